@@ -1,0 +1,12 @@
+# Every dependency comes from Debian 12 packages (see README.md).
+find_package(Threads REQUIRED)
+find_package(absl REQUIRED CONFIG)
+
+# Needed by later modules (PromQL/LogQL regexes, protobuf exposition, HTTP
+# forwarding); found now so a missing package is reported at configure time.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(RE2 QUIET IMPORTED_TARGET re2)
+endif()
+find_package(Protobuf QUIET)
+find_package(CURL QUIET)

@@ -1,0 +1,364 @@
+#include "exposition/family_tracker.h"
+
+#include <cmath>
+
+#include "common/str_cat.h"
+#include "common/go_float.h"
+#include "common/number_parse.h"
+
+namespace obsv::internal {
+namespace {
+
+struct SuffixRule {
+  std::string_view text;
+  SampleSuffix suffix;
+};
+
+// The sample names each type allows, per format. Text 0.0.4 has no
+// `_created`; OpenMetrics counters must end in `_total`.
+struct Allowed {
+  const SuffixRule* rules;
+  int count;
+  bool bare;  // the family name itself
+};
+
+constexpr SuffixRule kCounterOm[] = {{"_total", SampleSuffix::kTotal}, {"_created", SampleSuffix::kCreated}};
+constexpr SuffixRule kHistogramOm[] = {{"_bucket", SampleSuffix::kBucket}, {"_count", SampleSuffix::kCount},
+                                       {"_sum", SampleSuffix::kSum}, {"_created", SampleSuffix::kCreated}};
+constexpr SuffixRule kHistogramText[] = {{"_bucket", SampleSuffix::kBucket}, {"_count", SampleSuffix::kCount},
+                                         {"_sum", SampleSuffix::kSum}};
+constexpr SuffixRule kGaugeHistogram[] = {{"_bucket", SampleSuffix::kBucket}, {"_gcount", SampleSuffix::kGCount},
+                                          {"_gsum", SampleSuffix::kGSum}};
+constexpr SuffixRule kSummaryOm[] = {{"_count", SampleSuffix::kCount}, {"_sum", SampleSuffix::kSum},
+                                     {"_created", SampleSuffix::kCreated}};
+constexpr SuffixRule kSummaryText[] = {{"_count", SampleSuffix::kCount}, {"_sum", SampleSuffix::kSum}};
+constexpr SuffixRule kInfo[] = {{"_info", SampleSuffix::kInfo}};
+
+Allowed AllowedFor(MetricType type, bool om) {
+  switch (type) {
+    case MetricType::kCounter:
+      return om ? Allowed{kCounterOm, 2, false} : Allowed{nullptr, 0, true};
+    case MetricType::kHistogram:
+      return om ? Allowed{kHistogramOm, 4, false} : Allowed{kHistogramText, 3, false};
+    case MetricType::kGaugeHistogram:
+      return Allowed{kGaugeHistogram, 3, false};
+    case MetricType::kSummary:
+      return om ? Allowed{kSummaryOm, 3, true} : Allowed{kSummaryText, 2, true};
+    case MetricType::kInfo:
+      return Allowed{kInfo, 1, false};
+    case MetricType::kGauge:
+    case MetricType::kUnknown:
+    case MetricType::kStateSet:
+      return Allowed{nullptr, 0, true};
+  }
+  return Allowed{nullptr, 0, true};
+}
+
+}  // namespace
+
+void FamilyTracker::Configure(ExpositionFormat format, const ParserOptions& options) {
+  format_ = format;
+  options_ = options;
+  om_ = format == ExpositionFormat::kOpenMetrics;
+}
+
+void FamilyTracker::Reset() {
+  name_.clear();
+  type_ = MetricType::kUnknown;
+  suffix_ = SampleSuffix::kNone;
+  open_ = has_type_ = has_help_ = has_unit_ = has_samples_ = false;
+  unit_.clear();
+  families_ = 0;
+  closed_.clear();
+  bucket_key_.clear();
+  in_bucket_group_ = false;
+}
+
+bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* suffix) const {
+  if (!open_ || metric.size() < name_.size() ||
+      metric.compare(0, name_.size(), name_) != 0) {
+    return false;
+  }
+  Allowed allowed = AllowedFor(type_, om_);
+  if (metric.size() == name_.size()) {
+    if (!allowed.bare) return false;
+    *suffix = SampleSuffix::kNone;
+    return true;
+  }
+  std::string_view rest = metric.substr(name_.size());
+  for (int i = 0; i < allowed.count; ++i) {
+    if (rest == allowed.rules[i].text) {
+      *suffix = allowed.rules[i].suffix;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FamilyTracker::EndBucketGroup(LineError* error, size_t column) {
+  if (!in_bucket_group_) return true;
+  in_bucket_group_ = false;
+  if (!saw_inf_) {
+    error->code = ParseErrorCode::kInvalidHistogram;
+    error->column = static_cast<uint32_t>(column);
+    error->message = StrCat("histogram \"", name_, "\" has a series without a le=\"+Inf\" bucket");
+    return false;
+  }
+  return true;
+}
+
+bool FamilyTracker::CloseFamily(LineError* error) {
+  if (!open_) return true;
+  if (options_.strict) {
+    if (!EndBucketGroup(error, 0)) return false;
+    closed_.emplace(name_, type_);
+  }
+  open_ = false;
+  return true;
+}
+
+bool FamilyTracker::StartFamily(std::string_view name, size_t column, LineError* error) {
+  if (!CloseFamily(error)) return false;
+  if (options_.strict && closed_.contains(absl::string_view(name.data(), name.size()))) {
+    error->code = ParseErrorCode::kInterleavedFamily;
+    error->column = static_cast<uint32_t>(column);
+    error->message = StrCat("family \"", name,
+                                  "\" appears again after other families; its lines must be one group");
+    return false;
+  }
+  if (++families_ > options_.max_families) {
+    error->code = ParseErrorCode::kLimitExceeded;
+    error->column = static_cast<uint32_t>(column);
+    error->message = StrCat("more than ", options_.max_families, " metric families");
+    return false;
+  }
+  name_.assign(name.data(), name.size());
+  type_ = MetricType::kUnknown;
+  open_ = true;
+  has_type_ = has_help_ = has_unit_ = has_samples_ = false;
+  unit_.clear();
+  return true;
+}
+
+bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, LineError* error) {
+  std::string_view name = lp.View(line.name);
+  size_t column = line.name.in_scratch ? 0 : line.name.offset;
+  const char* what = line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
+  if (!open_ || name != name_) {
+    if (!StartFamily(name, column, error)) return false;
+  } else if (has_samples_) {
+    if (options_.strict) {
+      error->code = ParseErrorCode::kMetadataAfterSamples;
+      error->column = static_cast<uint32_t>(column);
+      error->message = StrCat(what, " for \"", name, "\" after its samples; metadata must come first");
+      return false;
+    }
+    // Lenient: as Prometheus, metadata may come anywhere; start afresh.
+    open_ = false;
+    if (!StartFamily(name, column, error)) return false;
+  }
+  bool* seen = line.kind == LineKind::kHelp ? &has_help_ : line.kind == LineKind::kType ? &has_type_ : &has_unit_;
+  if (*seen && options_.strict) {
+    error->code = ParseErrorCode::kDuplicateMetadata;
+    error->column = static_cast<uint32_t>(column);
+    error->message = StrCat("second ", what, " line for \"", name, "\"");
+    return false;
+  }
+  *seen = true;
+  if (line.kind == LineKind::kType) {
+    type_ = line.type;
+  } else if (line.kind == LineKind::kUnit) {
+    std::string_view unit = lp.View(line.text);
+    unit_.assign(unit.data(), unit.size());
+    if (options_.strict && !unit.empty() &&
+        !(name.size() > unit.size() + 1 && name.compare(name.size() - unit.size(), unit.size(), unit) == 0 &&
+          name[name.size() - unit.size() - 1] == '_')) {
+      error->code = ParseErrorCode::kInvalidMetadata;
+      error->column = line.text.offset;
+      error->message = StrCat("unit \"", unit, "\" is not a suffix of the metric name \"", name, "\"");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineError* error) {
+  std::string_view metric = lp.View(line.name);
+  size_t column = line.name.in_scratch ? 0 : line.name.offset;
+  SampleSuffix suffix = SampleSuffix::kNone;
+  if (!MatchSuffix(metric, &suffix)) {
+    if (options_.strict) {
+      if (open_ && metric == name_) {
+        error->code = ParseErrorCode::kInvalidSuffix;
+        error->column = static_cast<uint32_t>(column);
+        error->message = StrCat("sample \"", metric, "\" does not fit the ", MetricTypeName(type_),
+                                      " family \"", name_, "\"",
+                                      type_ == MetricType::kCounter ? " (OpenMetrics counters end in _total)" : "");
+        return false;
+      }
+      // A family that ended earlier reappearing under a suffixed name.
+      for (std::string_view s : {"_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"}) {
+        if (metric.size() > s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0) {
+          auto it = closed_.find(absl::string_view(metric.data(), metric.size() - s.size()));
+          if (it != closed_.end() && it->second != MetricType::kUnknown &&
+              it->second != MetricType::kGauge) {
+            error->code = ParseErrorCode::kInterleavedFamily;
+            error->column = static_cast<uint32_t>(column);
+            error->message = StrCat("sample \"", metric, "\" of family \"", it->first,
+                                          "\" appears after other families; its lines must be one group");
+            return false;
+          }
+        }
+      }
+    }
+    if (!StartFamily(metric, column, error)) return false;
+    suffix = SampleSuffix::kNone;
+  }
+  has_samples_ = true;
+  suffix_ = suffix;
+  if (!options_.strict) return true;
+  switch (type_) {
+    case MetricType::kHistogram:
+    case MetricType::kGaugeHistogram:
+      if (suffix == SampleSuffix::kBucket) return CheckBucket(line, lp, error);
+      return EndBucketGroup(error, column);
+    case MetricType::kSummary:
+      if (suffix == SampleSuffix::kNone) return CheckQuantile(line, lp, error);
+      return true;
+    case MetricType::kStateSet:
+      if (om_ && line.value != 0 && line.value != 1) {
+        error->code = ParseErrorCode::kInvalidValue;
+        error->column = line.value_text.offset;
+        error->message = "stateset values must be 0 or 1";
+        return false;
+      }
+      return true;
+    case MetricType::kCounter:
+    case MetricType::kGauge:
+    case MetricType::kInfo:
+    case MetricType::kUnknown:
+      return true;
+  }
+  return true;
+}
+
+namespace {
+
+// Finds `label` in the line; returns its index or -1.
+int FindLabel(const ParsedLine& line, const LineParser& lp, std::string_view label) {
+  for (size_t i = 0; i < line.labels.size(); ++i) {
+    if (lp.View(line.labels[i].name) == label) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Parses the numeric label value of `le`/`quantile`; in OpenMetrics it must
+// also be canonical ("1.0", not "1").
+bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, bool om,
+                       std::string_view label, double* out, LineError* error) {
+  const LabelRef& ref = line.labels[static_cast<size_t>(index)];
+  std::string_view text = lp.View(ref.value);
+  uint32_t column = ref.value.in_scratch ? 0 : ref.value.offset;
+  if (!ParseGoFloat(text, out)) {
+    error->code = ParseErrorCode::kInvalidLabelValue;
+    error->column = column;
+    error->message = StrCat(label, "=\"", text, "\" is not a number");
+    return false;
+  }
+  if (om) {
+    char buf[kMaxGoFloatChars];
+    size_t n = FormatOpenMetricsFloat(*out, buf);
+    if (text != std::string_view(buf, n)) {
+      error->code = ParseErrorCode::kInvalidLabelValue;
+      error->column = column;
+      error->message = StrCat(label, "=\"", text, "\" is not canonical; OpenMetrics expects ",
+                                    label, "=\"", std::string_view(buf, n), "\"");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error) {
+  int le_index = FindLabel(line, lp, "le");
+  size_t column = line.name.in_scratch ? 0 : line.name.offset;
+  if (le_index < 0) {
+    error->code = ParseErrorCode::kInvalidHistogram;
+    error->column = static_cast<uint32_t>(column);
+    error->message = StrCat("bucket of histogram \"", name_, "\" has no \"le\" label");
+    return false;
+  }
+  double le;
+  if (!ParseNumericLabel(line, lp, le_index, om_, "le", &le, error)) return false;
+  if (line.value < 0 || std::isnan(line.value)) {
+    error->code = ParseErrorCode::kInvalidHistogram;
+    error->column = line.value_text.offset;
+    error->message = "histogram bucket counts must not be negative or NaN";
+    return false;
+  }
+  scratch_key_.clear();
+  for (size_t i = 0; i < line.labels.size(); ++i) {
+    if (static_cast<int>(i) == le_index) continue;
+    std::string_view n = lp.View(line.labels[i].name);
+    std::string_view v = lp.View(line.labels[i].value);
+    scratch_key_.append(n.data(), n.size());
+    scratch_key_.push_back('\xff');
+    scratch_key_.append(v.data(), v.size());
+    scratch_key_.push_back('\xfe');
+  }
+  uint32_t le_column = line.labels[static_cast<size_t>(le_index)].value.offset;
+  if (in_bucket_group_ && scratch_key_ == bucket_key_) {
+    if (saw_inf_) {
+      error->code = ParseErrorCode::kInvalidHistogram;
+      error->column = le_column;
+      error->message = StrCat("bucket of histogram \"", name_, "\" after its le=\"+Inf\" bucket");
+      return false;
+    }
+    if (!(le > last_le_)) {
+      error->code = ParseErrorCode::kInvalidHistogram;
+      error->column = le_column;
+      error->message = StrCat("buckets of histogram \"", name_, "\" are not in increasing \"le\" order");
+      return false;
+    }
+    if (line.value < last_count_) {
+      error->code = ParseErrorCode::kInvalidHistogram;
+      error->column = line.value_text.offset;
+      error->message = StrCat("bucket counts of histogram \"", name_, "\" decrease");
+      return false;
+    }
+  } else {
+    if (!EndBucketGroup(error, column)) return false;
+    bucket_key_.swap(scratch_key_);
+    in_bucket_group_ = true;
+    saw_inf_ = false;
+  }
+  last_le_ = le;
+  last_count_ = line.value;
+  if (std::isinf(le) && le > 0) saw_inf_ = true;
+  return true;
+}
+
+bool FamilyTracker::CheckQuantile(const ParsedLine& line, const LineParser& lp, LineError* error) {
+  int q = FindLabel(line, lp, "quantile");
+  if (q < 0) {
+    error->code = ParseErrorCode::kInvalidLabelValue;
+    error->column = line.name.in_scratch ? 0 : line.name.offset;
+    error->message = StrCat("summary \"", name_, "\" sample has no \"quantile\" label");
+    return false;
+  }
+  double v;
+  if (!ParseNumericLabel(line, lp, q, om_, "quantile", &v, error)) return false;
+  if (!(v >= 0 && v <= 1)) {
+    error->code = ParseErrorCode::kInvalidLabelValue;
+    error->column = line.labels[static_cast<size_t>(q)].value.offset;
+    error->message = "quantile must be between 0 and 1";
+    return false;
+  }
+  return true;
+}
+
+bool FamilyTracker::Finish(LineError* error) { return CloseFamily(error); }
+
+}  // namespace obsv::internal

@@ -1,0 +1,75 @@
+// Groups lines into metric families and applies the rules that span lines:
+// which suffixes a type allows, metadata once and before the samples,
+// families not interleaved, histogram buckets in order (strict mode).
+#ifndef OBSV_SRC_EXPOSITION_FAMILY_TRACKER_H_
+#define OBSV_SRC_EXPOSITION_FAMILY_TRACKER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "exposition/line_parser.h"
+#include "obsv/exposition_parser.h"
+#include "obsv/metric_model.h"
+
+namespace obsv::internal {
+
+// Thread-compatible. Memory: the current family's name and, in strict mode,
+// one entry per family name seen (bounded by ParserOptions::max_families).
+class FamilyTracker {
+ public:
+  void Configure(ExpositionFormat format, const ParserOptions& options);
+  void Reset();
+
+  // A HELP, TYPE or UNIT line about `name`.
+  bool OnMetadata(const ParsedLine& line, const LineParser& lp, LineError* error);
+  // A sample line; afterwards family_name(), type() and suffix() describe it.
+  bool OnSample(const ParsedLine& line, const LineParser& lp, LineError* error);
+  // The end of the body.
+  bool Finish(LineError* error);
+
+  std::string_view family_name() const { return name_; }
+  MetricType type() const { return type_; }
+  SampleSuffix suffix() const { return suffix_; }
+  // The current family's HELP/UNIT state, for FamilyBuilder-like consumers.
+  bool family_has_samples() const { return has_samples_; }
+
+ private:
+  bool MatchSuffix(std::string_view metric, SampleSuffix* suffix) const;
+  bool StartFamily(std::string_view name, size_t column, LineError* error);
+  bool CloseFamily(LineError* error);
+  bool CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error);
+  bool CheckQuantile(const ParsedLine& line, const LineParser& lp, LineError* error);
+  bool EndBucketGroup(LineError* error, size_t column);
+
+  ExpositionFormat format_ = ExpositionFormat::kText;
+  ParserOptions options_;
+  bool om_ = false;
+
+  std::string name_;
+  MetricType type_ = MetricType::kUnknown;
+  SampleSuffix suffix_ = SampleSuffix::kNone;
+  bool open_ = false;
+  bool has_type_ = false;
+  bool has_help_ = false;
+  bool has_unit_ = false;
+  bool has_samples_ = false;
+  std::string unit_;
+  uint64_t families_ = 0;
+
+  // Strict mode: every family closed so far, with its type.
+  absl::flat_hash_map<std::string, MetricType> closed_;
+
+  // Strict histogram state: the current series' labels without `le`.
+  std::string bucket_key_;
+  std::string scratch_key_;
+  bool in_bucket_group_ = false;
+  double last_le_ = 0;
+  double last_count_ = 0;
+  bool saw_inf_ = false;
+};
+
+}  // namespace obsv::internal
+
+#endif  // OBSV_SRC_EXPOSITION_FAMILY_TRACKER_H_

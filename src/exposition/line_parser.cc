@@ -1,0 +1,717 @@
+#include "exposition/line_parser.h"
+
+#include <cstring>
+
+#include "common/str_cat.h"
+#include "common/number_parse.h"
+#include "common/utf8.h"
+
+namespace obsv::internal {
+namespace {
+
+enum : uint8_t {
+  kMetricStart = 1,  // [a-zA-Z_:]
+  kMetricChar = 2,   // [a-zA-Z0-9_:]
+  kLabelStart = 4,   // [a-zA-Z_]
+  kLabelChar = 8,    // [a-zA-Z0-9_]
+};
+
+struct CharTable {
+  uint8_t c[256] = {};
+  constexpr CharTable() {
+    for (int i = 0; i < 256; ++i) {
+      bool alpha = (i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z') || i == '_';
+      bool digit = i >= '0' && i <= '9';
+      uint8_t v = 0;
+      if (alpha || i == ':') v |= kMetricStart | kMetricChar;
+      if (digit) v |= kMetricChar;
+      if (alpha) v |= kLabelStart | kLabelChar;
+      if (digit) v |= kLabelChar;
+      c[i] = v;
+    }
+  }
+};
+constexpr CharTable kChars;
+
+inline bool Is(char ch, uint8_t cls) {
+  return (kChars.c[static_cast<unsigned char>(ch)] & cls) != 0;
+}
+
+// SWAR: does any byte of w equal b?
+inline uint64_t HasByte(uint64_t w, uint8_t b) {
+  uint64_t x = w ^ (0x0101010101010101ULL * b);
+  return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+std::string Describe(const char* p, const char* end) {
+  if (p >= end) return "end of line";
+  unsigned char ch = static_cast<unsigned char>(*p);
+  if (ch == 0) return "NUL byte";
+  if (ch == '\r') return "carriage return";
+  if (ch == '\t') return "tab";
+  if (ch < 0x20 || ch >= 0x7f) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    return StrCat("byte 0x", kHex[ch >> 4], kHex[ch & 15]);
+  }
+  // Show the token that starts here, up to a few characters.
+  size_t n = 1;
+  while (p + n < end && n < 16 && p[n] != ' ' && p[n] != '\t' &&
+         static_cast<unsigned char>(p[n]) >= 0x20 && static_cast<unsigned char>(p[n]) < 0x7f) {
+    ++n;
+  }
+  return StrCat("\"", std::string_view(p, n), "\"");
+}
+
+}  // namespace
+
+struct LineParser::Cursor {
+  const char* begin;
+  const char* p;
+  const char* end;
+
+  size_t pos() const { return static_cast<size_t>(p - begin); }
+  bool at_end() const { return p >= end; }
+  bool is(char ch) const { return p < end && *p == ch; }
+  void SkipBlanks() {
+    while (p < end && (*p == ' ' || *p == '\t')) ++p;
+  }
+};
+
+void LineParser::Configure(ExpositionFormat format, const ParserOptions& options) {
+  format_ = format;
+  options_ = options;
+  om_ = format == ExpositionFormat::kOpenMetrics;
+}
+
+bool LineParser::Fail(LineError* error, ParseErrorCode code, size_t column,
+                      std::string message) {
+  // Whatever was expected, a NUL byte is the real problem.
+  if (column < line_.size() && line_[column] == '\0' && code == ParseErrorCode::kSyntax) {
+    code = ParseErrorCode::kNulByte;
+  }
+  error->code = code;
+  error->column = static_cast<uint32_t>(column);
+  if (!line_.empty() && line_.back() == '\r' && code != ParseErrorCode::kLimitExceeded) {
+    StrAppend(&message, " (the line ends in a carriage return: CRLF line endings are not allowed)");
+  }
+  error->message = std::move(message);
+  return false;
+}
+
+bool LineParser::Expected(Cursor& c, LineError* error, ParseErrorCode code,
+                          std::string_view expected) {
+  return Fail(error, code, c.pos(),
+              StrCat("expected ", expected, ", got ", Describe(c.p, c.end)));
+}
+
+bool LineParser::Parse(std::string_view line, ParsedLine* out, LineError* error) {
+  line_ = line;
+  scratch_.clear();
+  Cursor c{line.data(), line.data(), line.data() + line.size()};
+  out->has_timestamp = false;
+  out->has_exemplar = false;
+  if (line.empty()) {
+    out->kind = LineKind::kBlank;
+    return true;
+  }
+  if (*c.p == '#') return ParseComment(c, out, error);
+  if (!om_) {
+    c.SkipBlanks();
+    if (c.at_end()) {
+      // A line of blanks is a blank line to Prometheus's text lexer.
+      out->kind = LineKind::kBlank;
+      return true;
+    }
+    if (*c.p == '#') {
+      return Fail(error, ParseErrorCode::kSyntax, c.pos(),
+                  "comment must start at the beginning of the line");
+    }
+  }
+  out->kind = LineKind::kSample;
+  return ParseSample(c, out, error);
+}
+
+// A quoted string at c.p (which is '"'): label value, quoted name. Escapes
+// `\\`, `\"` and `\n`; others are kept verbatim in lenient mode (as
+// Prometheus's unescaping leaves them) and refused in strict mode.
+bool LineParser::ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
+                             const char* what, LineError* error) {
+  const char* open = c.p;
+  const char* s = ++c.p;
+  const char* p = s;
+  const char* end = c.end;
+  uint64_t high = 0;
+  // Fast scan for the closing quote, a backslash or a NUL, 8 bytes at a time.
+  while (p + 8 <= end) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t hit = HasByte(w, '"') | HasByte(w, '\\') | HasByte(w, 0);
+    if (hit) {
+      p += __builtin_ctzll(hit) / 8;
+      // The bytes before the hit still count for the UTF-8 check. (The
+      // lowest set bit of `hit` is exact; higher ones may be false.)
+      high |= w & ((hit & (~hit + 1)) - 1);
+      break;
+    }
+    high |= w;
+    p += 8;
+  }
+  while (p < end && *p != '"' && *p != '\\' && *p != 0) {
+    high |= static_cast<unsigned char>(*p);
+    ++p;
+  }
+  if (p < end && *p == '"') {
+    // The common case: no escapes; a view into the line.
+    size_t len = static_cast<size_t>(p - s);
+    if (len > max_len) {
+      return Fail(error, ParseErrorCode::kLimitExceeded, static_cast<size_t>(open - c.begin),
+                  StrCat(what, " of ", len, " bytes exceeds the limit of ", max_len));
+    }
+    std::string_view text(s, len);
+    if ((high & 0x8080808080808080ULL) != 0) {
+      size_t bad = FindInvalidUtf8(text);
+      if (bad != std::string_view::npos) {
+        return Fail(error, ParseErrorCode::kInvalidUtf8,
+                    static_cast<size_t>(s - c.begin) + bad,
+                    StrCat(what, " is not valid UTF-8"));
+      }
+    }
+    out->offset = static_cast<uint32_t>(s - c.begin);
+    out->length = static_cast<uint32_t>(len);
+    out->in_scratch = false;
+    c.p = p + 1;
+    return true;
+  }
+  if (p < end && *p == 0) {
+    return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(p - c.begin),
+                StrCat("NUL byte in ", what));
+  }
+  if (p >= end) {
+    return Fail(error, ParseErrorCode::kUnterminatedString,
+                static_cast<size_t>(open - c.begin),
+                StrCat("unterminated quoted string in ", what));
+  }
+  // Escapes: unescape into scratch.
+  size_t start = scratch_.size();
+  scratch_.append(s, static_cast<size_t>(p - s));
+  while (true) {
+    if (p >= end) {
+      return Fail(error, ParseErrorCode::kUnterminatedString,
+                  static_cast<size_t>(open - c.begin),
+                  StrCat("unterminated quoted string in ", what));
+    }
+    char ch = *p;
+    if (ch == '"') break;
+    if (ch == 0) {
+      return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(p - c.begin),
+                  StrCat("NUL byte in ", what));
+    }
+    if (ch == '\\') {
+      if (p + 1 >= end) {
+        return Fail(error, ParseErrorCode::kUnterminatedString,
+                    static_cast<size_t>(open - c.begin),
+                    StrCat("unterminated quoted string in ", what));
+      }
+      char e = p[1];
+      if (e == '\\' || e == '"') {
+        scratch_.push_back(e);
+      } else if (e == 'n') {
+        scratch_.push_back('\n');
+      } else if (options_.strict) {
+        return Fail(error, ParseErrorCode::kInvalidEscape, static_cast<size_t>(p - c.begin),
+                    StrCat("invalid escape sequence \"\\", std::string_view(&p[1], 1),
+                                 "\" in ", what, " (only \\\\, \\\" and \\n are allowed)"));
+      } else {
+        scratch_.push_back('\\');
+        scratch_.push_back(e);
+      }
+      p += 2;
+      continue;
+    }
+    scratch_.push_back(ch);
+    ++p;
+  }
+  size_t len = scratch_.size() - start;
+  if (len > max_len) {
+    return Fail(error, ParseErrorCode::kLimitExceeded, static_cast<size_t>(open - c.begin),
+                StrCat(what, " of ", len, " bytes exceeds the limit of ", max_len));
+  }
+  std::string_view text(scratch_.data() + start, len);
+  size_t bad = FindInvalidUtf8(text);
+  if (bad != std::string_view::npos) {
+    return Fail(error, ParseErrorCode::kInvalidUtf8, static_cast<size_t>(s - c.begin),
+                StrCat(what, " is not valid UTF-8"));
+  }
+  out->offset = static_cast<uint32_t>(start);
+  out->length = static_cast<uint32_t>(len);
+  out->in_scratch = true;
+  c.p = p + 1;
+  return true;
+}
+
+bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* name,
+                             bool allow_name, bool exemplar, LineError* error) {
+  // c.p is at '{'.
+  ++c.p;
+  labels->clear();
+  bool first = true;
+  uint64_t seen_hashes = 0;
+  bool need_dup_check = false;
+  while (true) {
+    if (!om_) c.SkipBlanks();
+    if (c.is('}')) {
+      if (!first && !om_ && options_.strict) {
+        // A trailing comma: Prometheus accepts it, the text spec does not.
+        return Fail(error, ParseErrorCode::kSyntax, c.pos(),
+                    "expected label name after \",\", got \"}\"");
+      }
+      if (!first && om_) {
+        return Fail(error, ParseErrorCode::kSyntax, c.pos(),
+                    "expected label name after \",\", got \"}\"");
+      }
+      ++c.p;
+      break;
+    }
+    LabelRef ref;
+    size_t name_col = c.pos();
+    if (c.is('"')) {
+      if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
+        return false;
+      }
+      if (!om_) c.SkipBlanks();
+      if (allow_name && first && (c.is(',') || c.is('}'))) {
+        // `{"my.metric", ...}`: the quoted metric name of Prometheus 3.
+        *name = ref.name;
+        first = true;
+        if (c.is(',')) {
+          ++c.p;
+          if (!om_) c.SkipBlanks();
+          if (c.is('}')) {
+            if (om_ || options_.strict) {
+              return Fail(error, ParseErrorCode::kSyntax, c.pos(),
+                          "expected label name after \",\", got \"}\"");
+            }
+          }
+        }
+        allow_name = false;
+        continue;
+      }
+    } else if (!c.at_end() && Is(*c.p, kLabelStart)) {
+      const char* s = c.p;
+      ++c.p;
+      while (c.p < c.end && Is(*c.p, kLabelChar)) ++c.p;
+      size_t len = static_cast<size_t>(c.p - s);
+      if (len > options_.max_label_name_bytes) {
+        return Fail(error, ParseErrorCode::kLimitExceeded, name_col,
+                    StrCat("label name of ", len, " bytes exceeds the limit of ",
+                                 options_.max_label_name_bytes));
+      }
+      ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(len), false};
+      if (!om_) c.SkipBlanks();
+    } else {
+      if (!c.at_end() && *c.p == 0) {
+        return Fail(error, ParseErrorCode::kNulByte, c.pos(), "NUL byte where a label name was expected");
+      }
+      if (!c.at_end() && (Is(*c.p, kMetricChar) || static_cast<unsigned char>(*c.p) >= 0x80)) {
+        return Fail(error, ParseErrorCode::kInvalidName, c.pos(),
+                    StrCat("invalid label name starting with ", Describe(c.p, c.end),
+                                 " (quote names outside [a-zA-Z_][a-zA-Z0-9_]*)"));
+      }
+      return Expected(c, error, ParseErrorCode::kSyntax,
+                      first ? "label name or \"}\"" : "label name");
+    }
+    first = false;
+    if (!c.is('=')) {
+      return Expected(c, error, ParseErrorCode::kSyntax, "\"=\" after label name");
+    }
+    ++c.p;
+    if (!om_) c.SkipBlanks();
+    if (!c.is('"')) {
+      return Expected(c, error, ParseErrorCode::kSyntax, "quoted label value");
+    }
+    if (!ParseQuoted(c, &ref.value, options_.max_label_value_bytes, "label value", error)) {
+      return false;
+    }
+    if (labels->size() >= options_.max_labels_per_series) {
+      return Fail(error, ParseErrorCode::kLimitExceeded, name_col,
+                  StrCat("more than ", options_.max_labels_per_series,
+                               " labels in one ", exemplar ? "exemplar" : "series"));
+    }
+    // A cheap signature finds the rare lines that need the full duplicate
+    // check.
+    std::string_view n = View(ref.name);
+    uint64_t bit = uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.empty() ? 0 : n.back()) * 3 +
+                                    static_cast<unsigned char>(n.empty() ? 0 : n[0])) & 63);
+    if (seen_hashes & bit) need_dup_check = true;
+    seen_hashes |= bit;
+    labels->push_back(ref);
+    if (!om_) c.SkipBlanks();
+    if (c.is(',')) {
+      ++c.p;
+      continue;
+    }
+    if (c.is('}')) {
+      ++c.p;
+      break;
+    }
+    return Expected(c, error, ParseErrorCode::kSyntax, "\",\" or \"}\" after label value");
+  }
+  if (need_dup_check) {
+    for (size_t i = 1; i < labels->size(); ++i) {
+      std::string_view a = View((*labels)[i].name);
+      for (size_t j = 0; j < i; ++j) {
+        if (View((*labels)[j].name) == a) {
+          return Fail(error, ParseErrorCode::kDuplicateLabel,
+                      (*labels)[i].name.in_scratch ? 0 : (*labels)[i].name.offset,
+                      StrCat("duplicate label name \"", a, "\""));
+        }
+      }
+    }
+  }
+  return true;
+}
+
+bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
+  out->name = TextRef{};
+  bool has_name = false;
+  if (c.is('{')) {
+    TextRef name{0, 0, false};
+    name.offset = UINT32_MAX;
+    if (!ParseLabels(c, &out->labels, &name, /*allow_name=*/true, false, error)) return false;
+    if (name.offset == UINT32_MAX) {
+      return Fail(error, ParseErrorCode::kInvalidName, 0,
+                  "sample has no metric name (expected a name before \"{\" or a quoted name first inside it)");
+    }
+    out->name = name;
+    has_name = true;
+  } else if (Is(*c.p, kMetricStart)) {
+    const char* s = c.p;
+    ++c.p;
+    while (c.p < c.end && Is(*c.p, kMetricChar)) ++c.p;
+    out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(c.p - s), false};
+    has_name = true;
+    const char* after_name = c.p;
+    if (!om_) c.SkipBlanks();
+    if (c.is('{')) {
+      if (!ParseLabels(c, &out->labels, nullptr, /*allow_name=*/false, false, error)) return false;
+    } else {
+      c.p = after_name;  // the blanks separate the value
+      out->labels.clear();
+    }
+  } else {
+    if (*c.p == 0) return Fail(error, ParseErrorCode::kNulByte, c.pos(), "NUL byte at the start of a line");
+    if (static_cast<unsigned char>(*c.p) >= 0x80 || Is(*c.p, kMetricChar) || *c.p == '"') {
+      return Fail(error, ParseErrorCode::kInvalidName, c.pos(),
+                  StrCat("invalid metric name starting with ", Describe(c.p, c.end),
+                               " (names outside [a-zA-Z_:][a-zA-Z0-9_:]* must be quoted inside the braces: {\"name\"})"));
+    }
+    return Expected(c, error, ParseErrorCode::kSyntax, "metric name");
+  }
+  (void)has_name;
+  // Separator before the value.
+  if (om_) {
+    if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kSyntax, "\" \" before the value");
+    ++c.p;
+  } else {
+    if (!(c.is(' ') || c.is('\t'))) {
+      return Expected(c, error, ParseErrorCode::kSyntax, "whitespace before the value");
+    }
+    c.SkipBlanks();
+  }
+  // Value token.
+  const char* vs = c.p;
+  if (om_) {
+    while (c.p < c.end && *c.p != ' ') ++c.p;
+  } else {
+    while (c.p < c.end && *c.p != ' ' && *c.p != '\t' && *c.p != '{') ++c.p;
+  }
+  std::string_view value(vs, static_cast<size_t>(c.p - vs));
+  if (value.empty()) {
+    return Expected(c, error, ParseErrorCode::kInvalidValue, "sample value");
+  }
+  if (!ParseGoFloat(value, &out->value)) {
+    const char* nul = static_cast<const char*>(std::memchr(vs, 0, value.size()));
+    if (nul != nullptr) {
+      return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(nul - c.begin), "NUL byte in sample value");
+    }
+    return Fail(error, ParseErrorCode::kInvalidValue, static_cast<size_t>(vs - c.begin),
+                StrCat("invalid sample value ", Describe(vs, c.end),
+                             " (expected a float, +Inf, -Inf or NaN)"));
+  }
+  out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(value.size()), false};
+  if (c.at_end()) return true;
+  if (!om_) {
+    c.SkipBlanks();
+    if (c.at_end()) return true;
+    const char* ts = c.p;
+    while (c.p < c.end && *c.p != ' ' && *c.p != '\t') ++c.p;
+    std::string_view tok(ts, static_cast<size_t>(c.p - ts));
+    bool digits = !tok.empty();
+    for (char ch : tok) digits = digits && ch >= '0' && ch <= '9';
+    if (!digits && !tok.empty() && tok[0] == '-' && tok.size() > 1) {
+      digits = true;
+      for (char ch : tok.substr(1)) digits = digits && ch >= '0' && ch <= '9';
+    }
+    int64_t ms;
+    if (tok[0] == '#') {
+      return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(ts - c.begin),
+                  "exemplars are not allowed in the text format (use OpenMetrics)");
+    }
+    if (!digits || !ParseInt64(tok, &ms)) {
+      return Fail(error, ParseErrorCode::kInvalidTimestamp, static_cast<size_t>(ts - c.begin),
+                  StrCat("invalid timestamp ", Describe(ts, c.end),
+                               " (expected integer milliseconds)"));
+    }
+    out->has_timestamp = true;
+    out->timestamp = Timestamp{ms, 0};
+    c.SkipBlanks();
+    if (!c.at_end()) {
+      return Expected(c, error, ParseErrorCode::kSyntax, "end of line after the timestamp");
+    }
+    return true;
+  }
+  // OpenMetrics: " ts", " # exemplar", or both.
+  ++c.p;  // the ' ' that stopped the value
+  if (c.is('#')) return ParseExemplar(c, out, error);
+  const char* ts = c.p;
+  while (c.p < c.end && *c.p != ' ') ++c.p;
+  std::string_view tok(ts, static_cast<size_t>(c.p - ts));
+  if (tok.empty() || !ParseDecimalSeconds(tok, &out->timestamp)) {
+    return Fail(error, ParseErrorCode::kInvalidTimestamp, static_cast<size_t>(ts - c.begin),
+                StrCat("invalid timestamp ", Describe(ts, c.end),
+                             " (expected seconds since the epoch)"));
+  }
+  out->has_timestamp = true;
+  if (c.at_end()) return true;
+  ++c.p;
+  if (c.is('#')) return ParseExemplar(c, out, error);
+  return Expected(c, error, ParseErrorCode::kSyntax, "exemplar (\" # {\") or end of line");
+}
+
+bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
+  // c.p at '#'.
+  size_t start = c.pos();
+  ++c.p;
+  if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kInvalidExemplar, "\" \" after \"#\"");
+  ++c.p;
+  if (!c.is('{')) return Expected(c, error, ParseErrorCode::kInvalidExemplar, "\"{\" starting the exemplar labels");
+  if (!ParseLabels(c, &out->exemplar_labels, nullptr, false, true, error)) return false;
+  if (options_.strict) {
+    // OpenMetrics: the exemplar's label names and values together hold at
+    // most 128 UTF-8 characters.
+    size_t runes = 0;
+    for (const LabelRef& l : out->exemplar_labels) {
+      for (std::string_view s : {View(l.name), View(l.value)}) {
+        for (char ch : s) runes += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+      }
+    }
+    if (runes > 128) {
+      return Fail(error, ParseErrorCode::kInvalidExemplar, start,
+                  StrCat("exemplar labels have ", runes,
+                               " characters, more than the 128 OpenMetrics allows"));
+    }
+  }
+  if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kInvalidExemplar, "\" \" before the exemplar value");
+  ++c.p;
+  const char* vs = c.p;
+  while (c.p < c.end && *c.p != ' ') ++c.p;
+  std::string_view value(vs, static_cast<size_t>(c.p - vs));
+  if (value.empty() || !ParseGoFloat(value, &out->exemplar_value)) {
+    return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(vs - c.begin),
+                StrCat("invalid exemplar value ", Describe(vs, c.end)));
+  }
+  out->has_exemplar = true;
+  out->exemplar_has_timestamp = false;
+  if (c.at_end()) return true;
+  ++c.p;
+  const char* ts = c.p;
+  while (c.p < c.end && *c.p != ' ') ++c.p;
+  std::string_view tok(ts, static_cast<size_t>(c.p - ts));
+  if (tok.empty() || !ParseDecimalSeconds(tok, &out->exemplar_timestamp)) {
+    return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(ts - c.begin),
+                StrCat("invalid exemplar timestamp ", Describe(ts, c.end)));
+  }
+  out->exemplar_has_timestamp = true;
+  if (!c.at_end()) return Expected(c, error, ParseErrorCode::kSyntax, "end of line after the exemplar");
+  return true;
+}
+
+bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
+  // c.p at '#'.
+  const char* after_hash = c.p + 1;
+  Cursor k{c.begin, after_hash, c.end};
+  enum { kNone, kHelpKw, kTypeKw, kUnitKw } kw = kNone;
+  if (om_) {
+    if (std::string_view(after_hash, static_cast<size_t>(c.end - after_hash)) == " EOF") {
+      out->kind = LineKind::kEof;
+      return true;
+    }
+    auto starts = [&](std::string_view s) {
+      return static_cast<size_t>(c.end - after_hash) >= s.size() &&
+             std::memcmp(after_hash, s.data(), s.size()) == 0;
+    };
+    if (starts(" HELP ")) kw = kHelpKw, k.p += 6;
+    else if (starts(" TYPE ")) kw = kTypeKw, k.p += 6;
+    else if (starts(" UNIT ")) kw = kUnitKw, k.p += 6;
+    if (kw == kNone) {
+      if (options_.strict) {
+        return Fail(error, ParseErrorCode::kSyntax, 0,
+                    "OpenMetrics allows only \"# HELP\", \"# TYPE\", \"# UNIT\" and \"# EOF\" comment lines");
+      }
+      out->kind = LineKind::kComment;
+      out->text = TextRef{1, static_cast<uint32_t>(c.end - after_hash), false};
+      return true;
+    }
+  } else {
+    // Text: `#` blanks HELP|TYPE blanks ...; anything else is a comment.
+    if (k.p < k.end && (*k.p == ' ' || *k.p == '\t')) {
+      k.SkipBlanks();
+      auto kw_at = [&](std::string_view s) {
+        return static_cast<size_t>(k.end - k.p) > s.size() &&
+               std::memcmp(k.p, s.data(), s.size()) == 0 &&
+               (k.p[s.size()] == ' ' || k.p[s.size()] == '\t');
+      };
+      if (kw_at("HELP")) kw = kHelpKw;
+      else if (kw_at("TYPE")) kw = kTypeKw;
+      if (kw != kNone) {
+        k.p += 4;
+        k.SkipBlanks();
+      }
+    }
+    if (kw == kNone) {
+      const char* nul = static_cast<const char*>(std::memchr(after_hash, 0, static_cast<size_t>(c.end - after_hash)));
+      if (nul != nullptr) {
+        return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(nul - c.begin), "NUL byte in a comment");
+      }
+      out->kind = LineKind::kComment;
+      out->text = TextRef{1, static_cast<uint32_t>(c.end - after_hash), false};
+      return true;
+    }
+  }
+  const char* kw_name = kw == kHelpKw ? "HELP" : kw == kTypeKw ? "TYPE" : "UNIT";
+  // The metric name: legacy or quoted.
+  if (k.is('"')) {
+    if (!ParseQuoted(k, &out->name, options_.max_label_name_bytes * 4, "quoted metric name", error)) {
+      return false;
+    }
+  } else if (!k.at_end() && Is(*k.p, kMetricStart)) {
+    const char* s = k.p;
+    while (k.p < k.end && Is(*k.p, kMetricChar)) ++k.p;
+    out->name = TextRef{static_cast<uint32_t>(s - k.begin), static_cast<uint32_t>(k.p - s), false};
+  } else {
+    return Fail(error, k.at_end() ? ParseErrorCode::kInvalidMetadata : ParseErrorCode::kInvalidName, k.pos(),
+                StrCat("expected metric name after ", kw_name, ", got ", Describe(k.p, k.end)));
+  }
+  // Separator and the rest.
+  const char* rest;
+  if (k.at_end()) {
+    if (kw == kTypeKw) {
+      return Fail(error, ParseErrorCode::kInvalidMetadata, k.pos(),
+                  "expected metric type after the name in TYPE, got end of line");
+    }
+    rest = k.p;
+  } else if (om_) {
+    if (*k.p != ' ') {
+      return Fail(error, ParseErrorCode::kInvalidMetadata, k.pos(),
+                  StrCat("expected \" \" after the name in ", kw_name, ", got ", Describe(k.p, k.end)));
+    }
+    rest = k.p + 1;
+  } else {
+    if (*k.p != ' ' && *k.p != '\t') {
+      return Fail(error, ParseErrorCode::kInvalidMetadata, k.pos(),
+                  StrCat("expected whitespace after the name in ", kw_name, ", got ", Describe(k.p, k.end)));
+    }
+    k.SkipBlanks();
+    rest = k.p;
+  }
+  std::string_view text(rest, static_cast<size_t>(c.end - rest));
+  uint32_t text_off = static_cast<uint32_t>(rest - c.begin);
+  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
+    return Fail(error, ParseErrorCode::kNulByte,
+                static_cast<size_t>(static_cast<const char*>(nul) - c.begin),
+                StrCat("NUL byte in ", kw_name));
+  }
+  switch (kw) {
+    case kTypeKw: {
+      out->kind = LineKind::kType;
+      MetricType t;
+      bool known = ParseMetricType(text, &t);
+      if (known && !om_ && (t == MetricType::kInfo || t == MetricType::kStateSet ||
+                            t == MetricType::kGaugeHistogram || text == "unknown")) {
+        known = false;  // OpenMetrics-only types
+      }
+      if (known && om_ && text == "untyped") known = false;
+      if (!known) {
+        return Fail(error, ParseErrorCode::kInvalidMetadata, text_off,
+                    StrCat("invalid metric type ", Describe(rest, c.end),
+                                 om_ ? " (expected counter, gauge, histogram, gaugehistogram, summary, info, stateset or unknown)"
+                                     : " (expected counter, gauge, histogram, summary or untyped)"));
+      }
+      out->type = t;
+      return true;
+    }
+    case kUnitKw: {
+      out->kind = LineKind::kUnit;
+      out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
+      for (size_t i = 0; i < text.size(); ++i) {
+        if (!Is(text[i], kMetricChar)) {
+          return Fail(error, ParseErrorCode::kInvalidMetadata, text_off + i,
+                      StrCat("invalid character ", Describe(rest + i, c.end), " in UNIT"));
+        }
+      }
+      return true;
+    }
+    case kHelpKw: {
+      out->kind = LineKind::kHelp;
+      const char* bs = static_cast<const char*>(std::memchr(text.data(), '\\', text.size()));
+      if (bs == nullptr) {
+        out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
+      } else {
+        size_t start = scratch_.size();
+        scratch_.append(text.data(), static_cast<size_t>(bs - text.data()));
+        for (const char* p = bs; p < c.end; ++p) {
+          if (*p != '\\') {
+            scratch_.push_back(*p);
+            continue;
+          }
+          if (p + 1 >= c.end) {
+            if (options_.strict) {
+              return Fail(error, ParseErrorCode::kInvalidEscape, static_cast<size_t>(p - c.begin),
+                          "HELP ends in a lone backslash");
+            }
+            scratch_.push_back('\\');
+            break;
+          }
+          char e = p[1];
+          if (e == '\\') {
+            scratch_.push_back('\\');
+          } else if (e == 'n') {
+            scratch_.push_back('\n');
+          } else if (e == '"' && om_) {
+            scratch_.push_back('"');
+          } else if (options_.strict) {
+            return Fail(error, ParseErrorCode::kInvalidEscape, static_cast<size_t>(p - c.begin),
+                        StrCat("invalid escape sequence \"\\", std::string_view(p + 1, 1),
+                                     "\" in HELP (only \\\\ and \\n", om_ ? " and \\\"" : "",
+                                     " are allowed)"));
+          } else {
+            scratch_.push_back('\\');
+            scratch_.push_back(e);
+          }
+          ++p;
+        }
+        out->text = TextRef{static_cast<uint32_t>(start), static_cast<uint32_t>(scratch_.size() - start), true};
+      }
+      size_t bad = FindInvalidUtf8(View(out->text));
+      if (bad != std::string_view::npos) {
+        return Fail(error, ParseErrorCode::kInvalidUtf8, text_off, "HELP text is not valid UTF-8");
+      }
+      return true;
+    }
+    case kNone:
+      break;
+  }
+  return true;
+}
+
+}  // namespace obsv::internal
