@@ -63,6 +63,35 @@ bool ParseGoFloat(std::string_view s, double* out) {
       return true;
     }
   }
+  // Fast path: a plain decimal with at most 15 significant digits is exact
+  // as an integer, and dividing it by an exact power of ten rounds
+  // correctly (Clinger's fast path): "0.005", "328.5", "1.25".
+  if (body.size() <= 17) {
+    uint64_t mantissa = 0;
+    int digits = 0;
+    int frac = -1;
+    size_t i = 0;
+    for (; i < body.size(); ++i) {
+      char ch = body[i];
+      if (IsDigit(ch)) {
+        mantissa = mantissa * 10 + static_cast<uint64_t>(ch - '0');
+        ++digits;
+        if (frac >= 0) ++frac;
+      } else if (ch == '.' && frac < 0) {
+        frac = 0;
+      } else {
+        break;
+      }
+    }
+    if (i == body.size() && digits > 0 && digits <= 15) {
+      static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                          1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+      double d = static_cast<double>(mantissa);
+      if (frac > 0) d /= kPow10[frac];
+      *out = negative ? -d : d;
+      return true;
+    }
+  }
   if (!IsDigit(body[0]) && body[0] != '.') {
     if (EqualsIgnoreCase(body, "inf") || EqualsIgnoreCase(body, "infinity")) {
       *out = negative ? -std::numeric_limits<double>::infinity()

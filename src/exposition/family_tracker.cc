@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "common/str_cat.h"
-#include "common/go_float.h"
 #include "common/number_parse.h"
 
 namespace obsv::internal {
@@ -265,16 +264,14 @@ bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, 
     error->message = StrCat(label, "=\"", text, "\" is not a number");
     return false;
   }
-  if (om) {
-    char buf[kMaxGoFloatChars];
-    size_t n = FormatOpenMetricsFloat(*out, buf);
-    if (text != std::string_view(buf, n)) {
-      error->code = ParseErrorCode::kInvalidLabelValue;
-      error->column = column;
-      error->message = StrCat(label, "=\"", text, "\" is not canonical; OpenMetrics expects ",
-                                    label, "=\"", std::string_view(buf, n), "\"");
-      return false;
-    }
+  // OpenMetrics: the spec recommends one spelling per number (`1.0`) but
+  // requires it only of the infinities, as Python's strict parser checks.
+  if (om && std::isinf(*out) && text != (*out > 0 ? "+Inf" : "-Inf")) {
+    error->code = ParseErrorCode::kInvalidLabelValue;
+    error->column = column;
+    error->message = StrCat(label, "=\"", text, "\" is not canonical; OpenMetrics expects ", label, "=\"",
+                            *out > 0 ? "+Inf" : "-Inf", "\"");
+    return false;
   }
   return true;
 }
@@ -298,15 +295,37 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     error->message = "histogram bucket counts must not be negative or NaN";
     return false;
   }
+  // The series' identity: its labels without `le`. Compared as the escaped
+  // text of the line (equal text, equal labels in the same order), which
+  // needs at most three copies instead of one per label.
   scratch_key_.clear();
-  for (size_t i = 0; i < line.labels.size(); ++i) {
-    if (static_cast<int>(i) == le_index) continue;
-    std::string_view n = lp.View(line.labels[i].name);
-    std::string_view v = lp.View(line.labels[i].value);
-    scratch_key_.append(n.data(), n.size());
-    scratch_key_.push_back('\xff');
-    scratch_key_.append(v.data(), v.size());
-    scratch_key_.push_back('\xfe');
+  std::string_view raw = lp.line();
+  const LabelRef& le_ref = line.labels[static_cast<size_t>(le_index)];
+  bool raw_ok = !le_ref.name.in_scratch && !le_ref.value.in_scratch && !line.labels.empty() &&
+                !line.labels.front().name.in_scratch && !line.labels.back().value.in_scratch;
+  if (raw_ok) {
+    size_t first = line.labels.front().name.offset;
+    size_t last = line.labels.back().value.offset + line.labels.back().value.length;
+    size_t le_begin = le_ref.name.offset;
+    size_t le_end = le_ref.value.offset + le_ref.value.length;
+    raw_ok = first <= le_begin && le_end <= last && last <= raw.size();
+    if (raw_ok) {
+      scratch_key_.append(raw.data() + first, le_begin - first);
+      scratch_key_.push_back('\xff');
+      scratch_key_.append(raw.data() + le_end, last - le_end);
+    }
+  }
+  if (!raw_ok) {
+    scratch_key_.push_back('\xfe');  // never equal to a raw key
+    for (size_t i = 0; i < line.labels.size(); ++i) {
+      if (static_cast<int>(i) == le_index) continue;
+      std::string_view n = lp.View(line.labels[i].name);
+      std::string_view v = lp.View(line.labels[i].value);
+      scratch_key_.append(n.data(), n.size());
+      scratch_key_.push_back('\xff');
+      scratch_key_.append(v.data(), v.size());
+      scratch_key_.push_back('\xfe');
+    }
   }
   uint32_t le_column = line.labels[static_cast<size_t>(le_index)].value.offset;
   if (in_bucket_group_ && scratch_key_ == bucket_key_) {

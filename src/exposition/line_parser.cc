@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/str_cat.h"
 #include "common/number_parse.h"
 #include "common/utf8.h"
@@ -43,6 +47,73 @@ inline uint64_t HasByte(uint64_t w, uint8_t b) {
   return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
 }
 
+// Finds the first '"', '\\' or NUL in [p, end), or end; sets *non_ascii if
+// a byte >= 0x80 precedes it. 16 bytes at a time where SSE2 exists.
+inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii) {
+  unsigned high = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i zero = _mm_setzero_si128();
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                _mm_cmpeq_epi8(v, zero));
+    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hits));
+    unsigned h = static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (m != 0) {
+      unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+      high |= h & ((1u << k) - 1);
+      *non_ascii = high != 0;
+      return p + k;
+    }
+    high |= h;
+    p += 16;
+  }
+#endif
+  while (p < end && *p != '"' && *p != '\\' && *p != 0) {
+    high |= static_cast<unsigned char>(*p) & 0x80;
+    ++p;
+  }
+  *non_ascii = high != 0;
+  return p;
+}
+
+// Returns the end of the run of name characters starting at p:
+// [a-zA-Z0-9_], plus ':' for metric names.
+inline const char* ScanName(const char* p, const char* end, bool metric) {
+#if defined(__SSE2__)
+  const __m128i to_lower = _mm_set1_epi8(0x20);
+  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  const __m128i underscore = _mm_set1_epi8('_');
+  const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
+    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    if (bad != 0) return p + __builtin_ctz(bad);
+    p += 16;
+  }
+#endif
+  const uint8_t cls = metric ? kMetricChar : kLabelChar;
+  while (p < end && Is(*p, cls)) ++p;
+  return p;
+}
+
+// One bit of a 64-bit signature per label name: two names with different
+// bits differ, so only lines with a collision need the full duplicate check.
+inline uint64_t NameBit(std::string_view n) {
+  if (n.empty()) return 1;
+  return uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.back()) * 3 +
+                          static_cast<unsigned char>(n[0])) & 63);
+}
+
 std::string Describe(const char* p, const char* end) {
   if (p >= end) return "end of line";
   unsigned char ch = static_cast<unsigned char>(*p);
@@ -73,7 +144,9 @@ struct LineParser::Cursor {
   bool at_end() const { return p >= end; }
   bool is(char ch) const { return p < end && *p == ch; }
   void SkipBlanks() {
-    while (p < end && (*p == ' ' || *p == '\t')) ++p;
+    const char* q = p;
+    while (q < end && (*q == ' ' || *q == '\t')) ++q;
+    p = q;
   }
 };
 
@@ -136,6 +209,22 @@ bool LineParser::Parse(std::string_view line, ParsedLine* out, LineError* error)
 // Prometheus's unescaping leaves them) and refused in strict mode.
 bool LineParser::ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
                              const char* what, LineError* error) {
+  // The common case: ASCII, no escapes, within the limit.
+  const char* s = c.p + 1;
+  bool non_ascii = false;
+  const char* q = FindQuoteEnd(s, c.end, &non_ascii);
+  if (q < c.end && *q == '"' && !non_ascii && static_cast<size_t>(q - s) <= max_len) {
+    out->offset = static_cast<uint32_t>(s - c.begin);
+    out->length = static_cast<uint32_t>(q - s);
+    out->in_scratch = false;
+    c.p = q + 1;
+    return true;
+  }
+  return ParseQuotedSlow(c, out, max_len, what, error);
+}
+
+bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
+                                 const char* what, LineError* error) {
   const char* open = c.p;
   const char* s = ++c.p;
   const char* p = s;
@@ -272,7 +361,41 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       ++c.p;
       break;
     }
-    LabelRef ref;
+    // Parsed in place: copying a LabelRef just written field by field
+    // stalls on store forwarding.
+    if (labels->size() >= options_.max_labels_per_series) {
+      return Fail(error, ParseErrorCode::kLimitExceeded, c.pos(),
+                  StrCat("more than ", options_.max_labels_per_series,
+                         " labels in one ", exemplar ? "exemplar" : "series"));
+    }
+    LabelRef& ref = labels->emplace_back();
+    {
+      // Fast path: a legacy name, `="`, an ASCII value without escapes, and
+      // directly `,` or `}`; anything else takes the general path below.
+      const char* s = c.p;
+      const char* end = c.end;
+      if (s < end && Is(*s, kLabelStart)) {
+        const char* ne = ScanName(s + 1, end, false);
+        if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
+            static_cast<size_t>(ne - s) <= options_.max_label_name_bytes) {
+          const char* vs = ne + 2;
+          bool non_ascii = false;
+          const char* q = FindQuoteEnd(vs, end, &non_ascii);
+          if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
+              static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
+            ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false};
+            ref.value = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false};
+            first = false;
+            uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
+            need_dup_check |= (seen_hashes & bit) != 0;
+            seen_hashes |= bit;
+            c.p = q + 2;
+            if (q[1] == ',') continue;
+            break;
+          }
+        }
+      }
+    }
     size_t name_col = c.pos();
     if (c.is('"')) {
       if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
@@ -282,6 +405,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       if (allow_name && first && (c.is(',') || c.is('}'))) {
         // `{"my.metric", ...}`: the quoted metric name of Prometheus 3.
         *name = ref.name;
+        labels->pop_back();
         first = true;
         if (c.is(',')) {
           ++c.p;
@@ -298,9 +422,9 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       }
     } else if (!c.at_end() && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
-      ++c.p;
-      while (c.p < c.end && Is(*c.p, kLabelChar)) ++c.p;
-      size_t len = static_cast<size_t>(c.p - s);
+      const char* q = ScanName(s + 1, c.end, false);
+      c.p = q;
+      size_t len = static_cast<size_t>(q - s);
       if (len > options_.max_label_name_bytes) {
         return Fail(error, ParseErrorCode::kLimitExceeded, name_col,
                     StrCat("label name of ", len, " bytes exceeds the limit of ",
@@ -332,19 +456,11 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     if (!ParseQuoted(c, &ref.value, options_.max_label_value_bytes, "label value", error)) {
       return false;
     }
-    if (labels->size() >= options_.max_labels_per_series) {
-      return Fail(error, ParseErrorCode::kLimitExceeded, name_col,
-                  StrCat("more than ", options_.max_labels_per_series,
-                               " labels in one ", exemplar ? "exemplar" : "series"));
-    }
     // A cheap signature finds the rare lines that need the full duplicate
     // check.
-    std::string_view n = View(ref.name);
-    uint64_t bit = uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.empty() ? 0 : n.back()) * 3 +
-                                    static_cast<unsigned char>(n.empty() ? 0 : n[0])) & 63);
+    uint64_t bit = NameBit(View(ref.name));
     if (seen_hashes & bit) need_dup_check = true;
     seen_hashes |= bit;
-    labels->push_back(ref);
     if (!om_) c.SkipBlanks();
     if (c.is(',')) {
       ++c.p;
@@ -386,9 +502,9 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     has_name = true;
   } else if (Is(*c.p, kMetricStart)) {
     const char* s = c.p;
-    ++c.p;
-    while (c.p < c.end && Is(*c.p, kMetricChar)) ++c.p;
-    out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(c.p - s), false};
+    const char* q = ScanName(s + 1, c.end, true);
+    c.p = q;
+    out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(q - s), false};
     has_name = true;
     const char* after_name = c.p;
     if (!om_) c.SkipBlanks();

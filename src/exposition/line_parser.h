@@ -77,6 +77,9 @@ class LineParser {
   // while the result is used.
   bool Parse(std::string_view line, ParsedLine* out, LineError* error);
 
+  // The line last parsed.
+  std::string_view line() const { return line_; }
+
   std::string_view View(const TextRef& ref) const {
     const char* base = ref.in_scratch ? scratch_.data() : line_.data();
     return std::string_view(base + ref.offset, ref.length);
@@ -91,6 +94,8 @@ class LineParser {
                    bool allow_name, bool exemplar, LineError* error);
   bool ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
                    const char* what, LineError* error);
+  bool ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
+                       const char* what, LineError* error);
   bool ParseExemplar(Cursor& c, ParsedLine* out, LineError* error);
   bool Fail(LineError* error, ParseErrorCode code, size_t column,
             std::string message);
