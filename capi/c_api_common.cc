@@ -77,7 +77,8 @@ void obsv_error_free(obsv_error* error) { delete error; }
 void obsv_string_free(char* s) { std::free(s); }
 
 const char* obsv_metric_type_name(obsv_metric_type type) {
-  if (type < OBSV_TYPE_UNKNOWN || type > OBSV_TYPE_STATESET) return nullptr;
+  int v = static_cast<int>(type);  // any int may come from C
+  if (v < OBSV_TYPE_UNKNOWN || v > OBSV_TYPE_STATESET) return nullptr;
   return obsv::MetricTypeName(static_cast<obsv::MetricType>(type)).data();
 }
 

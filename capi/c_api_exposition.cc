@@ -26,12 +26,28 @@ struct obsv_writer {
   std::string out;
   obsv::MetricFamily family;
   bool family_open = false;
+  bool finished = false;  // out holds a finished body; the next write starts anew
+
+  void StartIfFinished() {
+    if (finished) {
+      out.clear();
+      finished = false;
+    }
+  }
 };
 
 namespace {
 
+// Enum parameters are compared as ints: a C caller may pass any value, and
+// an out-of-range enum value is undefined behaviour in C++.
 bool ValidFormat(obsv_format f, bool allow_auto) {
-  return f == OBSV_FORMAT_TEXT || f == OBSV_FORMAT_OPENMETRICS || (allow_auto && f == OBSV_FORMAT_AUTO);
+  int v = static_cast<int>(f);
+  return v == OBSV_FORMAT_TEXT || v == OBSV_FORMAT_OPENMETRICS || (allow_auto && v == OBSV_FORMAT_AUTO);
+}
+
+bool ValidType(obsv_metric_type t) {
+  int v = static_cast<int>(t);
+  return v >= OBSV_TYPE_UNKNOWN && v <= OBSV_TYPE_STATESET;
 }
 
 std::optional<obsv::ExpositionFormat> ToFormat(obsv_format f) {
@@ -135,6 +151,7 @@ obsv_status obsv_parser_feed(obsv_parser* parser, const char* chunk, size_t len)
   if (parser == nullptr || (chunk == nullptr && len != 0)) return OBSV_ERR_INVALID_ARGUMENT;
   return Guard(nullptr, [&] {
     if (parser->parser.Feed(std::string_view(chunk == nullptr ? "" : chunk, len))) return OBSV_OK;
+    if (parser->parser.error().ok()) return OBSV_ERR_FAILED_PRECONDITION;  // not drained
     return static_cast<obsv_status>(parser->parser.error().code);
   });
 }
@@ -242,11 +259,12 @@ obsv_status obsv_writer_begin_family(obsv_writer* w, obsv_str name, obsv_metric_
                                      int has_help, obsv_str unit, obsv_error** out_error) {
   obsv::capi::ClearError(out_error);
   if (w == nullptr) return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "writer is NULL");
-  if (type < OBSV_TYPE_UNKNOWN || type > OBSV_TYPE_STATESET) {
+  if (!ValidType(type)) {
     return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "metric type out of range");
   }
   if (FromStr(name).empty()) return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "family name is empty");
   return Guard(out_error, [&] {
+    w->StartIfFinished();
     obsv_status s = FlushFamily(w, out_error);
     if (s != OBSV_OK) return s;
     w->family.name.assign(FromStr(name));
@@ -297,6 +315,7 @@ obsv_status obsv_writer_add_parsed_sample(obsv_writer* w, const obsv_parser* par
     return SetError(out_error, OBSV_ERR_FAILED_PRECONDITION, "the parser is not at a sample");
   }
   return Guard(out_error, [&] {
+    w->StartIfFinished();
     std::string_view family = parser->parser.family_name();
     if (!w->family_open || w->family.name != family) {
       // The sample's own family, as the parser grouped it.
@@ -318,10 +337,11 @@ obsv_status obsv_writer_finish(obsv_writer* w, obsv_str* out, obsv_error** out_e
   return Guard(out_error, [&] {
     obsv_status s = FlushFamily(w, out_error);
     if (s != OBSV_OK) return s;
+    w->StartIfFinished();  // finishing twice gives an empty body
     if (w->options.format == obsv::ExpositionFormat::kOpenMetrics) w->out.append("# EOF\n");
     *out = ToStr(w->out);
     // The next write starts a new body; *out stays valid until then.
-    w->family_open = false;
+    w->finished = true;
     return OBSV_OK;
   });
 }

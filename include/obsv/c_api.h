@@ -94,7 +94,8 @@ typedef enum obsv_status {
   OBSV_ERR_FAILED_PRECONDITION = 103 /* e.g. feeding before draining */
 } obsv_status;
 
-/* "syntax", "invalid_name", ..., "invalid_argument". Static storage. */
+/* "syntax", "invalid_name", ..., "invalid_argument"; "unknown" for a value
+ * that is no obsv_status. Static storage. */
 OBSV_API const char* obsv_status_name(obsv_status status);
 
 /* The version of the linked library ("0.1.0") and its OBSV_VERSION_NUMBER.
@@ -207,11 +208,16 @@ OBSV_API obsv_status obsv_parser_reset(obsv_parser* parser, const char* body,
                                        size_t len);
 /* Incremental API: feed the next chunk after the previous one was drained
  * (obsv_parser_next() returned OBSV_ENTRY_NEED_MORE). The chunk must stay
- * valid until then. Returns OBSV_OK, or the error code when the parser is in
- * error (see obsv_parser_error()). */
+ * valid until then. Starts a new body after obsv_parser_new(), _reset() or
+ * _finish(). Returns OBSV_OK; OBSV_ERR_FAILED_PRECONDITION if the previous
+ * chunk was not drained (this chunk is ignored, the body goes on); or the
+ * parse error code when the parser is in error (see obsv_parser_error()).
+ * With OBSV_FORMAT_AUTO the parser copies and holds the first bytes (at most
+ * 64 KiB) until they tell the format. */
 OBSV_API obsv_status obsv_parser_feed(obsv_parser* parser, const char* chunk,
                                       size_t len);
-/* No more chunks. */
+/* No more chunks: the last line may lack its newline. Called without any
+ * feed, it finishes an empty body. */
 OBSV_API obsv_status obsv_parser_finish(obsv_parser* parser);
 /* Advances to the next entry. OBSV_ENTRY_ERROR for a NULL parser. */
 OBSV_API obsv_entry obsv_parser_next(obsv_parser* parser);
@@ -268,7 +274,9 @@ typedef struct obsv_sample {
   const obsv_label* labels;   /* may be NULL when label_count is 0 */
   size_t label_count;
   double value;
-  obsv_str value_text;        /* optional exact text (e.g. big integers) */
+  obsv_str value_text;        /* optional: an integer beyond 2^53 written
+                                 exactly (e.g. "18446744073709551615");
+                                 ignored unless it is such an integer */
   int has_timestamp;
   int64_t timestamp_ms;
   int32_t timestamp_nanos;    /* 0..999999 below timestamp_ms */
@@ -287,7 +295,9 @@ OBSV_API obsv_status obsv_writer_new(obsv_format format,
                                      obsv_error** out_error);
 OBSV_API void obsv_writer_free(obsv_writer* writer);
 /* Starts a family; the previous one, if any, is written out. `has_help` 0
- * means no HELP line. `unit` may be empty. */
+ * means no HELP line. `unit` may be empty. All strings passed to the writer
+ * are copied: they need not outlive the call. After obsv_writer_finish() the
+ * next family starts a new body. */
 OBSV_API obsv_status obsv_writer_begin_family(obsv_writer* writer,
                                               obsv_str name,
                                               obsv_metric_type type,
@@ -298,8 +308,10 @@ OBSV_API obsv_status obsv_writer_begin_family(obsv_writer* writer,
 OBSV_API obsv_status obsv_writer_add_sample(obsv_writer* writer,
                                             const obsv_sample* sample,
                                             obsv_error** out_error);
-/* Adds the parser's current sample (OBSV_ENTRY_SAMPLE) to the current family:
- * the fast path for converting one format into another. */
+/* Adds the parser's current sample (OBSV_ENTRY_SAMPLE). If the parser groups
+ * the sample into another family than the current one, a family of that name
+ * and type (without HELP or UNIT: begin it yourself from the parser's
+ * HELP/TYPE/UNIT entries to keep them) is started first. */
 OBSV_API obsv_status obsv_writer_add_parsed_sample(obsv_writer* writer,
                                                    const obsv_parser* parser,
                                                    obsv_error** out_error);

@@ -63,9 +63,11 @@ namespace obsv {
 // Budgets for untrusted input. Exceeding one is a kLimitExceeded error at the
 // place it happened; no input makes the parser allocate beyond them.
 struct ParserOptions {
-  // The format of the body; nullopt detects it: from the whole buffer with
-  // DetectFormat() on Reset(), from the first chunk on the first Feed().
-  // Prefer passing FormatFromContentType() of the response.
+  // The format of the body; nullopt detects it with DetectFormat(): from the
+  // whole buffer on Reset(); in the incremental API from the first bytes,
+  // which the parser then holds (at most 64 KiB) until they tell the format
+  // or Finish() is called. Prefer passing FormatFromContentType() of the
+  // response: the parser then holds nothing.
   std::optional<ExpositionFormat> format;
   // Lenient: what Prometheus's scraper accepts. Strict: the spec's letter.
   bool strict = false;
@@ -104,10 +106,12 @@ class OBSV_API ExpositionParser {
   // copy.
   void Reset(std::string_view body);
 
-  // Incremental API. Starts a new body on the first call after construction
-  // or Reset(). Feed the next chunk of the body; the previous chunk must have
-  // been drained (Next() returned kNeedMore). Returns false when the body
-  // has become too large or the parser is in error (see error()).
+  // Incremental API. Starts a new body on the first call after construction,
+  // Reset() or Finish(). Feed the next chunk of the body; the previous chunk
+  // must have been drained (Next() returned kNeedMore). Returns false when
+  // the body has become too large or the parser is in error (see error()),
+  // and also, with error() still ok, when the previous chunk was not yet
+  // drained: that chunk is then ignored, and the body goes on.
   bool Feed(std::string_view chunk);
   // No more chunks: the last line may lack its newline (a kUnexpectedEnd
   // error in strict mode), and OpenMetrics' `# EOF` is now checked.

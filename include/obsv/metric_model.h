@@ -106,7 +106,8 @@ struct Sample {
   double value = 0;
   // The value exactly as written, kept only where the double cannot
   // reproduce it: integers beyond 2^53 (counters near 2^64). Empty otherwise.
-  // Writers print it instead of `value` when set.
+  // Writers print it instead of `value` when it is such an integer, and
+  // ignore it otherwise.
   std::string value_text;
   std::optional<Timestamp> timestamp;
   std::optional<Exemplar> exemplar;
@@ -124,7 +125,9 @@ struct MetricFamily {
 
 // Structural equality: names, types, help, unit, labels, timestamps,
 // exemplars. Values compare bit-for-bit after NaN normalisation (all NaNs are
-// equal), so a round trip that changes any value is caught.
+// equal), so a round trip that changes any value is caught. The `le` and
+// `quantile` label values compare as numbers ("1" equals "1.0"): writers
+// spell them canonically per format, and Prometheus 3 normalises them.
 OBSV_API bool SamplesEqual(const Sample& a, const Sample& b);
 OBSV_API bool FamiliesEqual(const MetricFamily& a, const MetricFamily& b);
 

@@ -60,8 +60,15 @@ ExpositionFormat DetectFormat(std::string_view body) {
   }
   std::string_view head = body.substr(0, std::min(body.size(), kWindow));
   if (LineStartsWith(head, "# UNIT ")) return ExpositionFormat::kOpenMetrics;
-  if (head.find("} # {") != std::string_view::npos) {
-    return ExpositionFormat::kOpenMetrics;
+  // An exemplar: " # {" on a sample line.
+  for (size_t pos = 0; pos < head.size();) {
+    size_t nl = head.find('\n', pos);
+    std::string_view line = head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (!line.empty() && line[0] != '#' && line.find(" # {") != std::string_view::npos) {
+      return ExpositionFormat::kOpenMetrics;
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
   }
   return ExpositionFormat::kText;
 }

@@ -118,7 +118,7 @@ Entry ExpositionParser::Impl::Advance() {
     carry_consumed = false;
   }
   while (true) {
-    if (!NextLine()) {
+    if (detecting || !NextLine()) {
       if (entry == Entry::kError) return Entry::kError;
       if (!finished) return entry = Entry::kNeedMore;
       return FinishBody();
@@ -220,22 +220,41 @@ void ExpositionParser::Reset(std::string_view body) {
   m.started = false;  // the next Feed() starts a new body
 }
 
+// With no format given, the incremental API holds up to the first 64 KiB
+// (a constant bound) until the content tells the format.
+constexpr size_t kDetectionWindow = 64 << 10;
+
+void ExpositionParser::Impl::EndDetection() {
+  detecting = false;
+  format = DetectFormat(detect_buffer);
+  Configure();
+  chunk = detect_buffer;
+  chunk_offset = 0;
+  pos = 0;
+}
+
 bool ExpositionParser::Feed(std::string_view chunk) {
   Impl& m = *impl_;
   if (!m.started) {
     m.Start();
-    if (!m.options.format.has_value()) {
-      m.format = DetectFormat(chunk);
-      m.Configure();
-    }
+    m.detecting = !m.options.format.has_value();
+    m.detect_buffer.clear();
   }
   if (m.entry == Entry::kError) return false;
-  if (m.finished || m.pos < m.chunk.size() || m.carry_line_ready) {
-    m.SetError(ParseErrorCode::kSyntax, m.chunk_offset + m.pos, m.line_no + 1, 1,
-               m.finished ? "Feed() after Finish()" : "Feed() before the previous chunk was drained (call Next() until kNeedMore)");
+  if (m.pos < m.chunk.size() || m.carry_line_ready) {
+    // Misuse, not bad input: the chunk is ignored and the body goes on.
     return false;
   }
   if (!m.CheckBodySize(chunk.size())) return false;
+  if (m.detecting) {
+    m.total += chunk.size();
+    m.detect_buffer.append(chunk.data(), chunk.size());
+    if (m.detect_buffer.size() >= kDetectionWindow ||
+        DetectFormat(m.detect_buffer) == ExpositionFormat::kOpenMetrics) {
+      m.EndDetection();
+    }
+    return true;
+  }
   m.chunk_offset = m.total;
   m.total += chunk.size();
   m.chunk = chunk;
@@ -254,7 +273,11 @@ bool ExpositionParser::Feed(std::string_view chunk) {
 
 void ExpositionParser::Finish() {
   Impl& m = *impl_;
-  if (!m.started) m.Start();
+  if (!m.started) {
+    m.Start();
+    m.detecting = false;
+  }
+  if (m.detecting) m.EndDetection();
   m.finished = true;
   m.started = false;
   if (m.carry_consumed) {

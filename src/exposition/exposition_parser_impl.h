@@ -35,6 +35,10 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
   uint64_t carry_offset = 0;
   bool carry_line_ready = false;
   bool carry_consumed = false;  // the current entry's views point into carry
+  // Incremental API without a format: the first bytes, held until the
+  // content tells the format (at most 64 KiB).
+  bool detecting = false;
+  std::string detect_buffer;
   bool eof_seen = false;
   bool done = false;
   bool last_line_unterminated = false;
@@ -46,6 +50,7 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
   uint64_t series = 0;
 
   void Configure();
+  void EndDetection();
   void Start();
   Entry Advance();
   Entry FinishBody();

@@ -444,7 +444,9 @@ class FamilyWriter {
   }
 
   void AppendValue(const Sample& s, Role role) {
-    if (!s.value_text.empty()) {
+    // value_text carries integers a double cannot hold; any other text
+    // (a non-canonical "1.0", "Nan") is re-spelled from the value.
+    if (!s.value_text.empty() && internal::IsInexactInteger(s.value_text)) {
       out_->append(s.value_text);
       return;
     }

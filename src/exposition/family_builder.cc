@@ -91,7 +91,9 @@ ParseError ParseExposition(std::string_view body, const ParserOptions& options,
         continue;
       }
       MetricFamily& into = (*families)[it->second];
-      if (into.type != f.type) {
+      // A group without metadata continues the earlier family of its name.
+      bool implicit = f.type == MetricType::kUnknown && !f.has_help && f.unit.empty();
+      if (into.type != f.type && !implicit) {
         // Same name, different type: keep both, in order.
         families->push_back(std::move(f));
         continue;

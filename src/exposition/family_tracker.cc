@@ -1,5 +1,6 @@
 #include "exposition/family_tracker.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/str_cat.h"
@@ -55,6 +56,65 @@ Allowed AllowedFor(MetricType type, bool om) {
 
 }  // namespace
 
+namespace {
+
+uint64_t HashName(std::string_view s) {
+  // FNV-1a: names are short, and the table only needs spread, not secrecy
+  // (a collision costs a string compare, never a wrong answer).
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+void FamilyNameSet::Clear() {
+  arena_.clear();
+  entries_.clear();
+  std::fill(slots_.begin(), slots_.end(), 0u);
+}
+
+size_t FamilyNameSet::Probe(std::string_view name, uint64_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t slot = slots_[i];
+    if (slot == 0) return i;
+    const Entry& e = entries_[slot - 1];
+    if (e.hash == hash && std::string_view(arena_.data() + e.offset, e.length) == name) return i;
+  }
+}
+
+void FamilyNameSet::Grow() {
+  std::vector<uint32_t> old;
+  old.swap(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, 0u);
+  size_t mask = slots_.size() - 1;
+  for (uint32_t slot : old) {
+    if (slot == 0) continue;
+    size_t i = entries_[slot - 1].hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+void FamilyNameSet::Insert(std::string_view name, MetricType type) {
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  uint64_t hash = HashName(name);
+  size_t i = Probe(name, hash);
+  if (slots_[i] != 0) return;
+  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(name.size()), type});
+  arena_.append(name.data(), name.size());
+  slots_[i] = static_cast<uint32_t>(entries_.size());
+}
+
+bool FamilyNameSet::Find(std::string_view name, MetricType* type) const {
+  if (slots_.empty()) return false;
+  size_t i = Probe(name, HashName(name));
+  if (slots_[i] == 0) return false;
+  *type = entries_[slots_[i] - 1].type;
+  return true;
+}
+
 void FamilyTracker::Configure(ExpositionFormat format, const ParserOptions& options) {
   format_ = format;
   options_ = options;
@@ -68,7 +128,7 @@ void FamilyTracker::Reset() {
   open_ = has_type_ = has_help_ = has_unit_ = has_samples_ = false;
   unit_.clear();
   families_ = 0;
-  closed_.clear();
+  closed_.Clear();
   bucket_key_.clear();
   in_bucket_group_ = false;
 }
@@ -110,7 +170,7 @@ bool FamilyTracker::CloseFamily(LineError* error) {
   if (!open_) return true;
   if (options_.strict) {
     if (!EndBucketGroup(error, 0)) return false;
-    closed_.emplace(name_, type_);
+    closed_.Insert(name_, type_);
   }
   open_ = false;
   return true;
@@ -118,7 +178,8 @@ bool FamilyTracker::CloseFamily(LineError* error) {
 
 bool FamilyTracker::StartFamily(std::string_view name, size_t column, LineError* error) {
   if (!CloseFamily(error)) return false;
-  if (options_.strict && closed_.contains(absl::string_view(name.data(), name.size()))) {
+  MetricType closed_type;
+  if (options_.strict && closed_.Find(name, &closed_type)) {
     error->code = ParseErrorCode::kInterleavedFamily;
     error->column = static_cast<uint32_t>(column);
     error->message = StrCat("family \"", name,
@@ -198,13 +259,14 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
       // A family that ended earlier reappearing under a suffixed name.
       for (std::string_view s : {"_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"}) {
         if (metric.size() > s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0) {
-          auto it = closed_.find(absl::string_view(metric.data(), metric.size() - s.size()));
-          if (it != closed_.end() && it->second != MetricType::kUnknown &&
-              it->second != MetricType::kGauge) {
+          std::string_view stem = metric.substr(0, metric.size() - s.size());
+          MetricType stem_type;
+          if (closed_.Find(stem, &stem_type) && stem_type != MetricType::kUnknown &&
+              stem_type != MetricType::kGauge) {
             error->code = ParseErrorCode::kInterleavedFamily;
             error->column = static_cast<uint32_t>(column);
-            error->message = StrCat("sample \"", metric, "\" of family \"", it->first,
-                                          "\" appears after other families; its lines must be one group");
+            error->message = StrCat("sample \"", metric, "\" of family \"", stem,
+                                    "\" appears after other families; its lines must be one group");
             return false;
           }
         }

@@ -7,13 +7,39 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "exposition/line_parser.h"
 #include "obsv/exposition_parser.h"
 #include "obsv/metric_model.h"
 
 namespace obsv::internal {
+
+// A set of family names with their types: one arena for the names and an
+// open-addressing table of indexes, both kept across Clear() so that a
+// reused parser allocates nothing.
+class FamilyNameSet {
+ public:
+  void Clear();
+  // Adds `name` (no-op if present).
+  void Insert(std::string_view name, MetricType type);
+  // The type of `name`, or false if absent.
+  bool Find(std::string_view name, MetricType* type) const;
+
+ private:
+  struct Entry {
+    uint64_t hash;
+    uint32_t offset;
+    uint32_t length;
+    MetricType type;
+  };
+  size_t Probe(std::string_view name, uint64_t hash) const;  // slot index
+  void Grow();
+
+  std::string arena_;
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
+};
 
 // Thread-compatible. Memory: the current family's name and, in strict mode,
 // one entry per family name seen (bounded by ParserOptions::max_families).
@@ -59,7 +85,7 @@ class FamilyTracker {
   uint64_t families_ = 0;
 
   // Strict mode: every family closed so far, with its type.
-  absl::flat_hash_map<std::string, MetricType> closed_;
+  FamilyNameSet closed_;
 
   // Strict histogram state: the current series' labels without `le`.
   std::string bucket_key_;

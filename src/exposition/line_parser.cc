@@ -524,6 +524,15 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     return Expected(c, error, ParseErrorCode::kSyntax, "metric name");
   }
   (void)has_name;
+  if (!c.at_end()) {
+    unsigned char next = static_cast<unsigned char>(*c.p);
+    if (next >= 0x80 || next == '.' || next == '-' || next == '/') {
+      return Fail(error, ParseErrorCode::kInvalidName, c.pos(),
+                  StrCat("invalid character ", Describe(c.p, c.end),
+                         " in metric name (names outside [a-zA-Z_:][a-zA-Z0-9_:]* must be quoted inside the "
+                         "braces: {\"name\"})"));
+    }
+  }
   // Separator before the value.
   if (om_) {
     if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kSyntax, "\" \" before the value");
@@ -712,7 +721,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
   } else if (!k.at_end() && Is(*k.p, kMetricStart)) {
     const char* s = k.p;
-    while (k.p < k.end && Is(*k.p, kMetricChar)) ++k.p;
+    k.p = ScanName(s + 1, k.end, true);
     out->name = TextRef{static_cast<uint32_t>(s - k.begin), static_cast<uint32_t>(k.p - s), false};
   } else {
     return Fail(error, k.at_end() ? ParseErrorCode::kInvalidMetadata : ParseErrorCode::kInvalidName, k.pos(),

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/number_parse.h"
+
 namespace obsv {
 
 std::string_view MetricTypeName(MetricType type) {
@@ -89,10 +91,27 @@ bool ExemplarsEqual(const std::optional<Exemplar>& a, const std::optional<Exempl
          a->timestamp == b->timestamp;
 }
 
+// `le` and `quantile` are numbers written as label values; writers spell
+// them canonically per format ("1" in text, "1.0" in OpenMetrics) and
+// Prometheus 3 normalises them on ingestion, so they compare by value.
+bool LabelsEqual(const std::vector<Label>& a, const std::vector<Label>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name) return false;
+    if (a[i].value == b[i].value) continue;
+    if (a[i].name != "le" && a[i].name != "quantile") return false;
+    double x, y;
+    if (!internal::ParseGoFloat(a[i].value, &x) || !internal::ParseGoFloat(b[i].value, &y) || x != y) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool SamplesEqual(const Sample& a, const Sample& b) {
-  return a.name == b.name && a.labels == b.labels && ValuesEqual(a.value, b.value) &&
+  return a.name == b.name && LabelsEqual(a.labels, b.labels) && ValuesEqual(a.value, b.value) &&
          a.value_text == b.value_text && a.timestamp == b.timestamp &&
          a.suffix == b.suffix && ExemplarsEqual(a.exemplar, b.exemplar);
 }
