@@ -146,14 +146,15 @@ bool ParseInt64(std::string_view s, int64_t* out) {
     i = 1;
     if (s.size() == 1) return false;
   }
-  uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  size_t digits = s.size() - i;
+  if (digits > 19) return false;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
     if (!IsDigit(s[i])) return false;
-    uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (limit - digit) / 10) return false;
-    v = v * 10 + digit;
+    v = v * 10 + static_cast<uint64_t>(s[i] - '0');  // 19 digits cannot wrap
   }
+  uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (v > limit) return false;
   *out = negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
   return true;
 }

@@ -545,10 +545,15 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   }
   // Value token.
   const char* vs = c.p;
-  if (om_) {
-    while (c.p < c.end && *c.p != ' ') ++c.p;
-  } else {
-    while (c.p < c.end && *c.p != ' ' && *c.p != '\t' && *c.p != '{') ++c.p;
+  {
+    const char* q = vs;
+    const char* end = c.end;
+    if (om_) {
+      while (q < end && *q != ' ') ++q;
+    } else {
+      while (q < end && *q != ' ' && *q != '\t' && *q != '{') ++q;
+    }
+    c.p = q;
   }
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty()) {
@@ -569,14 +574,15 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     c.SkipBlanks();
     if (c.at_end()) return true;
     const char* ts = c.p;
-    while (c.p < c.end && *c.p != ' ' && *c.p != '\t') ++c.p;
-    std::string_view tok(ts, static_cast<size_t>(c.p - ts));
-    bool digits = !tok.empty();
-    for (char ch : tok) digits = digits && ch >= '0' && ch <= '9';
-    if (!digits && !tok.empty() && tok[0] == '-' && tok.size() > 1) {
-      digits = true;
-      for (char ch : tok.substr(1)) digits = digits && ch >= '0' && ch <= '9';
+    {
+      const char* q = ts;
+      const char* end = c.end;
+      while (q < end && *q != ' ' && *q != '\t') ++q;
+      c.p = q;
     }
+    std::string_view tok(ts, static_cast<size_t>(c.p - ts));
+    // Integer milliseconds, optionally negative; ParseInt64 checks digits.
+    bool digits = !tok.empty() && tok[0] != '+';
     int64_t ms;
     if (tok[0] == '#') {
       return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(ts - c.begin),
@@ -599,7 +605,12 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   ++c.p;  // the ' ' that stopped the value
   if (c.is('#')) return ParseExemplar(c, out, error);
   const char* ts = c.p;
-  while (c.p < c.end && *c.p != ' ') ++c.p;
+  {
+    const char* q = ts;
+    const char* end = c.end;
+    while (q < end && *q != ' ') ++q;
+    c.p = q;
+  }
   std::string_view tok(ts, static_cast<size_t>(c.p - ts));
   if (tok.empty() || !ParseDecimalSeconds(tok, &out->timestamp)) {
     return Fail(error, ParseErrorCode::kInvalidTimestamp, static_cast<size_t>(ts - c.begin),
