@@ -92,6 +92,13 @@ enum class Entry : unsigned char {
   kError,     // see error(); every later Next() returns kError again
 };
 
+// A label of the current sample: views valid until the next call to Next(),
+// Feed(), Finish() or Reset().
+struct LabelView {
+  std::string_view name;
+  std::string_view value;
+};
+
 class OBSV_API ExpositionParser {
  public:
   explicit ExpositionParser(ParserOptions options = {});
@@ -150,10 +157,18 @@ class OBSV_API ExpositionParser {
   std::string_view metric_name() const;
   // kSample: which part of its family this sample is.
   SampleSuffix suffix() const;
-  // kSample: labels in input order (without the name), unescaped.
-  size_t label_count() const;
-  std::string_view label_name(size_t i) const;
-  std::string_view label_value(size_t i) const;
+  // kSample: labels in input order (without the name), unescaped. Inline
+  // and O(1): the parser resolves the views once per line. label_name(i)
+  // and label_value(i) are empty for i >= label_count().
+  size_t label_count() const { return label_count_; }
+  std::string_view label_name(size_t i) const {
+    return i < label_count_ ? labels_[i].name : std::string_view();
+  }
+  std::string_view label_value(size_t i) const {
+    return i < label_count_ ? labels_[i].value : std::string_view();
+  }
+  // kSample: all label_count() labels at once.
+  const LabelView* labels() const { return labels_; }
   // kSample: the value, and its text as written (`1.0`, `+Inf`, `Nan`).
   double value() const;
   std::string_view value_text() const;
@@ -179,6 +194,9 @@ class OBSV_API ExpositionParser {
 
  private:
   std::unique_ptr<Impl> impl_;
+  // The current sample's labels, owned by impl_ (stable across moves).
+  const LabelView* labels_ = nullptr;
+  size_t label_count_ = 0;
 };
 
 // Parses a complete body into families. Families appear in input order; in

@@ -65,14 +65,11 @@ bool ExpositionParser::Impl::CheckBodySize(uint64_t more) {
   return true;
 }
 
-bool ExpositionParser::Impl::CheckLineLength(uint64_t length, uint64_t start_offset) {
-  if (length > options.max_line_bytes) {
-    SetError(ParseErrorCode::kLimitExceeded, start_offset + options.max_line_bytes, line_no + 1,
-             options.max_line_bytes + 1,
-             internal::StrCat("line longer than the limit of ", options.max_line_bytes, " bytes"));
-    return false;
-  }
-  return true;
+bool ExpositionParser::Impl::LineTooLong(uint64_t start_offset) {
+  SetError(ParseErrorCode::kLimitExceeded, start_offset + options.max_line_bytes, line_no + 1,
+           options.max_line_bytes + 1,
+           internal::StrCat("line longer than the limit of ", options.max_line_bytes, " bytes"));
+  return false;
 }
 
 // Returns the next complete line, or false with entry set to kNeedMore/kEnd
@@ -208,6 +205,7 @@ ExpositionParser& ExpositionParser::operator=(ExpositionParser&&) noexcept = def
 
 void ExpositionParser::Reset(std::string_view body) {
   Impl& m = *impl_;
+  label_count_ = 0;
   m.Start();
   if (!m.options.format.has_value()) {
     m.format = DetectFormat(body);
@@ -235,6 +233,7 @@ void ExpositionParser::Impl::EndDetection() {
 
 bool ExpositionParser::Feed(std::string_view chunk) {
   Impl& m = *impl_;
+  label_count_ = 0;
   if (!m.started) {
     m.Start();
     m.detecting = !m.options.format.has_value();
@@ -273,6 +272,7 @@ bool ExpositionParser::Feed(std::string_view chunk) {
 
 void ExpositionParser::Finish() {
   Impl& m = *impl_;
+  label_count_ = 0;
   if (!m.started) {
     m.Start();
     m.detecting = false;
@@ -291,7 +291,22 @@ void ExpositionParser::Finish() {
   }
 }
 
-Entry ExpositionParser::Next() { return impl_->Advance(); }
+Entry ExpositionParser::Next() {
+  Entry e = impl_->Advance();
+  if (e == Entry::kSample) {
+    Impl& m = *impl_;
+    m.label_views.resize(m.parsed.labels.size());
+    for (size_t i = 0; i < m.parsed.labels.size(); ++i) {
+      m.label_views[i].name = m.lp.View(m.parsed.labels[i].name);
+      m.label_views[i].value = m.lp.View(m.parsed.labels[i].value);
+    }
+    labels_ = m.label_views.data();
+    label_count_ = m.label_views.size();
+  } else {
+    label_count_ = 0;
+  }
+  return e;
+}
 
 ExpositionFormat ExpositionParser::format() const { return impl_->format; }
 const ParserOptions& ExpositionParser::options() const { return impl_->options; }
@@ -339,15 +354,6 @@ std::string_view ExpositionParser::metric_name() const {
 }
 SampleSuffix ExpositionParser::suffix() const {
   return impl_->entry == Entry::kSample ? impl_->tracker.suffix() : SampleSuffix::kNone;
-}
-size_t ExpositionParser::label_count() const {
-  return impl_->entry == Entry::kSample ? impl_->parsed.labels.size() : 0;
-}
-std::string_view ExpositionParser::label_name(size_t i) const {
-  return i < label_count() ? impl_->lp.View(impl_->parsed.labels[i].name) : std::string_view();
-}
-std::string_view ExpositionParser::label_value(size_t i) const {
-  return i < label_count() ? impl_->lp.View(impl_->parsed.labels[i].value) : std::string_view();
 }
 double ExpositionParser::value() const {
   return impl_->entry == Entry::kSample ? impl_->parsed.value : 0;

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "exposition/family_tracker.h"
 #include "exposition/line_parser.h"
@@ -20,6 +21,7 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
   internal::LineParser lp;
   internal::FamilyTracker tracker;
   internal::ParsedLine parsed;
+  std::vector<LabelView> label_views;  // parsed.labels resolved, kSample only
   ParseError error;
   Entry entry = Entry::kEnd;
 
@@ -56,7 +58,10 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
   Entry FinishBody();
   bool NextLine();
   bool CheckBodySize(uint64_t more);
-  bool CheckLineLength(uint64_t length, uint64_t start_offset);
+  bool CheckLineLength(uint64_t length, uint64_t start_offset) {
+    return length <= options.max_line_bytes || LineTooLong(start_offset);
+  }
+  bool LineTooLong(uint64_t start_offset);
   void SetError(ParseErrorCode code, uint64_t offset, uint32_t line_number,
                 uint32_t column, std::string message);
   void SetLineError(const internal::LineError& e);

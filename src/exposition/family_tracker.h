@@ -21,8 +21,8 @@ namespace obsv::internal {
 class FamilyNameSet {
  public:
   void Clear();
-  // Adds `name` (no-op if present).
-  void Insert(std::string_view name, MetricType type);
+  // Adds `name`, which must be absent.
+  void InsertNew(std::string_view name, MetricType type);
   // The type of `name`, or false if absent.
   bool Find(std::string_view name, MetricType* type) const;
 
@@ -39,6 +39,7 @@ class FamilyNameSet {
   std::string arena_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
+  std::vector<uint32_t> used_;   // the slots in use, for a cheap Clear()
 };
 
 // Thread-compatible. Memory: the current family's name and, in strict mode,

@@ -347,6 +347,32 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
   while (true) {
+    // Fast path first: most labels have no blanks around them.
+    if (c.p < c.end && Is(*c.p, kLabelStart)) {
+      const char* s = c.p;
+      const char* end = c.end;
+      const char* ne = ScanName(s + 1, end, false);
+      if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
+          static_cast<size_t>(ne - s) <= options_.max_label_name_bytes &&
+          labels->size() < options_.max_labels_per_series) {
+        const char* vs = ne + 2;
+        bool non_ascii = false;
+        const char* q = FindQuoteEnd(vs, end, &non_ascii);
+        if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
+            static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
+          LabelRef& ref = labels->emplace_back();
+          ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false};
+          ref.value = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false};
+          first = false;
+          uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
+          need_dup_check |= (seen_hashes & bit) != 0;
+          seen_hashes |= bit;
+          c.p = q + 2;
+          if (q[1] == ',') continue;
+          break;
+        }
+      }
+    }
     if (!om_) c.SkipBlanks();
     if (c.is('}')) {
       if (!first && !om_ && options_.strict) {
@@ -369,33 +395,6 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
                          " labels in one ", exemplar ? "exemplar" : "series"));
     }
     LabelRef& ref = labels->emplace_back();
-    {
-      // Fast path: a legacy name, `="`, an ASCII value without escapes, and
-      // directly `,` or `}`; anything else takes the general path below.
-      const char* s = c.p;
-      const char* end = c.end;
-      if (s < end && Is(*s, kLabelStart)) {
-        const char* ne = ScanName(s + 1, end, false);
-        if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
-            static_cast<size_t>(ne - s) <= options_.max_label_name_bytes) {
-          const char* vs = ne + 2;
-          bool non_ascii = false;
-          const char* q = FindQuoteEnd(vs, end, &non_ascii);
-          if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
-              static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
-            ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false};
-            ref.value = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false};
-            first = false;
-            uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
-            need_dup_check |= (seen_hashes & bit) != 0;
-            seen_hashes |= bit;
-            c.p = q + 2;
-            if (q[1] == ',') continue;
-            break;
-          }
-        }
-      }
-    }
     size_t name_col = c.pos();
     if (c.is('"')) {
       if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
