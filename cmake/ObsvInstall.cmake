@@ -28,6 +28,13 @@ install(FILES ${PROJECT_BINARY_DIR}/obsvConfig.cmake
               ${PROJECT_BINARY_DIR}/obsvConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/obsv)
 
+# obsv.pc finds its prefix relative to itself, so the install can move:
+# one ".." per component of <libdir>/pkgconfig.
+string(REPLACE "/" ";" _obsv_libdir_parts "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+set(OBSV_PC_PREFIX "\${pcfiledir}")
+foreach(_part IN LISTS _obsv_libdir_parts)
+  string(APPEND OBSV_PC_PREFIX "/..")
+endforeach()
 configure_file(cmake/obsv.pc.in ${PROJECT_BINARY_DIR}/obsv.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/obsv.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -33,8 +33,9 @@
 // per-family state strict mode needs (one entry per family name seen).
 //
 // Modes: lenient (the default) accepts what Prometheus's own scraper
-// accepts. Strict applies the letter of each spec: OpenMetrics `# EOF` last
-// and once, no blank lines, no duplicate label names, TYPE/HELP/UNIT once and
+// accepts (which refuses duplicate label names, a missing or repeated
+// OpenMetrics `# EOF` and blank lines in OpenMetrics, so both modes do).
+// Strict applies the letter of each spec on top: TYPE/HELP/UNIT once and
 // before the samples, families not interleaved, histogram buckets ascending
 // with `+Inf` last and counts not decreasing, canonical `le` and `quantile`
 // in OpenMetrics, valid UTF-8. Both modes refuse anything they cannot

@@ -90,7 +90,10 @@ bool ExpositionParser::Impl::NextLine() {
   if (nl == nullptr) {
     if (!CheckLineLength(remaining, chunk_offset + pos)) return false;
     if (!finished) {
+      // The carry now holds this partial line, not a consumed one (a line
+      // like `# EOF` may have been consumed from it without an entry).
       carry.assign(start, remaining);
+      carry_consumed = false;
       carry_offset = chunk_offset + pos;
       pos = chunk.size();
       return false;
@@ -207,6 +210,8 @@ void ExpositionParser::Reset(std::string_view body) {
   Impl& m = *impl_;
   label_count_ = 0;
   m.Start();
+  m.started = false;  // the next Feed() starts a new body
+  m.finished = true;
   if (!m.options.format.has_value()) {
     m.format = DetectFormat(body);
     m.Configure();
@@ -214,8 +219,6 @@ void ExpositionParser::Reset(std::string_view body) {
   if (!m.CheckBodySize(body.size())) return;
   m.chunk = body;
   m.total = body.size();
-  m.finished = true;
-  m.started = false;  // the next Feed() starts a new body
 }
 
 // With no format given, the incremental API holds up to the first 64 KiB

@@ -337,10 +337,10 @@ class FamilyWriter {
         // Another family already is `x` (client_golang's gauge
         // `go_memstats_alloc_bytes` beside the counter
         // `go_memstats_alloc_bytes_total`): OpenMetrics cannot name both, so
-        // the counter keeps its series under an `unknown` family.
-        MetricFamily copy = f;
-        copy.type = MetricType::kUnknown;
-        return WriteOpenMetrics(copy);
+        // the counter's series keep their names under an `unknown` family.
+        // (A model read from OpenMetrics that already has both is written
+        // as it came.)
+        return WriteAsUnknown(f);
       }
     }
     if (f.type == MetricType::kInfo && EndsWith(om_family, "_info") && !f.samples.empty() &&
@@ -387,6 +387,28 @@ class FamilyWriter {
       }
       OBSV_RETURN_IF_ERROR_(Place(f, s, false, f.name, &p));
       OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, p.role));
+    }
+    return absl::OkStatus();
+  }
+
+  // One `unknown` family per sample name, in order of first appearance.
+  absl::Status WriteAsUnknown(const MetricFamily& f) {
+    std::vector<std::string_view> names;
+    for (const Sample& s : f.samples) {
+      bool seen = false;
+      for (std::string_view n : names) seen = seen || n == s.name;
+      if (!seen) names.push_back(s.name);
+    }
+    for (std::string_view n : names) {
+      MetricFamily part;
+      part.name.assign(n.data(), n.size());
+      part.type = MetricType::kUnknown;
+      part.help = f.help;
+      part.has_help = f.has_help;
+      for (const Sample& s : f.samples) {
+        if (s.name == n) part.samples.push_back(s);
+      }
+      OBSV_RETURN_IF_ERROR_(WriteOpenMetrics(part));
     }
     return absl::OkStatus();
   }

@@ -91,13 +91,18 @@ ParseError ParseExposition(std::string_view body, const ParserOptions& options,
         continue;
       }
       MetricFamily& into = (*families)[it->second];
-      // A group without metadata continues the earlier family of its name.
+      // A later group of the same name continues the family when it carries
+      // no metadata of its own (samples interleaved with another family), or
+      // when one side is metadata alone and the types agree.
       bool implicit = f.type == MetricType::kUnknown && !f.has_help && f.unit.empty();
-      if (into.type != f.type && !implicit) {
+      bool metadata_only = into.samples.empty() || f.samples.empty();
+      bool types_agree = into.type == f.type || into.type == MetricType::kUnknown || f.type == MetricType::kUnknown;
+      if (!(implicit || (metadata_only && types_agree)) || (!implicit && into.type != f.type && !metadata_only)) {
         // Same name, different type: keep both, in order.
         families->push_back(std::move(f));
         continue;
       }
+      if (into.type == MetricType::kUnknown && metadata_only) into.type = f.type;
       if (!into.has_help && f.has_help) {
         into.help = std::move(f.help);
         into.has_help = true;
