@@ -79,6 +79,29 @@ inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii)
   return p;
 }
 
+// Returns the first ' ' (or, unless `space_only`, '\t' or '{') in [p, end),
+// or end: the end of a value or timestamp token.
+inline const char* FindTokenEnd(const char* p, const char* end, bool space_only) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i tab = _mm_set1_epi8(space_only ? ' ' : '\t');
+  const __m128i brace = _mm_set1_epi8(space_only ? ' ' : '{');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)), _mm_cmpeq_epi8(v, brace))));
+    if (m != 0) return p + __builtin_ctz(m);
+    p += 16;
+  }
+#endif
+  if (space_only) {
+    while (p < end && *p != ' ') ++p;
+  } else {
+    while (p < end && *p != ' ' && *p != '\t' && *p != '{') ++p;
+  }
+  return p;
+}
+
 // Returns the end of the run of name characters starting at p:
 // [a-zA-Z0-9_], plus ':' for metric names.
 inline const char* ScanName(const char* p, const char* end, bool metric) {
@@ -544,16 +567,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   }
   // Value token.
   const char* vs = c.p;
-  {
-    const char* q = vs;
-    const char* end = c.end;
-    if (om_) {
-      while (q < end && *q != ' ') ++q;
-    } else {
-      while (q < end && *q != ' ' && *q != '\t' && *q != '{') ++q;
-    }
-    c.p = q;
-  }
+  c.p = FindTokenEnd(vs, c.end, om_);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty()) {
     return Expected(c, error, ParseErrorCode::kInvalidValue, "sample value");
@@ -573,16 +587,30 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     c.SkipBlanks();
     if (c.at_end()) return true;
     const char* ts = c.p;
+    int64_t ms = 0;
     {
+      // Integer milliseconds: the common case (up to 18 digits, no sign)
+      // parses while scanning; anything else goes through ParseInt64.
       const char* q = ts;
       const char* end = c.end;
+      uint64_t v = 0;
+      while (q < end && static_cast<unsigned char>(*q - '0') < 10) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
+      if (q > ts && q - ts <= 18 && (q == end || *q == ' ' || *q == '\t')) {
+        c.p = q;
+        c.SkipBlanks();
+        if (c.at_end()) {
+          out->has_timestamp = true;
+          out->timestamp = Timestamp{static_cast<int64_t>(v), 0};
+          return true;
+        }
+        return Expected(c, error, ParseErrorCode::kSyntax, "end of line after the timestamp");
+      }
       while (q < end && *q != ' ' && *q != '\t') ++q;
       c.p = q;
     }
     std::string_view tok(ts, static_cast<size_t>(c.p - ts));
     // Integer milliseconds, optionally negative; ParseInt64 checks digits.
     bool digits = !tok.empty() && tok[0] != '+';
-    int64_t ms;
     if (tok[0] == '#') {
       return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(ts - c.begin),
                   "exemplars are not allowed in the text format (use OpenMetrics)");
@@ -604,12 +632,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   ++c.p;  // the ' ' that stopped the value
   if (c.is('#')) return ParseExemplar(c, out, error);
   const char* ts = c.p;
-  {
-    const char* q = ts;
-    const char* end = c.end;
-    while (q < end && *q != ' ') ++q;
-    c.p = q;
-  }
+  c.p = FindTokenEnd(ts, c.end, true);
   std::string_view tok(ts, static_cast<size_t>(c.p - ts));
   if (tok.empty() || !ParseDecimalSeconds(tok, &out->timestamp)) {
     return Fail(error, ParseErrorCode::kInvalidTimestamp, static_cast<size_t>(ts - c.begin),
@@ -649,7 +672,7 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
   if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kInvalidExemplar, "\" \" before the exemplar value");
   ++c.p;
   const char* vs = c.p;
-  while (c.p < c.end && *c.p != ' ') ++c.p;
+  c.p = FindTokenEnd(vs, c.end, true);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty() || !ParseGoFloat(value, &out->exemplar_value)) {
     return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(vs - c.begin),
