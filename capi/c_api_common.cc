@@ -1,5 +1,6 @@
 // The parts of the C ABI every module shares: versions, errors, strings.
 #include <cstdlib>
+#include <cstring>
 
 #include "capi/c_api_internal.h"
 #include "obsv/metric_model.h"
@@ -50,12 +51,13 @@ const char* obsv_version(void) { return obsv::Version(); }
 int obsv_version_number(void) { return obsv::VersionNumber(); }
 
 const char* obsv_status_name(obsv_status status) {
-  if (status == OBSV_OK) return "ok";
-  if (status == OBSV_ERR_INVALID_ARGUMENT) return "invalid_argument";
-  if (status == OBSV_ERR_OUT_OF_MEMORY) return "out_of_memory";
-  if (status == OBSV_ERR_INTERNAL) return "internal";
-  if (status == OBSV_ERR_FAILED_PRECONDITION) return "failed_precondition";
-  int code = static_cast<int>(status);
+  int code;
+  std::memcpy(&code, &status, sizeof code);
+  if (code == OBSV_OK) return "ok";
+  if (code == OBSV_ERR_INVALID_ARGUMENT) return "invalid_argument";
+  if (code == OBSV_ERR_OUT_OF_MEMORY) return "out_of_memory";
+  if (code == OBSV_ERR_INTERNAL) return "internal";
+  if (code == OBSV_ERR_FAILED_PRECONDITION) return "failed_precondition";
   if (code > 0 && code <= static_cast<int>(obsv::ParseErrorCode::kUnexpectedEnd)) {
     // Static storage: the C++ names are string literals.
     return obsv::ParseErrorCodeName(static_cast<obsv::ParseErrorCode>(code)).data();
@@ -77,7 +79,8 @@ void obsv_error_free(obsv_error* error) { delete error; }
 void obsv_string_free(char* s) { std::free(s); }
 
 const char* obsv_metric_type_name(obsv_metric_type type) {
-  int v = static_cast<int>(type);  // any int may come from C
+  int v;  // any int may come from C: read it as an int, not as the enum
+  std::memcpy(&v, &type, sizeof v);
   if (v < OBSV_TYPE_UNKNOWN || v > OBSV_TYPE_STATESET) return nullptr;
   return obsv::MetricTypeName(static_cast<obsv::MetricType>(type)).data();
 }

@@ -38,17 +38,22 @@ struct obsv_writer {
 
 namespace {
 
-// Enum parameters are compared as ints: a C caller may pass any value, and
-// an out-of-range enum value is undefined behaviour in C++.
-bool ValidFormat(obsv_format f, bool allow_auto) {
-  int v = static_cast<int>(f);
+// Enum values from C are read as ints, through memcpy: a C caller may pass
+// any int, and loading an out-of-range value as a C++ enum is undefined
+// behaviour (UBSan's -fsanitize=enum flags it).
+template <typename Enum>
+int EnumValue(const Enum& e) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
+bool ValidFormat(int v, bool allow_auto) {
   return v == OBSV_FORMAT_TEXT || v == OBSV_FORMAT_OPENMETRICS || (allow_auto && v == OBSV_FORMAT_AUTO);
 }
 
-bool ValidType(obsv_metric_type t) {
-  int v = static_cast<int>(t);
-  return v >= OBSV_TYPE_UNKNOWN && v <= OBSV_TYPE_STATESET;
-}
+bool ValidType(int v) { return v >= OBSV_TYPE_UNKNOWN && v <= OBSV_TYPE_STATESET; }
 
 std::optional<obsv::ExpositionFormat> ToFormat(obsv_format f) {
   if (f == OBSV_FORMAT_AUTO) return std::nullopt;
@@ -102,7 +107,7 @@ obsv_format obsv_format_detect(const char* body, size_t len) {
 }
 
 const char* obsv_format_content_type(obsv_format format) {
-  if (!ValidFormat(format, false)) return nullptr;
+  if (!ValidFormat(EnumValue(format), false)) return nullptr;
   return obsv::ContentTypeFor(static_cast<obsv::ExpositionFormat>(format)).data();
 }
 
@@ -128,7 +133,7 @@ obsv_status obsv_parser_new(const obsv_parser_options* options, obsv_parser** ou
   obsv_parser_options o;
   obsv_parser_options_init(&o);
   if (options != nullptr) o = *options;
-  if (!ValidFormat(o.format, true)) {
+  if (!ValidFormat(EnumValue(o.format), true)) {
     return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "format must be AUTO, TEXT or OPENMETRICS");
   }
   return Guard(out_error, [&] {
@@ -242,7 +247,7 @@ obsv_status obsv_writer_new(obsv_format format, obsv_writer** out_writer, obsv_e
   obsv::capi::ClearError(out_error);
   if (out_writer == nullptr) return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "out_writer is NULL");
   *out_writer = nullptr;
-  if (!ValidFormat(format, false)) {
+  if (!ValidFormat(EnumValue(format), false)) {
     return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "writer format must be TEXT or OPENMETRICS");
   }
   return Guard(out_error, [&] {
@@ -259,7 +264,7 @@ obsv_status obsv_writer_begin_family(obsv_writer* w, obsv_str name, obsv_metric_
                                      int has_help, obsv_str unit, obsv_error** out_error) {
   obsv::capi::ClearError(out_error);
   if (w == nullptr) return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "writer is NULL");
-  if (!ValidType(type)) {
+  if (!ValidType(EnumValue(type))) {
     return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "metric type out of range");
   }
   if (FromStr(name).empty()) return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "family name is empty");
@@ -354,7 +359,7 @@ obsv_status obsv_convert(const char* input, size_t len, obsv_format in_format, i
   }
   *out = nullptr;
   if (out_len != nullptr) *out_len = 0;
-  if (!ValidFormat(in_format, true) || !ValidFormat(out_format, false)) {
+  if (!ValidFormat(EnumValue(in_format), true) || !ValidFormat(EnumValue(out_format), false)) {
     return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "format out of range");
   }
   return Guard(out_error, [&] {
