@@ -223,6 +223,9 @@ type Error struct {
 // Error returns "obsv: <code>: <message>"; the library's messages end with
 // the position ("... at 2:11") when there is one.
 func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("obsv: %d:%d: %s [%s]", e.Line, e.Column, e.Message, e.Code)
+	}
 	return fmt.Sprintf("obsv: %s: %s", e.Code, e.Message)
 }
 

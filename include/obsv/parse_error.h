@@ -1,8 +1,10 @@
 // obsv/parse_error.h: what a parse error tells.
 //
 // Parse errors are data, not prose: a code a program can switch on, the
-// position (byte offset, 1-based line and column), and a message of the form
-//   `expected "}" or "," after label value, got "x" at 3:17`.
+// position (byte offset, 1-based line and column), and a message saying what
+// was expected and what was found, which ToStatus() prefixes with the
+// position as Prometheus does:
+//   `3:17: expected "," or "}" after label value, got "x"`.
 // Tests and callers should match code and position, never the message.
 #ifndef OBSV_PARSE_ERROR_H_
 #define OBSV_PARSE_ERROR_H_
@@ -51,7 +53,7 @@ struct ParseError {
   uint64_t offset = 0;  // byte offset from the start of the body
   uint32_t line = 0;    // 1-based
   uint32_t column = 0;  // 1-based, in bytes
-  std::string message;  // "expected ..., got ... at L:C"
+  std::string message;  // "expected ..., got ..." (without the position)
 
   bool ok() const { return code == ParseErrorCode::kOk; }
 

@@ -47,7 +47,7 @@ void ExpositionParser::Impl::SetError(ParseErrorCode code, uint64_t offset, uint
   error.offset = offset;
   error.line = line_number;
   error.column = column;
-  error.message = internal::StrCat(message, " at ", line_number, ":", column);
+  error.message = std::move(message);
   entry = Entry::kError;
 }
 

@@ -125,7 +125,6 @@ def test_lint_invalid_file_strict():
     # prometheus-cpp wrote `back\slash` unescaped in HELP (promtool: "invalid
     # escape sequence '\s'").
     assert (m["code"], int(m["line"]), int(m["column"])) == ("invalid_escape", 1, 48)
-    assert "1:48" in m["message"]
     # Then the offending line and a caret under the column.
     lines = r.stderr.splitlines()
     assert lines[1].strip().startswith("# HELP app_requests_total")

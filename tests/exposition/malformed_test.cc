@@ -154,9 +154,11 @@ TEST(MalformedTest, ErrorCodeAndPosition) {
     EXPECT_EQ(e.line, c.line) << e.message;
     EXPECT_EQ(e.column, c.column) << e.message;
     EXPECT_FALSE(e.message.empty());
-    // The message names the position, and chunked parsing fails the same way.
-    EXPECT_NE(e.message.find(std::to_string(c.line) + ":" + std::to_string(c.column)), std::string::npos)
-        << e.message;
+    // The status names the position first, and chunked parsing fails the
+    // same way.
+    std::string status(e.ToStatus().message());
+    EXPECT_EQ(status.rfind(std::to_string(c.line) + ":" + std::to_string(c.column) + ": ", 0), 0u) << status;
+    EXPECT_EQ(e.message.find(" at " + std::to_string(c.line) + ":"), std::string::npos) << e.message;
     EXPECT_EQ(testing::DumpWhole(c.input, options), testing::DumpChunked(c.input, options, {1}));
   }
 }
