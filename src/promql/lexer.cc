@@ -1,0 +1,635 @@
+// The PromQL lexer: Prometheus 3's lex.go, as a pull lexer over a view.
+#include "promql/lexer.h"
+
+#include <cctype>
+#include <utility>
+
+#include "common/str_cat.h"
+
+namespace obsv::promql::internal {
+namespace {
+
+using obsv::internal::StrCat;
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlpha(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
+bool IsHex(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct Keyword {
+  std::string_view word;
+  Tok type;
+  BinaryOp binary = BinaryOp::kAdd;
+  AggregateOp aggregate = AggregateOp::kSum;
+};
+
+const Keyword kKeywords[] = {
+    {"and", Tok::kBinaryOp, BinaryOp::kAnd},
+    {"or", Tok::kBinaryOp, BinaryOp::kOr},
+    {"unless", Tok::kBinaryOp, BinaryOp::kUnless},
+    {"atan2", Tok::kBinaryOp, BinaryOp::kAtan2},
+    {"sum", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kSum},
+    {"avg", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kAvg},
+    {"count", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kCount},
+    {"min", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kMin},
+    {"max", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kMax},
+    {"group", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kGroup},
+    {"stddev", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kStddev},
+    {"stdvar", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kStdvar},
+    {"topk", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kTopk},
+    {"bottomk", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kBottomk},
+    {"count_values", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kCountValues},
+    {"quantile", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kQuantile},
+    {"limitk", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kLimitk},
+    {"limit_ratio", Tok::kAggregator, BinaryOp::kAdd, AggregateOp::kLimitRatio},
+    {"offset", Tok::kOffset},
+    {"smoothed", Tok::kSmoothed},
+    {"anchored", Tok::kAnchored},
+    {"by", Tok::kBy},
+    {"without", Tok::kWithout},
+    {"on", Tok::kOn},
+    {"ignoring", Tok::kIgnoring},
+    {"group_left", Tok::kGroupLeft},
+    {"group_right", Tok::kGroupRight},
+    {"bool", Tok::kBool},
+    {"start", Tok::kStart},
+    {"end", Tok::kEnd},
+    {"step", Tok::kStep},
+    {"inf", Tok::kNumber},
+    {"nan", Tok::kNumber},
+};
+
+}  // namespace
+
+int DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) {
+    *rune = c;
+    return 1;
+  }
+  int n;
+  uint32_t r, min;
+  if ((c & 0xE0) == 0xC0) { n = 2; r = c & 0x1F; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; r = c & 0x0F; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; r = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (int k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    r = (r << 6) | (b(i + k) & 0x3F);
+  }
+  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) return 0;
+  *rune = r;
+  return n;
+}
+
+Token Lexer::Emit(Tok type, uint32_t start) {
+  Token t;
+  t.type = type;
+  t.start = start;
+  t.end = pos_;
+  t.text = input_.substr(start, pos_ - start);
+  last_ = t;
+  return t;
+}
+
+Token Lexer::Error(uint32_t start, ParseErrorCode code, std::string message) {
+  error_message_ = std::move(message);
+  error_code_ = code;
+  done_ = true;
+  Token t;
+  t.type = Tok::kError;
+  t.start = start;
+  t.end = start;
+  last_ = t;
+  return t;
+}
+
+void Lexer::SkipSpaceAndComments() {
+  while (pos_ < input_.size()) {
+    char c = input_[pos_];
+    if (IsSpace(c)) {
+      ++pos_;
+    } else if (c == '#') {
+      while (pos_ < input_.size() && input_[pos_] != '\n' && input_[pos_] != '\r') ++pos_;
+    } else {
+      break;
+    }
+  }
+}
+
+Token Lexer::Next() {
+  if (done_) return last_;
+  if (brace_open_) return LexInsideBraces();
+  if (bracket_open_) return LexInsideBrackets();
+  SkipSpaceAndComments();
+  uint32_t start = pos_;
+  if (pos_ >= input_.size()) {
+    if (paren_depth_ != 0) return Error(start, ParseErrorCode::kSyntax, "unclosed left parenthesis");
+    done_ = true;
+    return Emit(Tok::kEof, start);
+  }
+  char c = input_[pos_++];
+  auto op = [&](BinaryOp o) {
+    Token t = Emit(Tok::kBinaryOp, start);
+    t.binary_op = o;
+    last_ = t;
+    return t;
+  };
+  auto peek = [&]() { return pos_ < input_.size() ? input_[pos_] : '\0'; };
+  switch (c) {
+    case ',': return Emit(Tok::kComma, start);
+    case '*': return op(BinaryOp::kMul);
+    case '/': return op(BinaryOp::kDiv);
+    case '%': return op(BinaryOp::kMod);
+    case '+': return op(BinaryOp::kAdd);
+    case '-': return op(BinaryOp::kSub);
+    case '^': return op(BinaryOp::kPow);
+    case '=':
+      if (peek() == '=') {
+        ++pos_;
+        return op(BinaryOp::kEqlc);
+      }
+      if (peek() == '~') {
+        return Error(start, ParseErrorCode::kSyntax, "unexpected character after '=': '~'");
+      }
+      return Emit(Tok::kEql, start);
+    case '!':
+      if (peek() != '=') {
+        uint32_t r = 0;
+        if (pos_ < input_.size() && DecodeRune(input_, pos_, &r) == 0) r = 0xFFFD;
+        return Error(start, ParseErrorCode::kSyntax,
+                     StrCat("unexpected character after '!': ",
+                            pos_ < input_.size() ? GoQuoteRune(r) : "U+FFFFFFFFFFFFFFFF"));
+      }
+      ++pos_;
+      return op(BinaryOp::kNeq);
+    case '<':
+      if (peek() == '=') {
+        ++pos_;
+        return op(BinaryOp::kLte);
+      }
+      return op(BinaryOp::kLss);
+    case '>':
+      if (peek() == '=') {
+        ++pos_;
+        return op(BinaryOp::kGte);
+      }
+      return op(BinaryOp::kGtr);
+    case '"':
+    case '\'':
+    case '`':
+      return LexString(start, c);
+    case '(':
+      ++paren_depth_;
+      return Emit(Tok::kLParen, start);
+    case ')':
+      --paren_depth_;
+      if (paren_depth_ < 0) {
+        // Prometheus reports the position after the parenthesis.
+        return Error(start + 1, ParseErrorCode::kSyntax, "unexpected right parenthesis ')'");
+      }
+      return Emit(Tok::kRParen, start);
+    case '{':
+      brace_open_ = true;
+      return Emit(Tok::kLBrace, start);
+    case '[':
+      bracket_open_ = true;
+      got_colon_ = false;
+      return Emit(Tok::kLBracket, start);
+    case ']':
+      return Error(start, ParseErrorCode::kSyntax, "unexpected right bracket ']'");
+    case '@':
+      return Emit(Tok::kAt, start);
+    default:
+      break;
+  }
+  if (IsDigit(c) || (c == '.' && IsDigit(peek()))) {
+    pos_ = start;
+    return LexNumberOrDuration(start);
+  }
+  if (IsAlpha(c) || c == ':') {
+    pos_ = start;
+    return LexIdentifier(start, /*keywords=*/true);
+  }
+  uint32_t r = 0;
+  if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
+  return Error(start, ParseErrorCode::kSyntax, StrCat("unexpected character: ", GoQuoteRune(r)));
+}
+
+Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
+  bool colon = false;
+  while (pos_ < input_.size() && (IsAlnum(input_[pos_]) || (keywords && input_[pos_] == ':'))) {
+    colon |= input_[pos_] == ':';
+    ++pos_;
+  }
+  std::string_view word = input_.substr(start, pos_ - start);
+  if (keywords) {
+    std::string lower = Lower(word);
+    for (const Keyword& k : kKeywords) {
+      if (k.word == lower) {
+        Token t = Emit(k.type, start);
+        t.binary_op = k.binary;
+        t.aggregate_op = k.aggregate;
+        last_ = t;
+        return t;
+      }
+    }
+  }
+  return Emit(colon ? Tok::kMetricIdentifier : Tok::kIdentifier, start);
+}
+
+Token Lexer::LexInsideBraces() {
+  SkipSpaceAndComments();
+  uint32_t start = pos_;
+  if (pos_ >= input_.size()) {
+    return Error(start, ParseErrorCode::kSyntax, "unexpected end of input inside braces");
+  }
+  char c = input_[pos_++];
+  if (IsAlpha(c)) {
+    pos_ = start;
+    return LexIdentifier(start, /*keywords=*/false);
+  }
+  switch (c) {
+    case ',': return Emit(Tok::kComma, start);
+    case '"':
+    case '\'':
+    case '`':
+      return LexString(start, c);
+    case '=':
+      if (pos_ < input_.size() && input_[pos_] == '~') {
+        ++pos_;
+        return Emit(Tok::kEqlRegex, start);
+      }
+      return Emit(Tok::kEql, start);
+    case '!':
+      if (pos_ < input_.size() && input_[pos_] == '~') {
+        ++pos_;
+        return Emit(Tok::kNeqRegex, start);
+      }
+      if (pos_ < input_.size() && input_[pos_] == '=') {
+        ++pos_;
+        Token t = Emit(Tok::kBinaryOp, start);
+        t.binary_op = BinaryOp::kNeq;
+        last_ = t;
+        return t;
+      }
+      return Error(start, ParseErrorCode::kSyntax, "unexpected character after '!' inside braces");
+    case '{':
+      return Error(start, ParseErrorCode::kSyntax, "unexpected left brace '{'");
+    case '}':
+      brace_open_ = false;
+      return Emit(Tok::kRBrace, start);
+    default: {
+      uint32_t r = 0;
+      if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
+      return Error(start, ParseErrorCode::kSyntax,
+                   StrCat("unexpected character inside braces: ", GoQuoteRune(r)));
+    }
+  }
+}
+
+Token Lexer::LexInsideBrackets() {
+  SkipSpaceAndComments();
+  uint32_t start = pos_;
+  if (pos_ >= input_.size()) {
+    return Error(start, ParseErrorCode::kSyntax, "unexpected end of input in duration expression");
+  }
+  char c = input_[pos_++];
+  auto op = [&](BinaryOp o) {
+    Token t = Emit(Tok::kBinaryOp, start);
+    t.binary_op = o;
+    last_ = t;
+    return t;
+  };
+  switch (c) {
+    case ']':
+      bracket_open_ = false;
+      got_colon_ = false;
+      return Emit(Tok::kRBracket, start);
+    case ':':
+      if (got_colon_) {
+        return Error(start, ParseErrorCode::kSyntax, "unexpected repeated colon in duration expression");
+      }
+      got_colon_ = true;
+      return Emit(Tok::kColon, start);
+    case '(':
+      ++paren_depth_;
+      return Emit(Tok::kLParen, start);
+    case ')':
+      --paren_depth_;
+      if (paren_depth_ < 0) {
+        // Prometheus reports the position after the parenthesis.
+        return Error(start + 1, ParseErrorCode::kSyntax, "unexpected right parenthesis ')'");
+      }
+      return Emit(Tok::kRParen, start);
+    case ',': return Emit(Tok::kComma, start);
+    case '+': return op(BinaryOp::kAdd);
+    case '-': return op(BinaryOp::kSub);
+    case '*': return op(BinaryOp::kMul);
+    case '/': return op(BinaryOp::kDiv);
+    case '%': return op(BinaryOp::kMod);
+    case '^': return op(BinaryOp::kPow);
+    default:
+      break;
+  }
+  if (IsDigit(c) || (c == '.' && pos_ < input_.size() && IsDigit(input_[pos_]))) {
+    pos_ = start;
+    return LexNumberOrDuration(start);
+  }
+  if (IsAlpha(c)) {
+    pos_ = start;
+    Token t = LexIdentifier(start, /*keywords=*/true);
+    if (t.type == Tok::kStep || (t.type == Tok::kAggregator &&
+                                 (t.aggregate_op == AggregateOp::kMin ||
+                                  t.aggregate_op == AggregateOp::kMax))) {
+      return t;
+    }
+    pos_ = start + 1;
+  }
+  uint32_t r = 0;
+  if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
+  return Error(start, ParseErrorCode::kSyntax,
+               StrCat("unexpected character in duration expression: ", GoQuoteRune(r)));
+}
+
+// lex.go's scanNumber: decimal or hex digits, one '.', one exponent, '_'
+// between digits; the number must not run into a letter or digit.
+bool Lexer::ScanNumber() {
+  const uint32_t initial = pos_;
+  auto peek = [&]() -> char { return pos_ < input_.size() ? input_[pos_] : '\0'; };
+  auto at_end = [&]() { return pos_ >= input_.size(); };
+  auto accept = [&](std::string_view set) {
+    if (!at_end() && set.find(input_[pos_]) != std::string_view::npos) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  };
+  bool hex = false;
+  if (peek() == '0' && pos_ + 1 < input_.size() && (input_[pos_ + 1] == 'x' || input_[pos_ + 1] == 'X')) {
+    pos_ += 2;
+    accept("_");
+    hex = true;
+  }
+  auto is_digit = [&](char ch) { return hex ? IsHex(ch) : IsDigit(ch); };
+  accept(".");
+  if (!at_end() && is_digit(peek())) ++pos_;
+  bool dot = false, exponent = false;
+  while (!at_end()) {
+    char ch = peek();
+    bool is_exp = !hex && (ch == 'e' || ch == 'E');
+    if (!(is_digit(ch) || ch == '.' || ch == '_' || is_exp)) break;
+    if (ch == '.') {
+      ++pos_;
+      if (dot || hex) return false;
+      dot = true;
+      if (accept("_.")) return false;
+      continue;
+    }
+    if (is_exp) {
+      ++pos_;
+      if (exponent) return false;
+      exponent = true;
+      accept("+-");
+      if (accept("._eE") || at_end()) return false;
+      continue;
+    }
+    if (ch == '_') {
+      ++pos_;
+      if (accept("._eE") || at_end()) return false;
+      continue;
+    }
+    while (!at_end() && is_digit(peek())) ++pos_;
+  }
+  if (pos_ == initial) return false;
+  return at_end() || !IsAlnum(peek());
+}
+
+Token Lexer::LexNumberOrDuration(uint32_t start) {
+  if (ScanNumber()) return Emit(Tok::kNumber, start);
+  // A duration: digits then units (lex.go's acceptRemainingDuration).
+  auto accept = [&](std::string_view set) {
+    if (pos_ < input_.size() && set.find(input_[pos_]) != std::string_view::npos) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  };
+  bool ok = false;
+  if (accept("smhdwy")) {
+    accept("s");
+    ok = true;
+    while (ok && accept("0123456789")) {
+      while (accept("0123456789")) {
+      }
+      if (!accept("smhdw")) {
+        ok = false;
+        break;
+      }
+      accept("s");
+    }
+    if (ok && pos_ < input_.size() && IsAlnum(input_[pos_])) {
+      ++pos_;
+      ok = false;
+    }
+  }
+  if (ok) return Emit(Tok::kDuration, start);
+  if (pos_ < input_.size()) ++pos_;
+  std::string msg = "bad number or duration syntax: ";
+  AppendGoQuote(input_.substr(start, pos_ - start), &msg);
+  return Error(start, ParseErrorCode::kInvalidValue, std::move(msg));
+}
+
+namespace {
+
+void AppendUtf8(uint32_t r, std::string* out) {
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return 16;
+}
+
+}  // namespace
+
+// Strings in "...", '...' (Go escapes, no newline) and `...` (raw), decoded
+// as strutil.Unquote does.
+Token Lexer::LexString(uint32_t start, char quote) {
+  string_value_.clear();
+  while (true) {
+    if (pos_ >= input_.size()) {
+      if (quote == '`') return Error(start, ParseErrorCode::kUnterminatedString, "unterminated raw string");
+      return Error(start, ParseErrorCode::kUnterminatedString, "unterminated quoted string");
+    }
+    char c = input_[pos_];
+    if (c == quote) {
+      ++pos_;
+      return Emit(Tok::kString, start);
+    }
+    uint32_t r;
+    int n = DecodeRune(input_, pos_, &r);
+    if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
+    if (quote == '`') {
+      if (c != '\r') string_value_.append(input_.substr(pos_, n));  // Go drops \r in raw strings
+      pos_ += n;
+      continue;
+    }
+    if (c == '\n') return Error(start, ParseErrorCode::kUnterminatedString, "unterminated quoted string");
+    if (c != '\\') {
+      string_value_.append(input_.substr(pos_, n));
+      pos_ += n;
+      continue;
+    }
+    ++pos_;  // the backslash
+    if (pos_ >= input_.size()) {
+      return Error(start, ParseErrorCode::kInvalidEscape, "escape sequence not terminated");
+    }
+    char e = input_[pos_++];
+    switch (e) {
+      case 'a': string_value_.push_back('\a'); continue;
+      case 'b': string_value_.push_back('\b'); continue;
+      case 'f': string_value_.push_back('\f'); continue;
+      case 'n': string_value_.push_back('\n'); continue;
+      case 'r': string_value_.push_back('\r'); continue;
+      case 't': string_value_.push_back('\t'); continue;
+      case 'v': string_value_.push_back('\v'); continue;
+      case '\\': string_value_.push_back('\\'); continue;
+      default: break;
+    }
+    if (e == quote) {
+      string_value_.push_back(e);
+      continue;
+    }
+    int digits, base;
+    uint32_t max;
+    if (e >= '0' && e <= '7') {
+      digits = 3, base = 8, max = 255;
+      --pos_;
+    } else if (e == 'x') {
+      digits = 2, base = 16, max = 255;
+    } else if (e == 'u') {
+      digits = 4, base = 16, max = 0x10FFFF;
+    } else if (e == 'U') {
+      digits = 8, base = 16, max = 0x10FFFF;
+    } else {
+      uint32_t er = static_cast<unsigned char>(e);
+      if (er >= 0x80 && DecodeRune(input_, pos_ - 1, &er) == 0) er = 0xFFFD;
+      char buf[16];
+      snprintf(buf, sizeof(buf), "U+%04X", er);
+      return Error(start, ParseErrorCode::kInvalidEscape,
+                   StrCat("unknown escape sequence ", buf, " ", GoQuoteRune(er)));
+    }
+    uint32_t x = 0;
+    for (int i = 0; i < digits; ++i) {
+      if (pos_ >= input_.size()) {
+        return Error(start, ParseErrorCode::kInvalidEscape, "escape sequence not terminated");
+      }
+      int d = HexVal(input_[pos_]);
+      if (d >= base) {
+        return Error(start, ParseErrorCode::kInvalidEscape, "illegal character in escape sequence");
+      }
+      x = x * base + d;
+      ++pos_;
+    }
+    if (x > max || (x >= 0xD800 && x < 0xE000 && e != 'x' && !(e >= '0' && e <= '7'))) {
+      return Error(start, ParseErrorCode::kInvalidEscape,
+                   "escape sequence is an invalid Unicode code point");
+    }
+    if (e == 'x' || (e >= '0' && e <= '7')) {
+      string_value_.push_back(static_cast<char>(x));  // a byte, as in Go
+    } else {
+      AppendUtf8(x, &string_value_);
+    }
+  }
+}
+
+std::string DescribeToken(const Token& t) {
+  auto quoted = [&](std::string_view kind) {
+    std::string out(kind);
+    out.push_back(' ');
+    std::string_view v = t.text;
+    if (t.type == Tok::kIdentifier || t.type == Tok::kMetricIdentifier || v.size() <= 10) {
+      AppendGoQuote(v, &out);
+    } else {
+      // Go's %.10q: the first 10 runes, quoted.
+      size_t i = 0;
+      for (int runes = 0; runes < 10 && i < v.size(); ++runes) {
+        uint32_t r;
+        int n = DecodeRune(v, i, &r);
+        i += n == 0 ? 1 : n;
+      }
+      AppendGoQuote(v.substr(0, i), &out);
+      out.append("...");
+    }
+    return out;
+  };
+  switch (t.type) {
+    case Tok::kEof: return "end of input";
+    case Tok::kError: return "error";
+    case Tok::kIdentifier: return quoted("identifier");
+    case Tok::kMetricIdentifier: return quoted("metric identifier");
+    case Tok::kNumber: return quoted("number");
+    case Tok::kDuration: return quoted("duration");
+    case Tok::kString: return quoted("string");
+    case Tok::kLParen: return "\"(\"";
+    case Tok::kRParen: return "\")\"";
+    case Tok::kLBrace: return "\"{\"";
+    case Tok::kRBrace: return "\"}\"";
+    case Tok::kLBracket: return "\"[\"";
+    case Tok::kRBracket: return "\"]\"";
+    case Tok::kComma: return "\",\"";
+    case Tok::kColon: return "\":\"";
+    case Tok::kEql: return "\"=\"";
+    case Tok::kEqlRegex: return "<op:=~>";
+    case Tok::kNeqRegex: return "<op:!~>";
+    case Tok::kBinaryOp:
+    case Tok::kAt:
+      return StrCat("<op:", t.text, ">");
+    case Tok::kAggregator: return StrCat("<aggr:", t.text, ">");
+    case Tok::kOffset:
+    case Tok::kBy:
+    case Tok::kWithout:
+    case Tok::kOn:
+    case Tok::kIgnoring:
+    case Tok::kGroupLeft:
+    case Tok::kGroupRight:
+    case Tok::kBool:
+    case Tok::kStart:
+    case Tok::kEnd:
+    case Tok::kStep:
+    case Tok::kSmoothed:
+    case Tok::kAnchored:
+      return StrCat("<", t.text, ">");
+  }
+  return "token";
+}
+
+}  // namespace obsv::promql::internal

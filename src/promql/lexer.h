@@ -1,0 +1,107 @@
+// The PromQL lexer (internal): tokens of Prometheus 3's promql/parser/lex.go,
+// pulled one at a time by the parser.
+#ifndef OBSV_SRC_PROMQL_LEXER_H_
+#define OBSV_SRC_PROMQL_LEXER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "obsv/parse_error.h"
+#include "obsv/promql.h"
+
+namespace obsv::promql::internal {
+
+enum class Tok : unsigned char {
+  kEof,
+  kError,  // Lexer::error_message() / error_code()
+  kIdentifier,
+  kMetricIdentifier,  // an identifier with a ':'
+  kNumber,
+  kDuration,
+  kString,  // Lexer::string_value() holds the unescaped value
+  kLParen, kRParen, kLBrace, kRBrace, kLBracket, kRBracket,
+  kComma, kColon, kEql,  // `=`
+  kEqlRegex, kNeqRegex,
+  // Binary operators (kBinaryOp; Token::binary_op tells which).
+  kBinaryOp,
+  kAt,
+  kAggregator,  // Token::aggregate_op tells which
+  // Keywords.
+  kOffset, kBy, kWithout, kOn, kIgnoring, kGroupLeft, kGroupRight, kBool,
+  kStart, kEnd, kStep, kSmoothed, kAnchored,
+};
+
+struct Token {
+  Tok type = Tok::kEof;
+  uint32_t start = 0;
+  uint32_t end = 0;
+  std::string_view text;  // as written, a view into the query
+  BinaryOp binary_op = BinaryOp::kAdd;
+  AggregateOp aggregate_op = AggregateOp::kSum;
+};
+
+// Thread-compatible. The query must outlive the lexer.
+class Lexer {
+ public:
+  explicit Lexer(std::string_view input) : input_(input) {}
+
+  // The next token. After kError or kEof, returns the same again.
+  Token Next();
+
+  // kError: what went wrong (Prometheus's wording) and the code.
+  const std::string& error_message() const { return error_message_; }
+  ParseErrorCode error_code() const { return error_code_; }
+  // kString: the unescaped value of the last string token.
+  const std::string& string_value() const { return string_value_; }
+
+ private:
+  Token Emit(Tok type, uint32_t start);
+  Token Error(uint32_t start, ParseErrorCode code, std::string message);
+  Token LexInsideBraces();
+  Token LexInsideBrackets();
+  Token LexNumberOrDuration(uint32_t start);
+  Token LexString(uint32_t start, char quote);
+  Token LexIdentifier(uint32_t start, bool keywords);
+  bool ScanNumber();
+  void SkipSpaceAndComments();
+
+  std::string_view input_;
+  uint32_t pos_ = 0;
+  int paren_depth_ = 0;
+  bool brace_open_ = false;
+  bool bracket_open_ = false;
+  bool got_colon_ = false;
+  bool done_ = false;
+  Token last_;
+  std::string error_message_;
+  ParseErrorCode error_code_ = ParseErrorCode::kOk;
+  std::string string_value_;
+};
+
+// How Prometheus names a token in "unexpected ..." (Item.desc()).
+std::string DescribeToken(const Token& t);
+
+// Go's strconv.Quote / %q of a rune.
+void AppendGoQuote(std::string_view s, std::string* out);
+std::string GoQuoteRune(uint32_t r);
+
+// [a-zA-Z_][a-zA-Z0-9_]* (label) and [a-zA-Z_:][a-zA-Z0-9_:]* (metric).
+bool IsLegacyLabelName(std::string_view s);
+bool IsLegacyMetricName(std::string_view s);
+
+// model.Duration's String() of d nanoseconds (truncated to milliseconds;
+// d >= 0), and model.ParseDuration (false on a malformed or overflowing
+// duration).
+void AppendDuration(int64_t ns, std::string* out);
+bool ParsePromDuration(std::string_view s, int64_t* ms);
+
+// strconv.FormatFloat(v, 'f', -1, 64).
+void AppendGoFloatF(double v, std::string* out);
+
+// Decodes one UTF-8 rune at s[i]; returns its length (0 if invalid).
+int DecodeRune(std::string_view s, size_t i, uint32_t* rune);
+
+}  // namespace obsv::promql::internal
+
+#endif  // OBSV_SRC_PROMQL_LEXER_H_

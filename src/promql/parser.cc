@@ -1,0 +1,1175 @@
+// The PromQL parser: recursive descent with precedence climbing over the
+// grammar of Prometheus 3 (promql/parser/generated_parser.y), then the static
+// checks of its checkAST(). Recursion is bounded by ParserOptions::max_depth,
+// and so is the height of every tree it returns.
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "common/str_cat.h"
+#include "promql/lexer.h"
+
+namespace obsv::promql {
+namespace {
+
+using internal::Lexer;
+using internal::Tok;
+using internal::Token;
+using obsv::internal::StrCat;
+
+// Prometheus's precedences: or < and unless < comparisons < + - < * / % atan2 < ^.
+int Precedence(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kOr: return 1;
+    case BinaryOp::kAnd:
+    case BinaryOp::kUnless: return 2;
+    case BinaryOp::kEqlc:
+    case BinaryOp::kNeq:
+    case BinaryOp::kGtr:
+    case BinaryOp::kLss:
+    case BinaryOp::kGte:
+    case BinaryOp::kLte: return 3;
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub: return 4;
+    case BinaryOp::kMul:
+    case BinaryOp::kDiv:
+    case BinaryOp::kMod:
+    case BinaryOp::kAtan2: return 5;
+    case BinaryOp::kPow: return 6;
+  }
+  return 0;
+}
+constexpr int kPowPrecedence = 6;
+
+bool IsComparison(BinaryOp op) { return Precedence(op) == 3; }
+bool IsSetOp(BinaryOp op) { return Precedence(op) <= 2; }
+
+// Go's strconv.ParseInt(s, 0, 64) then ParseFloat(s, 64), as parser.number().
+bool ParseGoNumber(std::string_view s, double* out) {
+  std::string digits;
+  for (char c : s) {
+    if (c != '_') digits.push_back(c);
+  }
+  bool has_underscore = digits.size() != s.size();
+  std::string lower = digits;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "inf") {
+    *out = HUGE_VAL;
+    return true;
+  }
+  if (lower == "nan") {
+    *out = std::nan("");
+    return true;
+  }
+  // Integer with base prefix: 0x.., 0.. (octal), or decimal.
+  int base = 10;
+  std::string_view body = digits;
+  if (lower.size() > 2 && lower[0] == '0' && lower[1] == 'x') {
+    base = 16;
+    body.remove_prefix(2);
+  } else if (lower.size() > 1 && lower[0] == '0') {
+    base = 8;
+    body.remove_prefix(1);
+  }
+  uint64_t v = 0;
+  auto r = std::from_chars(body.data(), body.data() + body.size(), v, base);
+  if (r.ec == std::errc() && r.ptr == body.data() + body.size() && v <= uint64_t{INT64_MAX}) {
+    *out = static_cast<double>(static_cast<int64_t>(v));
+    return true;
+  }
+  if (has_underscore || base == 16) return false;  // ParseFloat refuses both here
+  const char* begin = digits.c_str();
+  char* end = nullptr;
+  double d = std::strtod(begin, &end);
+  if (end != begin + digits.size() || std::isinf(d)) return false;
+  *out = d;
+  return true;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view query, const ParserOptions& options)
+      : query_(query), options_(options), lex_(query) {}
+
+  ParseError Run(ExprPtr* out) {
+    if (query_.size() > options_.max_query_bytes) {
+      Fail(options_.max_query_bytes, ParseErrorCode::kLimitExceeded,
+           StrCat("query is longer than the limit of ", options_.max_query_bytes, " bytes"));
+      return std::move(error_);
+    }
+    Advance();
+    if (tok_.type == Tok::kEof) {
+      Fail(0, ParseErrorCode::kSyntax, "no expression found in input");
+      return std::move(error_);
+    }
+    ExprPtr e = ParseExpr(0);
+    if (e != nullptr && tok_.type != Tok::kEof) Unexpected("", "");
+    if (error_.ok()) Check(e.get());
+    if (error_.ok()) *out = std::move(e);
+    return std::move(error_);
+  }
+
+ private:
+  // ---- Errors ----
+
+  std::nullptr_t Fail(uint32_t offset, ParseErrorCode code, std::string message) {
+    if (!error_.ok()) return nullptr;
+    error_.code = code;
+    error_.offset = offset;
+    uint32_t line = 1, col = 1;
+    for (uint32_t i = 0; i < offset && i < query_.size(); ++i) {
+      if (query_[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    error_.line = line;
+    error_.column = col;
+    error_.message = StrCat("parse error: ", message);
+    return nullptr;
+  }
+
+  // "unexpected <token> in <context>, expected <expected>" at the current
+  // token; a lexer error is reported as itself.
+  std::nullptr_t Unexpected(std::string_view context, std::string_view expected) {
+    if (tok_.type == Tok::kError) return nullptr;  // already reported
+    std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_));
+    if (!context.empty()) obsv::internal::StrAppend(&msg, " in ", context);
+    if (!expected.empty()) obsv::internal::StrAppend(&msg, ", expected ", expected);
+    return Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
+  }
+
+  void Advance() {
+    prev_end_ = tok_.end;
+    tok_ = lex_.Next();
+    if (tok_.type == Tok::kError) Fail(tok_.start, lex_.error_code(), lex_.error_message());
+  }
+
+  bool Enter() {
+    if (++depth_ > options_.max_depth) {
+      Fail(tok_.start, ParseErrorCode::kLimitExceeded,
+           StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      return false;
+    }
+    return true;
+  }
+
+  // Every node passes here: counts nodes and bounds the tree's height.
+  template <typename T>
+  std::unique_ptr<T> NewNode(uint32_t start, uint32_t height) {
+    if (++nodes_ > options_.max_nodes) {
+      Fail(start, ParseErrorCode::kLimitExceeded,
+           StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+      return nullptr;
+    }
+    if (height > options_.max_depth) {
+      Fail(start, ParseErrorCode::kLimitExceeded,
+           StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      return nullptr;
+    }
+    auto n = std::make_unique<T>();
+    n->span.start = start;
+    return n;
+  }
+
+  // ---- Expressions ----
+
+  // Precedence climbing. Sets h_ to the height of the returned tree.
+  ExprPtr ParseExpr(int min_prec) {
+    if (!Enter()) return nullptr;
+    ExprPtr lhs = ParseUnary();
+    uint32_t lh = h_;
+    while (lhs != nullptr && tok_.type == Tok::kBinaryOp) {
+      BinaryOp op = tok_.binary_op;
+      int prec = Precedence(op);
+      if (prec < min_prec) break;
+      Advance();
+      auto bin = NewNode<Binary>(lhs->span.start, lh + 1);
+      if (bin == nullptr) break;
+      bin->op = op;
+      if (!ParseBinaryModifiers(bin.get())) {
+        lhs = nullptr;
+        break;
+      }
+      // ^ is right-associative; everything else left-associative.
+      ExprPtr rhs = ParseExpr(op == BinaryOp::kPow ? prec : prec + 1);
+      if (rhs == nullptr) {
+        lhs = nullptr;
+        break;
+      }
+      uint32_t height = 1 + std::max(lh, h_);
+      if (height > options_.max_depth) {
+        Fail(bin->span.start, ParseErrorCode::kLimitExceeded,
+             StrCat("expression nests deeper than the limit of ", options_.max_depth));
+        lhs = nullptr;
+        break;
+      }
+      bin->lhs = std::move(lhs);
+      bin->rhs = std::move(rhs);
+      bin->span.end = bin->rhs->span.end;
+      lhs = std::move(bin);
+      lh = height;
+    }
+    --depth_;
+    h_ = lh;
+    return error_.ok() ? std::move(lhs) : nullptr;
+  }
+
+  // bool, on/ignoring (labels), group_left/group_right [(labels)].
+  bool ParseBinaryModifiers(Binary* bin) {
+    if (tok_.type == Tok::kBool) {
+      bin->return_bool = true;
+      Advance();
+    }
+    if (tok_.type == Tok::kOn || tok_.type == Tok::kIgnoring) {
+      bin->has_matching = true;
+      bin->matching.on = tok_.type == Tok::kOn;
+      Advance();
+      if (!ParseLabelList(&bin->matching.matching_labels)) return false;
+      if (tok_.type == Tok::kGroupLeft || tok_.type == Tok::kGroupRight) {
+        bin->matching.card = tok_.type == Tok::kGroupLeft ? Cardinality::kManyToOne
+                                                          : Cardinality::kOneToMany;
+        Advance();
+        if (tok_.type == Tok::kLParen && !ParseLabelList(&bin->matching.include)) return false;
+      }
+    }
+    return error_.ok();
+  }
+
+  // `(a, b, "c.d",)`: a grouping or matching label list.
+  bool ParseLabelList(std::vector<std::string>* out) {
+    if (tok_.type != Tok::kLParen) {
+      Unexpected("grouping opts", "\"(\"");
+      return false;
+    }
+    Advance();
+    while (tok_.type != Tok::kRParen) {
+      switch (tok_.type) {
+        case Tok::kIdentifier:
+        case Tok::kAggregator:
+        case Tok::kOffset:
+        case Tok::kBy:
+        case Tok::kWithout:
+        case Tok::kOn:
+        case Tok::kIgnoring:
+        case Tok::kGroupLeft:
+        case Tok::kGroupRight:
+        case Tok::kBool:
+        case Tok::kStart:
+        case Tok::kEnd:
+        case Tok::kStep:
+        case Tok::kSmoothed:
+        case Tok::kAnchored:
+          out->emplace_back(tok_.text);
+          break;
+        case Tok::kBinaryOp:
+          if (tok_.binary_op != BinaryOp::kAnd && tok_.binary_op != BinaryOp::kOr &&
+              tok_.binary_op != BinaryOp::kUnless && tok_.binary_op != BinaryOp::kAtan2) {
+            Unexpected("grouping opts", "label");
+            return false;
+          }
+          out->emplace_back(tok_.text);
+          break;
+        case Tok::kString:
+          if (lex_.string_value().empty() || !IsValidUtf8Name(lex_.string_value())) {
+            std::string msg = "invalid label name for grouping: ";
+            internal::AppendGoQuote(lex_.string_value(), &msg);
+            Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
+            return false;
+          }
+          out->push_back(lex_.string_value());
+          break;
+        case Tok::kEof:
+        case Tok::kError:
+        case Tok::kMetricIdentifier:
+        case Tok::kNumber:
+        case Tok::kDuration:
+        case Tok::kLParen:
+        case Tok::kRParen:
+        case Tok::kLBrace:
+        case Tok::kRBrace:
+        case Tok::kLBracket:
+        case Tok::kRBracket:
+        case Tok::kComma:
+        case Tok::kColon:
+        case Tok::kEql:
+        case Tok::kEqlRegex:
+        case Tok::kNeqRegex:
+        case Tok::kAt:
+          Unexpected("grouping opts", "label");
+          return false;
+      }
+      Advance();
+      if (tok_.type == Tok::kComma) {
+        Advance();
+      } else if (tok_.type != Tok::kRParen) {
+        Unexpected("grouping opts", "\",\" or \")\"");
+        return false;
+      }
+    }
+    Advance();
+    return error_.ok();
+  }
+
+  static bool IsValidUtf8Name(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+      uint32_t r;
+      int n = internal::DecodeRune(s, i, &r);
+      if (n == 0) return false;
+      i += n;
+    }
+    return true;
+  }
+
+  // Unary + and -, binding looser than ^ (so -2^2 is -(2^2)).
+  ExprPtr ParseUnary() {
+    if (tok_.type == Tok::kBinaryOp &&
+        (tok_.binary_op == BinaryOp::kAdd || tok_.binary_op == BinaryOp::kSub)) {
+      uint32_t start = tok_.start;
+      bool negate = tok_.binary_op == BinaryOp::kSub;
+      Advance();
+      ExprPtr operand = ParseExpr(kPowPrecedence);
+      if (operand == nullptr) return nullptr;
+      if (operand->kind == NodeKind::kNumberLiteral) {
+        // Folded, as Prometheus does: `-1` is the number -1.
+        if (negate) operand->As<NumberLiteral>().value *= -1;
+        operand->span.start = start;
+        return operand;
+      }
+      auto u = NewNode<Unary>(start, h_ + 1);
+      if (u == nullptr) return nullptr;
+      u->negate = negate;
+      u->span.end = operand->span.end;
+      u->expr = std::move(operand);
+      h_ += 1;
+      return u;
+    }
+    ExprPtr e = ParsePrimary();
+    if (e == nullptr) return nullptr;
+    return ParsePostfix(std::move(e));
+  }
+
+  ExprPtr ParsePrimary() {
+    uint32_t start = tok_.start;
+    h_ = 1;
+    switch (tok_.type) {
+      case Tok::kNumber: {
+        auto n = NewNode<NumberLiteral>(start, 1);
+        if (n == nullptr) return nullptr;
+        if (!ParseGoNumber(tok_.text, &n->value)) {
+          std::string msg = "error parsing number: strconv.ParseFloat: parsing ";
+          internal::AppendGoQuote(tok_.text, &msg);
+          msg.append(": invalid syntax");
+          return Fail(start, ParseErrorCode::kInvalidValue, std::move(msg));
+        }
+        n->span.end = tok_.end;
+        Advance();
+        return n;
+      }
+      case Tok::kDuration: {
+        auto n = NewNode<NumberLiteral>(start, 1);
+        if (n == nullptr) return nullptr;
+        int64_t ms;
+        if (!ParseDurationToken(&ms)) return nullptr;
+        n->value = DurationSeconds(ms);
+        n->is_duration = true;
+        n->span.end = tok_.end;
+        Advance();
+        return n;
+      }
+      case Tok::kString: {
+        auto s = NewNode<StringLiteral>(start, 1);
+        if (s == nullptr) return nullptr;
+        s->value = lex_.string_value();
+        s->span.end = tok_.end;
+        Advance();
+        return s;
+      }
+      case Tok::kLParen: {
+        Advance();
+        ExprPtr inner = ParseExpr(0);
+        if (inner == nullptr) return nullptr;
+        if (tok_.type != Tok::kRParen) return Unexpected("", "");
+        auto p = NewNode<Paren>(start, h_ + 1);
+        if (p == nullptr) return nullptr;
+        p->span.end = tok_.end;
+        p->expr = std::move(inner);
+        h_ += 1;
+        Advance();
+        return p;
+      }
+      case Tok::kLBrace:
+        return ParseSelector(start, "");
+      case Tok::kIdentifier:
+      case Tok::kMetricIdentifier: {
+        Token name = tok_;
+        Advance();
+        if (name.type == Tok::kIdentifier && tok_.type == Tok::kLParen) return ParseCall(name);
+        return ParseSelector(start, name.text);
+      }
+      case Tok::kAggregator:
+        return ParseAggregate();
+      case Tok::kEof:
+      case Tok::kError:
+      case Tok::kRParen:
+      case Tok::kRBrace:
+      case Tok::kLBracket:
+      case Tok::kRBracket:
+      case Tok::kComma:
+      case Tok::kColon:
+      case Tok::kEql:
+      case Tok::kEqlRegex:
+      case Tok::kNeqRegex:
+      case Tok::kBinaryOp:
+      case Tok::kAt:
+      case Tok::kOffset:
+      case Tok::kBy:
+      case Tok::kWithout:
+      case Tok::kOn:
+      case Tok::kIgnoring:
+      case Tok::kGroupLeft:
+      case Tok::kGroupRight:
+      case Tok::kBool:
+      case Tok::kStart:
+      case Tok::kEnd:
+      case Tok::kStep:
+      case Tok::kSmoothed:
+      case Tok::kAnchored:
+        break;
+    }
+    return Unexpected("", "");
+  }
+
+  static double DurationSeconds(int64_t ms) {
+    // Go's time.Duration.Seconds() of ms milliseconds.
+    int64_t sec = ms / 1000;
+    int64_t nsec = (ms % 1000) * 1'000'000;
+    return static_cast<double>(sec) + static_cast<double>(nsec) / 1e9;
+  }
+
+  bool ParseDurationToken(int64_t* ms) {
+    if (!internal::ParsePromDuration(tok_.text, ms)) {
+      std::string msg = "not a valid duration string: ";
+      internal::AppendGoQuote(tok_.text, &msg);
+      Fail(tok_.start, ParseErrorCode::kInvalidValue, std::move(msg));
+      return false;
+    }
+    return true;
+  }
+
+  // `(args)` after a function name; the current token is `(`.
+  bool ParseArgs(std::vector<ExprPtr>* args, uint32_t* max_height) {
+    Advance();
+    *max_height = 0;
+    while (tok_.type != Tok::kRParen) {
+      ExprPtr arg = ParseExpr(0);
+      if (arg == nullptr) return false;
+      *max_height = std::max(*max_height, h_);
+      args->push_back(std::move(arg));
+      if (tok_.type == Tok::kComma) {
+        uint32_t comma = tok_.start;
+        Advance();
+        if (tok_.type == Tok::kRParen) {
+          Fail(comma, ParseErrorCode::kSyntax, "trailing commas not allowed in function call args");
+          return false;
+        }
+      } else if (tok_.type != Tok::kRParen) {
+        Unexpected("", "");
+        return false;
+      }
+    }
+    prev_end_ = tok_.end;
+    Advance();
+    return error_.ok();
+  }
+
+  ExprPtr ParseCall(const Token& name) {
+    if (!Enter()) return nullptr;
+    auto call = NewNode<Call>(name.start, 1);
+    if (call == nullptr) return nullptr;
+    uint32_t height;
+    if (!ParseArgs(&call->args, &height)) return nullptr;
+    call->span.end = prev_end_;
+    call->function = FindFunction(name.text);
+    if (call->function == nullptr) {
+      std::string msg = "unknown function with name ";
+      internal::AppendGoQuote(name.text, &msg);
+      return Fail(name.start, ParseErrorCode::kSyntax, std::move(msg));
+    }
+    if (call->function->experimental && !options_.enable_experimental_functions) {
+      std::string msg = "function ";
+      internal::AppendGoQuote(name.text, &msg);
+      msg.append(" is not enabled");
+      return Fail(name.start, ParseErrorCode::kSyntax, std::move(msg));
+    }
+    --depth_;
+    h_ = height + 1;
+    if (h_ > options_.max_depth) {
+      return Fail(name.start, ParseErrorCode::kLimitExceeded,
+                  StrCat("expression nests deeper than the limit of ", options_.max_depth));
+    }
+    return call;
+  }
+
+  ExprPtr ParseAggregate() {
+    if (!Enter()) return nullptr;
+    Token op = tok_;
+    Advance();
+    auto agg = NewNode<Aggregate>(op.start, 1);
+    if (agg == nullptr) return nullptr;
+    agg->op = op.aggregate_op;
+    bool modifier = false;
+    if (tok_.type == Tok::kBy || tok_.type == Tok::kWithout) {
+      agg->without = tok_.type == Tok::kWithout;
+      Advance();
+      if (!ParseLabelList(&agg->grouping)) return nullptr;
+      modifier = true;
+    }
+    if (tok_.type != Tok::kLParen) return Unexpected("aggregation", "");
+    std::vector<ExprPtr> args;
+    uint32_t height;
+    if (!ParseArgs(&args, &height)) return nullptr;
+    agg->span.end = prev_end_;
+    if (!modifier && (tok_.type == Tok::kBy || tok_.type == Tok::kWithout)) {
+      agg->without = tok_.type == Tok::kWithout;
+      Advance();
+      if (!ParseLabelList(&agg->grouping)) return nullptr;
+      agg->span.end = prev_end_;
+    }
+    if (args.empty()) {
+      return Fail(op.start, ParseErrorCode::kSyntax, "no arguments for aggregate expression provided");
+    }
+    size_t want = 1;
+    if (AggregateTakesParam(agg->op)) {
+      if ((agg->op == AggregateOp::kLimitk || agg->op == AggregateOp::kLimitRatio) &&
+          !options_.enable_experimental_functions) {
+        return Fail(op.start, ParseErrorCode::kSyntax,
+                    StrCat(AggregateOpName(agg->op),
+                           "() is experimental and must be enabled with "
+                           "--enable-feature=promql-experimental-functions"));
+      }
+      want = 2;
+    }
+    if (args.size() != want) {
+      return Fail(op.start, ParseErrorCode::kSyntax,
+                  StrCat("wrong number of arguments for aggregate expression provided, expected ",
+                         want, ", got ", args.size()));
+    }
+    if (want == 2) agg->param = std::move(args[0]);
+    agg->expr = std::move(args[want - 1]);
+    --depth_;
+    h_ = height + 1;
+    if (h_ > options_.max_depth) {
+      return Fail(op.start, ParseErrorCode::kLimitExceeded,
+                  StrCat("expression nests deeper than the limit of ", options_.max_depth));
+    }
+    return agg;
+  }
+
+  // `name`, `name{...}` or `{...}`; the current token is after the name.
+  ExprPtr ParseSelector(uint32_t start, std::string_view name) {
+    if (++selectors_ > options_.max_selectors) {
+      return Fail(start, ParseErrorCode::kLimitExceeded,
+                  StrCat("query has more than the limit of ", options_.max_selectors, " selectors"));
+    }
+    auto vs = NewNode<VectorSelector>(start, 1);
+    if (vs == nullptr) return nullptr;
+    vs->name = std::string(name);
+    vs->span.end = prev_end_;
+    if (tok_.type == Tok::kLBrace) {
+      if (!ParseMatchers(vs.get())) return nullptr;
+      vs->span.end = prev_end_;
+    }
+    h_ = 1;
+    return vs;
+  }
+
+  bool ParseMatchers(VectorSelector* vs) {
+    Advance();  // {
+    while (tok_.type != Tok::kRBrace) {
+      if (vs->matchers.size() >= options_.max_matchers_per_selector) {
+        Fail(tok_.start, ParseErrorCode::kLimitExceeded,
+             StrCat("selector has more than the limit of ", options_.max_matchers_per_selector,
+                    " matchers"));
+        return false;
+      }
+      LabelMatcher m;
+      m.span.start = tok_.start;
+      if (tok_.type == Tok::kIdentifier) {
+        m.name = std::string(tok_.text);
+      } else if (tok_.type == Tok::kString) {
+        m.name = lex_.string_value();
+      } else {
+        Unexpected("label matching", "identifier or \"}\"");
+        return false;
+      }
+      bool quoted = tok_.type == Tok::kString;
+      Advance();
+      if (quoted && (tok_.type == Tok::kComma || tok_.type == Tok::kRBrace)) {
+        // `{"metric.name"}`: the metric name.
+        m.value = std::move(m.name);
+        m.name = "__name__";
+        m.op = MatchOp::kEqual;
+      } else {
+        if (tok_.type == Tok::kEql) {
+          m.op = MatchOp::kEqual;
+        } else if (tok_.type == Tok::kEqlRegex) {
+          m.op = MatchOp::kRegexMatch;
+        } else if (tok_.type == Tok::kNeqRegex) {
+          m.op = MatchOp::kRegexNoMatch;
+        } else if (tok_.type == Tok::kBinaryOp && tok_.binary_op == BinaryOp::kNeq) {
+          m.op = MatchOp::kNotEqual;
+        } else {
+          Unexpected("label matching", "label matching operator");
+          return false;
+        }
+        Advance();
+        if (tok_.type != Tok::kString) {
+          Unexpected("label matching", "string");
+          return false;
+        }
+        m.value = lex_.string_value();
+        Advance();
+      }
+      if (m.name.empty() || !IsValidUtf8Name(m.name)) {
+        Fail(m.span.start, ParseErrorCode::kInvalidName, "invalid label name");
+        return false;
+      }
+      m.span.end = prev_end_;
+      vs->matchers.push_back(std::move(m));
+      if (tok_.type == Tok::kComma) {
+        Advance();
+      } else if (tok_.type != Tok::kRBrace) {
+        Unexpected("label matching", "\",\" or \"}\"");
+        return false;
+      }
+    }
+    Advance();  // }
+    return error_.ok();
+  }
+
+  // [range], [range:step], offset, @ after an expression.
+  ExprPtr ParsePostfix(ExprPtr e) {
+    uint32_t height = h_;
+    while (e != nullptr && error_.ok()) {
+      if (tok_.type == Tok::kLBracket) {
+        e = ParseRange(std::move(e), &height);
+      } else if (tok_.type == Tok::kOffset) {
+        e = ParseOffset(std::move(e));
+      } else if (tok_.type == Tok::kAt) {
+        e = ParseAt(std::move(e));
+      } else {
+        break;
+      }
+    }
+    h_ = height;
+    return error_.ok() ? std::move(e) : nullptr;
+  }
+
+  // A number or duration in brackets or after offset/@, in nanoseconds.
+  bool ParseDurationValue(std::string_view context, std::string_view expected, bool allow_sign,
+                          double* seconds) {
+    bool negate = false;
+    if (allow_sign && tok_.type == Tok::kBinaryOp &&
+        (tok_.binary_op == BinaryOp::kAdd || tok_.binary_op == BinaryOp::kSub)) {
+      negate = tok_.binary_op == BinaryOp::kSub;
+      Advance();
+    }
+    if (tok_.type == Tok::kNumber) {
+      if (!ParseGoNumber(tok_.text, seconds)) {
+        Fail(tok_.start, ParseErrorCode::kInvalidValue, "error parsing number");
+        return false;
+      }
+    } else if (tok_.type == Tok::kDuration) {
+      int64_t ms;
+      if (!ParseDurationToken(&ms)) return false;
+      *seconds = DurationSeconds(ms);
+    } else {
+      Unexpected(context, expected);
+      return false;
+    }
+    if (negate) *seconds = -*seconds;
+    Advance();
+    return true;
+  }
+
+  static int64_t SecondsToNs(double s) { return static_cast<int64_t>(std::llround(s * 1e9)); }
+
+  bool ParseDurationNs(std::string_view context, std::string_view expected, bool allow_sign,
+                       int64_t* ns) {
+    uint32_t start = tok_.start;
+    double s;
+    if (!ParseDurationValue(context, expected, allow_sign, &s)) return false;
+    if (!(s <= 9223372036.854775807 && s >= -9223372036.854775808)) {
+      Fail(start, ParseErrorCode::kInvalidValue, "duration out of range");
+      return false;
+    }
+    *ns = SecondsToNs(s);
+    return true;
+  }
+
+  ExprPtr ParseRange(ExprPtr e, uint32_t* height) {
+    uint32_t open = tok_.start;
+    Advance();  // [
+    int64_t range_ns;
+    uint32_t range_pos = tok_.start;
+    if (!ParseDurationNs("subquery or range selector", "number, duration, or step()", false,
+                         &range_ns)) {
+      return nullptr;
+    }
+    if (range_ns <= 0) {
+      return Fail(range_pos, ParseErrorCode::kInvalidValue, "duration must be greater than 0");
+    }
+    if (tok_.type == Tok::kRBracket) {
+      const char* err = nullptr;
+      if (e->kind != NodeKind::kVectorSelector) {
+        err = "ranges only allowed for vector selectors";
+      } else if (e->As<VectorSelector>().modifiers.offset_ns != 0) {
+        err = "no offset modifiers allowed before range";
+      } else if (e->As<VectorSelector>().modifiers.at != AtKind::kNone) {
+        err = "no @ modifiers allowed before range";
+      }
+      if (err != nullptr) return Fail(open, ParseErrorCode::kSyntax, err);
+      auto m = NewNode<MatrixSelector>(e->span.start, *height + 1);
+      if (m == nullptr) return nullptr;
+      m->selector.reset(&e.release()->As<VectorSelector>());
+      m->range_ns = range_ns;
+      m->span.end = tok_.end;
+      Advance();
+      *height += 1;
+      return m;
+    }
+    if (tok_.type != Tok::kColon) return Unexpected("subquery or range", "\":\" or \"]\"");
+    Advance();
+    auto sq = NewNode<Subquery>(e->span.start, *height + 1);
+    if (sq == nullptr) return nullptr;
+    sq->range_ns = range_ns;
+    if (tok_.type != Tok::kRBracket) {
+      if (!ParseDurationNs("subquery selector", "number, duration, or step() or \"]\"", false,
+                           &sq->step_ns)) {
+        return nullptr;
+      }
+      if (tok_.type != Tok::kRBracket) return Unexpected("subquery selector", "\"]\"");
+    }
+    sq->span.end = tok_.end;
+    Advance();
+    sq->expr = std::move(e);
+    *height += 1;
+    return sq;
+  }
+
+  TimeModifiers* ModifiersOf(Expr* e) {
+    switch (e->kind) {
+      case NodeKind::kVectorSelector: return &e->As<VectorSelector>().modifiers;
+      case NodeKind::kMatrixSelector: return &e->As<MatrixSelector>().selector->modifiers;
+      case NodeKind::kSubquery: return &e->As<Subquery>().modifiers;
+      case NodeKind::kNumberLiteral:
+      case NodeKind::kStringLiteral:
+      case NodeKind::kCall:
+      case NodeKind::kAggregate:
+      case NodeKind::kBinary:
+      case NodeKind::kUnary:
+      case NodeKind::kParen:
+        return nullptr;
+    }
+    return nullptr;
+  }
+
+  ExprPtr ParseOffset(ExprPtr e) {
+    Advance();  // offset
+    int64_t ns;
+    if (!ParseDurationNs("offset", "number, duration, or step()", true, &ns)) return nullptr;
+    TimeModifiers* m = ModifiersOf(e.get());
+    if (m == nullptr) {
+      return Fail(e->span.start, ParseErrorCode::kSyntax,
+                  "offset modifier must be preceded by an instant vector selector or range "
+                  "vector selector or a subquery");
+    }
+    if (m->offset_ns != 0) {
+      return Fail(e->span.start, ParseErrorCode::kSyntax, "offset may not be set multiple times");
+    }
+    m->offset_ns = ns;
+    e->span.end = prev_end_;
+    return e;
+  }
+
+  ExprPtr ParseAt(ExprPtr e) {
+    Advance();  // @
+    AtKind kind;
+    int64_t ms = 0;
+    if (tok_.type == Tok::kStart || tok_.type == Tok::kEnd) {
+      kind = tok_.type == Tok::kStart ? AtKind::kStart : AtKind::kEnd;
+      Advance();
+      if (tok_.type != Tok::kLParen) return Unexpected("@", "\"(\"");
+      Advance();
+      if (tok_.type != Tok::kRParen) return Unexpected("@", "\")\"");
+      Advance();
+    } else {
+      uint32_t start = tok_.start;
+      double s;
+      if (!ParseDurationValue("@", "timestamp", true, &s)) return nullptr;
+      double v = std::round(s * 1000);
+      if (!(v <= 9.2e18 && v >= -9.2e18)) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%f", s);
+        return Fail(start, ParseErrorCode::kInvalidValue,
+                    StrCat("timestamp out of bounds for @ modifier: ", buf));
+      }
+      kind = AtKind::kTimestamp;
+      ms = static_cast<int64_t>(v);
+    }
+    TimeModifiers* m = ModifiersOf(e.get());
+    if (m == nullptr) {
+      return Fail(e->span.start, ParseErrorCode::kSyntax,
+                  "@ modifier must be preceded by an instant vector selector or range vector "
+                  "selector or a subquery");
+    }
+    if (m->at != AtKind::kNone) {
+      return Fail(e->span.start, ParseErrorCode::kSyntax, "@ <timestamp> may not be set multiple times");
+    }
+    m->at = kind;
+    m->at_ms = ms;
+    e->span.end = prev_end_;
+    return e;
+  }
+
+  // ---- Static checks (checkAST) ----
+
+  void ExpectType(const Expr* e, ValueType want, std::string_view context) {
+    ValueType t = Check(e);
+    if (t != want) {
+      Fail(e->span.start, ParseErrorCode::kSyntax,
+           StrCat("expected type ", ValueTypeName(want), " in ", context, ", got ", ValueTypeName(t)));
+    }
+  }
+
+  uint32_t OpPos(const Binary& b) {
+    uint32_t p = b.lhs->span.end;
+    while (p < query_.size() && (query_[p] == ' ' || query_[p] == '\t' || query_[p] == '\n' ||
+                                 query_[p] == '\r')) {
+      ++p;
+    }
+    return p;
+  }
+
+  ValueType Check(const Expr* e) {
+    ValueType type = e->type();
+    switch (e->kind) {
+      case NodeKind::kNumberLiteral:
+      case NodeKind::kStringLiteral:
+        break;
+      case NodeKind::kAggregate: {
+        const auto& a = e->As<Aggregate>();
+        ExpectType(a.expr.get(), ValueType::kVector, "aggregation expression");
+        if (a.param != nullptr) {
+          ExpectType(a.param.get(),
+                     a.op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar,
+                     "aggregation parameter");
+        }
+        break;
+      }
+      case NodeKind::kBinary:
+        CheckBinary(const_cast<Binary&>(e->As<Binary>()));
+        break;
+      case NodeKind::kCall:
+        CheckCall(const_cast<Call&>(e->As<Call>()));
+        break;
+      case NodeKind::kParen:
+        Check(e->As<Paren>().expr.get());
+        break;
+      case NodeKind::kUnary: {
+        ValueType t = Check(e->As<Unary>().expr.get());
+        if (t != ValueType::kScalar && t != ValueType::kVector) {
+          std::string msg = "unary expression only allowed on expressions of type scalar or instant vector, got ";
+          internal::AppendGoQuote(ValueTypeName(t), &msg);
+          Fail(e->span.start, ParseErrorCode::kSyntax, std::move(msg));
+        }
+        break;
+      }
+      case NodeKind::kSubquery: {
+        ValueType t = Check(e->As<Subquery>().expr.get());
+        if (t != ValueType::kVector) {
+          Fail(e->span.start, ParseErrorCode::kSyntax,
+               StrCat("subquery is only allowed on instant vector, got ", ShortTypeName(t), " instead"));
+        }
+        break;
+      }
+      case NodeKind::kMatrixSelector:
+        Check(e->As<MatrixSelector>().selector.get());
+        break;
+      case NodeKind::kVectorSelector:
+        CheckSelector(e->As<VectorSelector>());
+        break;
+    }
+    return type;
+  }
+
+  // ValueType's String() (used by the subquery message): "matrix", "vector"...
+  static std::string_view ShortTypeName(ValueType t) {
+    switch (t) {
+      case ValueType::kNone: return "none";
+      case ValueType::kScalar: return "scalar";
+      case ValueType::kVector: return "vector";
+      case ValueType::kMatrix: return "matrix";
+      case ValueType::kString: return "string";
+    }
+    return "none";
+  }
+
+  void CheckBinary(Binary& b) {
+    ValueType lt = Check(b.lhs.get());
+    ValueType rt = Check(b.rhs.get());
+    if (b.return_bool && !IsComparison(b.op)) {
+      Fail(OpPos(b), ParseErrorCode::kSyntax, "bool modifier can only be used on comparison operators");
+    }
+    if (IsComparison(b.op) && !b.return_bool && lt == ValueType::kScalar && rt == ValueType::kScalar) {
+      Fail(OpPos(b), ParseErrorCode::kSyntax, "comparisons between scalars must use BOOL modifier");
+    }
+    if (IsSetOp(b.op) && b.matching.card == Cardinality::kOneToOne) {
+      b.matching.card = Cardinality::kManyToMany;
+    }
+    if (b.matching.on) {
+      for (const std::string& l1 : b.matching.matching_labels) {
+        for (const std::string& l2 : b.matching.include) {
+          if (l1 == l2) {
+            std::string msg = "label ";
+            internal::AppendGoQuote(l1, &msg);
+            msg.append(" must not occur in ON and GROUP clause at once");
+            Fail(OpPos(b), ParseErrorCode::kSyntax, std::move(msg));
+          }
+        }
+      }
+    }
+    if (lt != ValueType::kScalar && lt != ValueType::kVector) {
+      Fail(b.lhs->span.start, ParseErrorCode::kSyntax,
+           "binary expression must contain only scalar and instant vector types");
+    }
+    if (rt != ValueType::kScalar && rt != ValueType::kVector) {
+      Fail(b.rhs->span.start, ParseErrorCode::kSyntax,
+           "binary expression must contain only scalar and instant vector types");
+    }
+    if (lt != ValueType::kVector || rt != ValueType::kVector) {
+      if (b.has_matching && !b.matching.matching_labels.empty()) {
+        Fail(b.span.start, ParseErrorCode::kSyntax, "vector matching only allowed between instant vectors");
+      }
+      b.has_matching = false;
+      b.matching = VectorMatching();
+    } else if (IsSetOp(b.op)) {
+      if (b.matching.card == Cardinality::kOneToMany || b.matching.card == Cardinality::kManyToOne) {
+        std::string msg = "no grouping allowed for ";
+        internal::AppendGoQuote(BinaryOpName(b.op), &msg);
+        msg.append(" operation");
+        Fail(b.span.start, ParseErrorCode::kSyntax, std::move(msg));
+      }
+    }
+    if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && IsSetOp(b.op)) {
+      std::string msg = "set operator ";
+      internal::AppendGoQuote(BinaryOpName(b.op), &msg);
+      msg.append(" not allowed in binary scalar expression");
+      Fail(b.span.start, ParseErrorCode::kSyntax, std::move(msg));
+    }
+  }
+
+  void CheckCall(Call& c) {
+    const FunctionInfo& f = *c.function;
+    size_t nargs = f.arg_types.size();
+    std::string quoted;
+    internal::AppendGoQuote(f.name, &quoted);
+    if (f.variadic == 0) {
+      if (nargs != c.args.size()) {
+        Fail(c.span.start, ParseErrorCode::kSyntax,
+             StrCat("expected ", nargs, " argument(s) in call to ", quoted, ", got ", c.args.size()));
+      }
+    } else {
+      size_t na = nargs - 1;
+      if (na > c.args.size()) {
+        Fail(c.span.start, ParseErrorCode::kSyntax,
+             StrCat("expected at least ", na, " argument(s) in call to ", quoted, ", got ",
+                    c.args.size()));
+      } else if (f.variadic > 0 && na + f.variadic < c.args.size()) {
+        Fail(c.span.start, ParseErrorCode::kSyntax,
+             StrCat("expected at most ", na + f.variadic, " argument(s) in call to ", quoted,
+                    ", got ", c.args.size()));
+      }
+    }
+    if (f.name == "info" && c.args.size() > 1) {
+      Expr* arg = c.args[1].get();
+      if (arg->type() != ValueType::kVector) {
+        Fail(c.span.start, ParseErrorCode::kSyntax,
+             StrCat("expected type instant vector in call to function ", quoted, ", got ",
+                    ValueTypeName(arg->type())));
+      }
+      if (arg->kind == NodeKind::kVectorSelector && !arg->As<VectorSelector>().name.empty()) {
+        Fail(arg->span.start, ParseErrorCode::kSyntax,
+             "expected label selectors only, got vector selector instead");
+      } else if (arg->kind == NodeKind::kVectorSelector) {
+        arg->As<VectorSelector>().bypass_empty_matcher_check = true;
+      } else {
+        Fail(arg->span.start, ParseErrorCode::kSyntax, "expected label selectors only");
+      }
+    }
+    for (size_t i = 0; i < c.args.size(); ++i) {
+      size_t k = i;
+      if (k >= nargs) {
+        if (f.variadic == 0) break;
+        k = nargs - 1;
+      }
+      ValueType t = Check(c.args[i].get());
+      if (t != f.arg_types[k]) {
+        Fail(c.args[i]->span.start, ParseErrorCode::kSyntax,
+             StrCat("expected type ", ValueTypeName(f.arg_types[k]), " in call to function ", quoted,
+                    ", got ", ValueTypeName(t)));
+      }
+    }
+  }
+
+  void CheckSelector(const VectorSelector& vs) {
+    if (!vs.name.empty()) {
+      for (const LabelMatcher& m : vs.matchers) {
+        if (m.name == "__name__") {
+          std::string msg = "metric name must not be set twice: ";
+          internal::AppendGoQuote(vs.name, &msg);
+          msg.append(" or ");
+          internal::AppendGoQuote(m.value, &msg);
+          Fail(vs.span.start, ParseErrorCode::kSyntax, std::move(msg));
+        }
+      }
+      return;
+    }
+    if (vs.bypass_empty_matcher_check) return;
+    for (const LabelMatcher& m : vs.matchers) {
+      if (!MatchesEmpty(m)) return;
+    }
+    Fail(vs.span.start, ParseErrorCode::kSyntax,
+         "vector selector must contain at least one non-empty matcher");
+  }
+
+ public:
+  static bool MatchesEmpty(const LabelMatcher& m);
+
+ private:
+  std::string_view query_;
+  const ParserOptions& options_;
+  Lexer lex_;
+  Token tok_;
+  uint32_t prev_end_ = 0;
+  uint32_t depth_ = 0;
+  uint32_t h_ = 0;
+  uint32_t nodes_ = 0;
+  uint32_t selectors_ = 0;
+  ParseError error_;
+};
+
+// Whether the RE2 regex `re`, fully anchored, matches "". Without a regex
+// engine this is a syntactic approximation that is exact for the usual
+// shapes: alternatives, groups, and atoms quantified by * ? + {n,m}.
+bool RegexMatchesEmpty(std::string_view re, size_t* pos, int depth);
+
+bool AlternativeMatchesEmpty(std::string_view re, size_t* pos, int depth, bool* all_empty) {
+  *all_empty = true;
+  while (*pos < re.size() && re[*pos] != '|' && re[*pos] != ')') {
+    bool atom_empty = false;
+    char c = re[*pos];
+    if (c == '(') {
+      ++*pos;
+      if (*pos + 1 < re.size() && re[*pos] == '?') {  // (?:...), (?i), (?P<name>...)
+        while (*pos < re.size() && re[*pos] != ':' && re[*pos] != ')') ++*pos;
+        if (*pos < re.size() && re[*pos] == ')') {  // flags only: (?i)
+          ++*pos;
+          continue;
+        }
+        ++*pos;
+      }
+      atom_empty = depth < 64 ? RegexMatchesEmpty(re, pos, depth + 1) : false;
+      if (*pos < re.size() && re[*pos] == ')') ++*pos;
+    } else if (c == '[') {
+      ++*pos;
+      if (*pos < re.size() && re[*pos] == '^') ++*pos;
+      if (*pos < re.size() && re[*pos] == ']') ++*pos;
+      while (*pos < re.size() && re[*pos] != ']') {
+        if (re[*pos] == '\\') ++*pos;
+        ++*pos;
+      }
+      ++*pos;
+    } else if (c == '\\') {
+      *pos += 2;
+      char e = re[*pos - 1];
+      atom_empty = e == 'b' || e == 'B' || e == 'A' || e == 'z';
+    } else if (c == '^' || c == '$') {
+      ++*pos;
+      atom_empty = true;
+    } else {
+      ++*pos;
+    }
+    if (*pos < re.size()) {
+      char q = re[*pos];
+      if (q == '*' || q == '?') {
+        atom_empty = true;
+        ++*pos;
+      } else if (q == '+') {
+        ++*pos;
+      } else if (q == '{') {
+        size_t close = re.find('}', *pos);
+        if (close != std::string_view::npos) {
+          if (re[*pos + 1] == '0') atom_empty = true;
+          *pos = close + 1;
+        }
+      }
+      if (*pos < re.size() && re[*pos] == '?') ++*pos;  // lazy
+    }
+    if (!atom_empty) *all_empty = false;
+  }
+  return *all_empty;
+}
+
+bool RegexMatchesEmpty(std::string_view re, size_t* pos, int depth) {
+  bool any = false;
+  while (true) {
+    bool all_empty;
+    any |= AlternativeMatchesEmpty(re, pos, depth, &all_empty);
+    if (*pos < re.size() && re[*pos] == '|') {
+      ++*pos;
+      continue;
+    }
+    return any;
+  }
+}
+
+bool Parser::MatchesEmpty(const LabelMatcher& m) {
+  switch (m.op) {
+    case MatchOp::kEqual: return m.value.empty();
+    case MatchOp::kNotEqual: return !m.value.empty();
+    case MatchOp::kRegexMatch:
+    case MatchOp::kRegexNoMatch: {
+      size_t pos = 0;
+      bool empty = RegexMatchesEmpty(m.value, &pos, 0);
+      return m.op == MatchOp::kRegexMatch ? empty : !empty;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+ParseError Parse(std::string_view query, const ParserOptions& options, ExprPtr* out) {
+  Parser parser(query, options);
+  return parser.Run(out);
+}
+
+absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParserOptions& options) {
+  ExprPtr out;
+  ParseError err = Parse(query, options, &out);
+  if (err.ok()) return out;
+  // Same text as ParseError::ToStatus(), which lives in the exposition module.
+  std::string text = StrCat(err.line, ":", err.column, ": ", err.message);
+  if (err.code == ParseErrorCode::kLimitExceeded) return absl::ResourceExhaustedError(text);
+  return absl::InvalidArgumentError(text);
+}
+
+}  // namespace obsv::promql
