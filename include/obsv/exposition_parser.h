@@ -200,9 +200,11 @@ class OBSV_API ExpositionParser {
   size_t label_count_ = 0;
 };
 
-// Parses a complete body into families. Families appear in input order; in
-// lenient mode a family whose lines are interleaved with another's is merged
-// into its first appearance. On error returns InvalidArgument (or
+// Parses a complete body into families. Families appear in input order. In
+// lenient mode a later group of lines with an earlier family's name joins
+// that family when the group has no metadata of its own (its samples were
+// interleaved with another family), or when one of the two is metadata alone
+// and their types agree; otherwise (same name, another type) both are kept. On error returns InvalidArgument (or
 // ResourceExhausted for limits) with "L:C: message"; use the overload below
 // for the structured error.
 OBSV_API absl::StatusOr<std::vector<MetricFamily>> ParseExposition(

@@ -60,7 +60,9 @@ OBSV_API absl::Status WriteExposition(const std::vector<MetricFamily>& families,
                                       std::string* out);
 
 // Writes one family. With options.format == kOpenMetrics no `# EOF` is
-// written, whatever write_eof says.
+// written, whatever write_eof says. Unlike WriteExposition(), it cannot see
+// the other families of the body, so it does not resolve the OpenMetrics
+// name clash of a text counter `x_total` beside a family `x`.
 OBSV_API absl::Status WriteFamily(const MetricFamily& family,
                                   const WriterOptions& options,
                                   std::string* out);
