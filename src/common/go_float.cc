@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace obsv::internal {
@@ -57,7 +58,19 @@ size_t FormatGoFloat(double v, char* buf) {
     auto r = std::to_chars(out, out + 24, static_cast<long long>(av));
     return static_cast<size_t>(r.ptr - buf);
   }
-  Digits dg = ShortestDigits(av);
+  Digits dg;
+  if (av < 9007199254740992.0 && av == std::floor(av)) {
+    // An integer: its digits, without trailing zeros, are the shortest form.
+    char tmp[24];
+    auto r = std::to_chars(tmp, tmp + sizeof(tmp), static_cast<uint64_t>(av));
+    int n = static_cast<int>(r.ptr - tmp);
+    dg.exp10 = n - 1;
+    while (n > 1 && tmp[n - 1] == '0') --n;
+    std::memcpy(dg.d, tmp, static_cast<size_t>(n));
+    dg.nd = n;
+  } else {
+    dg = ShortestDigits(av);
+  }
   int exp = dg.exp10;
   // Go: %e when the exponent is < -4 or >= the precision, which is 6 for the
   // shortest representation (so 1234567 prints as 1.234567e+06).

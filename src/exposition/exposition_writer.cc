@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/str_cat.h"
 #include "absl/container/flat_hash_set.h"
 #include "common/go_float.h"
@@ -15,6 +19,7 @@ namespace obsv {
 using internal::FormatGoFloat;
 using internal::FormatOpenMetricsFloat;
 using internal::kMaxGoFloatChars;
+using internal::StrCat;
 
 void AppendGoFloat(double value, std::string* out) {
   char buf[kMaxGoFloatChars];
@@ -26,34 +31,33 @@ void AppendOpenMetricsFloat(double value, std::string* out) {
   out->append(buf, FormatOpenMetricsFloat(value, buf));
 }
 
-void AppendTimestamp(Timestamp ts, ExpositionFormat format, std::string* out) {
-  char buf[48];
+namespace {
+
+// Writes a timestamp into buf (48 bytes): integer milliseconds for text,
+// decimal seconds without trailing zeros for OpenMetrics. Returns the length.
+size_t FormatTimestamp(Timestamp ts, ExpositionFormat format, char* buf) {
   if (format == ExpositionFormat::kText) {
-    out->append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), ts.milliseconds).ptr - buf));
-    return;
+    return static_cast<size_t>(std::to_chars(buf, buf + 24, ts.milliseconds).ptr - buf);
   }
-  // Decimal seconds: ms / 1000 and the rest as up to 9 fraction digits.
   int64_t ms = ts.milliseconds;
   int64_t nanos = ts.nanos;  // below ms, 0..999999
-  // Work in a sign-magnitude form of the total nanoseconds' parts.
   bool negative = ms < 0;
-  uint64_t abs_ms;
-  uint64_t frac_ns;  // nanoseconds within the second, for the magnitude
   uint64_t secs;
+  uint64_t frac_ns;  // nanoseconds within the second, of the magnitude
   if (!negative) {
-    abs_ms = static_cast<uint64_t>(ms);
+    uint64_t abs_ms = static_cast<uint64_t>(ms);
     secs = abs_ms / 1000;
     frac_ns = (abs_ms % 1000) * 1000000 + static_cast<uint64_t>(nanos);
   } else {
-    // value = ms + nanos/1e6 (ms negative) = -(|ms| - nanos/1e6)
-    abs_ms = static_cast<uint64_t>(-(ms + 1));  // |ms| - 1, avoids overflow
-    uint64_t total_below = (abs_ms + 1) * 1000000 - static_cast<uint64_t>(nanos);  // |value| in ns (mod)
-    secs = total_below / 1000000000;
-    frac_ns = total_below % 1000000000;
+    // value = ms + nanos/1e6 with ms < 0, so |value| = |ms| - nanos/1e6.
+    uint64_t abs_ms_minus_one = static_cast<uint64_t>(-(ms + 1));  // no overflow
+    uint64_t total_ns = (abs_ms_minus_one + 1) * 1000000 - static_cast<uint64_t>(nanos);
+    secs = total_ns / 1000000000;
+    frac_ns = total_ns % 1000000000;
   }
   char* p = buf;
   if (negative && (secs != 0 || frac_ns != 0)) *p++ = '-';
-  p = std::to_chars(p, buf + sizeof(buf), secs).ptr;
+  p = std::to_chars(p, buf + 32, secs).ptr;
   if (frac_ns != 0) {
     *p++ = '.';
     char digits[9];
@@ -66,30 +70,44 @@ void AppendTimestamp(Timestamp ts, ExpositionFormat format, std::string* out) {
     std::memcpy(p, digits, static_cast<size_t>(n));
     p += n;
   }
-  out->append(buf, static_cast<size_t>(p - buf));
+  return static_cast<size_t>(p - buf);
 }
 
-bool IsLegacyMetricName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
+}  // namespace
+
+void AppendTimestamp(Timestamp ts, ExpositionFormat format, std::string* out) {
+  char buf[48];
+  out->append(buf, FormatTimestamp(ts, format, buf));
+}
+
+namespace {
+
+// Byte classes of legacy names: 1 = may start a metric name, 2 = may continue
+// one, 4 = may start a label name, 8 = may continue one.
+struct NameTable {
+  unsigned char c[256] = {};
+  constexpr NameTable() {
+    for (int i = 0; i < 256; ++i) {
+      bool alpha = (i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z') || i == '_';
+      bool digit = i >= '0' && i <= '9';
+      c[i] = static_cast<unsigned char>((alpha || i == ':' ? 1 | 2 : 0) | (digit ? 2 | 8 : 0) | (alpha ? 4 | 8 : 0));
+    }
+  }
+};
+constexpr NameTable kNameTable;
+
+bool IsLegacyName(std::string_view name, unsigned char start, unsigned char rest) {
+  if (name.empty() || !(kNameTable.c[static_cast<unsigned char>(name[0])] & start)) return false;
+  for (size_t i = 1; i < name.size(); ++i) {
+    if (!(kNameTable.c[static_cast<unsigned char>(name[i])] & rest)) return false;
   }
   return true;
 }
 
-bool IsLegacyLabelName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
+}  // namespace
+
+bool IsLegacyMetricName(std::string_view name) { return IsLegacyName(name, 1, 2); }
+bool IsLegacyLabelName(std::string_view name) { return IsLegacyName(name, 4, 8); }
 
 namespace {
 
@@ -276,14 +294,21 @@ class FamilyWriter {
     Group groups[4];
     int group_count = 0;
     Placement p;
-    for (const Sample& s : f.samples) {
-      OBSV_RETURN_IF_ERROR_(Place(f, s, false, f.name, &p));
-      bool found = false;
-      for (int i = 0; i < group_count; ++i) found = found || groups[i].name == p.family;
-      if (!found) {
+    // One pass places every sample (group and role); the writing passes
+    // reuse it.
+    placed_.resize(f.samples.size());
+    for (size_t i = 0; i < f.samples.size(); ++i) {
+      OBSV_RETURN_IF_ERROR_(Place(f, f.samples[i], false, f.name, &p));
+      int found = -1;
+      for (int g = 0; g < group_count && found < 0; ++g) {
+        if (groups[g].name == p.family) found = g;
+      }
+      if (found < 0) {
         if (group_count == 4) return absl::InvalidArgumentError("too many sample kinds in one family");
+        found = group_count;
         groups[group_count++] = Group{p.family, p.text_type};
       }
+      placed_[i] = Placed{static_cast<uint8_t>(found), p.role};
     }
     if (group_count == 0) {
       // Metadata only: keep it, under the text name of the family.
@@ -304,10 +329,9 @@ class FamilyWriter {
     }
     for (int g = 0; g < group_count; ++g) {
       WriteTextHeader(f, groups[g].name, groups[g].type);
-      for (const Sample& s : f.samples) {
-        OBSV_RETURN_IF_ERROR_(Place(f, s, false, f.name, &p));
-        if (p.family != groups[g].name) continue;
-        OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, p.role));
+      for (size_t i = 0; i < f.samples.size(); ++i) {
+        if (placed_[i].group != g) continue;
+        OBSV_RETURN_IF_ERROR_(WriteSample(f.samples[i], f.samples[i].name, placed_[i].role));
       }
     }
     return absl::OkStatus();
@@ -413,110 +437,190 @@ class FamilyWriter {
     return absl::OkStatus();
   }
 
-  void AppendLabelName(std::string_view name) {
-    if (IsLegacyLabelName(name)) {
-      out_->append(name);
-    } else {
-      out_->push_back('"');
-      AppendEscapedQuoted(name, out_);
-      out_->push_back('"');
+  // ---- One sample line, composed in line_ and appended in one go. ----
+
+  // Upper bound of a sample line's size: escaping at most doubles a string.
+  static size_t LineBound(const Sample& s, std::string_view name) {
+    size_t n = 2 * name.size() + 160 + s.value_text.size();
+    for (const Label& l : s.labels) n += 2 * (l.name.size() + l.value.size()) + 8;
+    if (s.exemplar) {
+      n += 160;
+      for (const Label& l : s.exemplar->labels) n += 2 * (l.name.size() + l.value.size()) + 8;
     }
+    return n;
   }
 
-  // Appends a canonical le/quantile value if it parses as a number.
-  void AppendCanonicalNumber(std::string_view text) {
-    double v;
-    if (!internal::ParseGoFloat(text, &v)) {
-      AppendEscapedQuoted(text, out_);
-      return;
-    }
-    if (om_) {
-      AppendOpenMetricsFloat(v, out_);
-    } else {
-      AppendGoFloat(v, out_);
-    }
+  static bool IsNumericLabel(const std::string& name, Role role) {
+    if (role == Role::kBucket) return name.size() == 2 && name[0] == 'l' && name[1] == 'e';
+    return role == Role::kQuantile && name.size() == 8 && std::memcmp(name.data(), "quantile", 8) == 0;
   }
 
-  absl::Status WriteLabels(const std::vector<Label>& labels, std::string_view quoted_name, Role role) {
+  // Copies n bytes; short strings without a call to memcpy (names and label
+  // values are mostly short, and the call dominates their cost).
+  static char* Put(char* p, const char* s, size_t n) {
+    if (n >= 16) {
+      std::memcpy(p, s, n);
+    } else if (n >= 8) {
+      uint64_t a, b;
+      std::memcpy(&a, s, 8);
+      std::memcpy(&b, s + n - 8, 8);
+      std::memcpy(p, &a, 8);
+      std::memcpy(p + n - 8, &b, 8);
+    } else if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + n - 4, 4);
+      std::memcpy(p, &a, 4);
+      std::memcpy(p + n - 4, &b, 4);
+    } else {
+      for (size_t i = 0; i < n; ++i) p[i] = s[i];
+    }
+    return p + n;
+  }
+
+  // Appends `v` escaped (\, ", newline) at p, which has room for twice its
+  // size. Sets *ok = false if v is not valid UTF-8.
+  static char* PutEscaped(char* p, std::string_view v, bool* ok) {
+    const char* s = v.data();
+    const char* end = s + v.size();
+    bool non_ascii = false;
+    while (true) {
+      const char* q = FindEscape(s, end, &non_ascii);
+      p = Put(p, s, static_cast<size_t>(q - s));
+      if (q == end) break;
+      *p++ = '\\';
+      *p++ = *q == '\n' ? 'n' : *q;
+      s = q + 1;
+    }
+    if (non_ascii && !internal::IsValidUtf8(v)) *ok = false;
+    return p;
+  }
+
+  // The first '"', '\\' or newline in [p, end), or end; notes bytes >= 0x80.
+  static const char* FindEscape(const char* p, const char* end, bool* non_ascii) {
+    unsigned high = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i newline = _mm_set1_epi8('\n');
+    while (end - p >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmpeq_epi8(v, newline))));
+      unsigned h = static_cast<unsigned>(_mm_movemask_epi8(v));
+      if (m != 0) {
+        unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+        high |= h & ((1u << k) - 1);
+        *non_ascii = *non_ascii || high != 0;
+        return p + k;
+      }
+      high |= h;
+      p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\' && *p != '\n') {
+      high |= static_cast<unsigned char>(*p) & 0x80;
+      ++p;
+    }
+    *non_ascii = *non_ascii || high != 0;
+    return p;
+  }
+
+  static char* PutName(char* p, std::string_view name, bool legacy, bool* ok) {
+    if (legacy) return Put(p, name.data(), name.size());
+    *p++ = '"';
+    p = PutEscaped(p, name, ok);
+    *p++ = '"';
+    return p;
+  }
+
+  char* PutFloat(char* p, double v) const {
+    return p + (om_ ? internal::FormatOpenMetricsFloat(v, p) : internal::FormatGoFloat(v, p));
+  }
+
+  // Writes `{labels}`, with the quoted metric name first when given.
+  char* PutLabels(char* p, const std::vector<Label>& labels, std::string_view quoted_name, Role role, bool* ok) {
     bool open = false;
     if (!quoted_name.empty()) {
-      out_->append("{\"");
-      AppendEscapedQuoted(quoted_name, out_);
-      out_->push_back('"');
+      *p++ = '{';
+      p = PutName(p, quoted_name, false, ok);
       open = true;
     }
     for (const Label& l : labels) {
-      if (l.name.empty() || !internal::IsValidUtf8(l.name) || !internal::IsValidUtf8(l.value)) {
-        return absl::InvalidArgumentError(internal::StrCat("invalid label name or value (empty name or invalid UTF-8): ",
-                                                       l.name));
-      }
-      out_->push_back(open ? ',' : '{');
+      if (l.name.empty()) *ok = false;
+      *p++ = open ? ',' : '{';
       open = true;
-      AppendLabelName(l.name);
-      out_->append("=\"");
-      if ((role == Role::kBucket && l.name == "le") || (role == Role::kQuantile && l.name == "quantile")) {
-        AppendCanonicalNumber(l.value);
+      p = PutName(p, l.name, IsLegacyLabelName(l.name), ok);
+      *p++ = '=';
+      *p++ = '"';
+      double number;
+      if (((role == Role::kBucket && l.name == "le") || (role == Role::kQuantile && l.name == "quantile")) &&
+          internal::ParseGoFloat(l.value, &number)) {
+        p = PutFloat(p, number);  // canonical for the format
       } else {
-        AppendEscapedQuoted(l.value, out_);
+        p = PutEscaped(p, l.value, ok);
       }
-      out_->push_back('"');
+      *p++ = '"';
     }
-    if (open) out_->push_back('}');
-    return absl::OkStatus();
+    if (open) *p++ = '}';
+    return p;
   }
 
-  void AppendValue(const Sample& s, Role role) {
+  char* PutValue(char* p, const Sample& s, Role role) const {
     // value_text carries integers a double cannot hold; any other text
     // (a non-canonical "1.0", "Nan") is re-spelled from the value.
     if (!s.value_text.empty() && internal::IsInexactInteger(s.value_text)) {
-      out_->append(s.value_text);
-      return;
+      std::memcpy(p, s.value_text.data(), s.value_text.size());
+      return p + s.value_text.size();
     }
     double v = s.value;
     if ((role == Role::kBucket || role == Role::kCount) && om_ && std::isfinite(v) && v == std::floor(v) &&
         std::fabs(v) < 9.2e18) {
-      char buf[24];
-      out_->append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(v)).ptr - buf));
-      return;
+      return std::to_chars(p, p + 24, static_cast<int64_t>(v)).ptr;
     }
-    if (om_) {
-      AppendOpenMetricsFloat(v, out_);
-    } else {
-      AppendGoFloat(v, out_);
-    }
+    return PutFloat(p, v);
   }
 
   absl::Status WriteSample(const Sample& s, std::string_view name, Role role) {
-    if (IsLegacyMetricName(name)) {
-      out_->append(name);
-      OBSV_RETURN_IF_ERROR_(WriteLabels(s.labels, {}, role));
+    bool legacy = IsLegacyMetricName(name);
+    if (!legacy && name.empty()) return absl::InvalidArgumentError("sample without a name");
+    size_t bound = LineBound(s, name);
+    if (line_.size() < bound) line_.resize(bound);
+    char* p = line_.data();
+    bool ok = true;
+    if (legacy) {
+      p = PutLabels(Put(p, name.data(), name.size()), s.labels, {}, role, &ok);
     } else {
-      if (name.empty() || !internal::IsValidUtf8(name)) {
-        return absl::InvalidArgumentError("sample name is empty or not valid UTF-8");
-      }
-      OBSV_RETURN_IF_ERROR_(WriteLabels(s.labels, name, role));
+      p = PutLabels(p, s.labels, name, role, &ok);
     }
-    out_->push_back(' ');
-    AppendValue(s, role);
+    *p++ = ' ';
+    p = PutValue(p, s, role);
     if (s.timestamp) {
-      out_->push_back(' ');
-      AppendTimestamp(*s.timestamp, format_, out_);
+      *p++ = ' ';
+      p += FormatTimestamp(*s.timestamp, format_, p);
     }
     if (om_ && s.exemplar) {
-      out_->append(" # ");
+      std::memcpy(p, " # ", 3);
+      p += 3;
       if (s.exemplar->labels.empty()) {
-        out_->append("{}");
+        *p++ = '{';
+        *p++ = '}';
       } else {
-        OBSV_RETURN_IF_ERROR_(WriteLabels(s.exemplar->labels, {}, Role::kPlain));
+        p = PutLabels(p, s.exemplar->labels, {}, Role::kPlain, &ok);
       }
-      out_->push_back(' ');
-      AppendOpenMetricsFloat(s.exemplar->value, out_);
+      *p++ = ' ';
+      p += internal::FormatOpenMetricsFloat(s.exemplar->value, p);
       if (s.exemplar->timestamp) {
-        out_->push_back(' ');
-        AppendTimestamp(*s.exemplar->timestamp, format_, out_);
+        *p++ = ' ';
+        p += FormatTimestamp(*s.exemplar->timestamp, format_, p);
       }
     }
-    out_->push_back('\n');
+    *p++ = '\n';
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          StrCat("sample \"", name, "\" has an empty label name or a name or value that is not valid UTF-8"));
+    }
+    out_->append(line_.data(), static_cast<size_t>(p - line_.data()));
     return absl::OkStatus();
   }
 
@@ -524,6 +628,12 @@ class FamilyWriter {
   ExpositionFormat format_;
   std::string* out_;
   const absl::flat_hash_set<std::string>* taken_ = nullptr;
+  std::vector<char> line_;  // one sample line, reused
+  struct Placed {
+    uint8_t group;
+    Role role;
+  };
+  std::vector<Placed> placed_;  // per sample of the family being written
 };
 
 }  // namespace
