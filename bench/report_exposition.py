@@ -78,17 +78,6 @@ def main(out_dir):
                         ("BM_ParseToModel_SynthText", "obsv parse into the owned model (lenient)")]:
         if name in cpp:
             print(f"\n{label}: {cpp[name]:.0f} MB/s")
-    py_path = os.path.join(out_dir, "python.json")
-    if os.path.exists(py_path):
-        with open(py_path) as f:
-            py = json.load(f)
-        print("\n### Python (obsv module vs prometheus_client, same run)\n")
-        print("| input | obsv.parse MB/s | obsv.parse + every sample read MB/s | prometheus_client MB/s | ratio (read all) |")
-        print("|---|---|---|---|---|")
-        for r in py.get("parse", []):
-            print(f"| {r['input']} | {r['obsv_families_mbps']:.0f} | {r['obsv_samples_mbps']:.0f} | "
-                  f"{r['prometheus_client_mbps']:.1f} | **{r['obsv_samples_mbps'] / r['prometheus_client_mbps']:.1f}x** |")
-
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "bench/out")

@@ -37,6 +37,12 @@ $out/expbench --reps 5 --total "${corpus_files[@]}" >$out/go_corpus.jsonl 2>/dev
 
 echo "bench: Python (obsv module vs prometheus_client)" >&2
 python3 -m pip install -q . >/dev/null
-python3 bench/python/bench_parse.py --json "$out/synth_16m.prom" "${corpus_files[@]}" >$out/python.json
+python3 bench/python/bench_parse.py --synth "$out/synth_16m.prom" >$out/python.txt
 
 python3 bench/report_exposition.py "$out"
+echo
+echo '### Python (bench/python/bench_parse.py, same run)'
+echo
+echo '```text'
+cat $out/python.txt
+echo '```'
