@@ -4,12 +4,10 @@
 #include <cmath>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "common/str_cat.h"
 #include "absl/container/flat_hash_set.h"
+#include "common/byte_scan.h"
 #include "common/go_float.h"
 #include "common/number_parse.h"
 #include "common/utf8.h"
@@ -498,32 +496,7 @@ class FamilyWriter {
 
   // The first '"', '\\' or newline in [p, end), or end; notes bytes >= 0x80.
   static const char* FindEscape(const char* p, const char* end, bool* non_ascii) {
-    unsigned high = 0;
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i newline = _mm_set1_epi8('\n');
-    while (end - p >= 16) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmpeq_epi8(v, newline))));
-      unsigned h = static_cast<unsigned>(_mm_movemask_epi8(v));
-      if (m != 0) {
-        unsigned k = static_cast<unsigned>(__builtin_ctz(m));
-        high |= h & ((1u << k) - 1);
-        *non_ascii = *non_ascii || high != 0;
-        return p + k;
-      }
-      high |= h;
-      p += 16;
-    }
-#endif
-    while (p < end && *p != '"' && *p != '\\' && *p != '\n') {
-      high |= static_cast<unsigned char>(*p) & 0x80;
-      ++p;
-    }
-    *non_ascii = *non_ascii || high != 0;
-    return p;
+    return internal::FindAnyOf3(p, end, '"', '\\', '\n', non_ascii);
   }
 
   static char* PutName(char* p, std::string_view name, bool legacy, bool* ok) {

@@ -7,6 +7,7 @@
 #endif
 
 #include "common/str_cat.h"
+#include "common/byte_scan.h"
 #include "common/number_parse.h"
 #include "common/utf8.h"
 
@@ -47,36 +48,10 @@ inline uint64_t HasByte(uint64_t w, uint8_t b) {
   return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
 }
 
-// Finds the first '"', '\\' or NUL in [p, end), or end; sets *non_ascii if
-// a byte >= 0x80 precedes it. 16 bytes at a time where SSE2 exists.
+// The first '"', '\\' or NUL of a quoted string; notes non-ASCII bytes.
 inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii) {
-  unsigned high = 0;
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i zero = _mm_setzero_si128();
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                _mm_cmpeq_epi8(v, zero));
-    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hits));
-    unsigned h = static_cast<unsigned>(_mm_movemask_epi8(v));
-    if (m != 0) {
-      unsigned k = static_cast<unsigned>(__builtin_ctz(m));
-      high |= h & ((1u << k) - 1);
-      *non_ascii = high != 0;
-      return p + k;
-    }
-    high |= h;
-    p += 16;
-  }
-#endif
-  while (p < end && *p != '"' && *p != '\\' && *p != 0) {
-    high |= static_cast<unsigned char>(*p) & 0x80;
-    ++p;
-  }
-  *non_ascii = high != 0;
-  return p;
+  *non_ascii = false;
+  return FindAnyOf3(p, end, '"', '\\', '\0', non_ascii);
 }
 
 // Returns the first ' ' (or, unless `space_only`, '\t' or '{') in [p, end),
