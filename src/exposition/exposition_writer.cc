@@ -527,8 +527,7 @@ class FamilyWriter {
       *p++ = '=';
       *p++ = '"';
       double number;
-      if (((role == Role::kBucket && l.name == "le") || (role == Role::kQuantile && l.name == "quantile")) &&
-          internal::ParseGoFloat(l.value, &number)) {
+      if (role != Role::kPlain && IsNumericLabel(l.name, role) && internal::ParseGoFloat(l.value, &number)) {
         p = PutFloat(p, number);  // canonical for the format
       } else {
         p = PutEscaped(p, l.value, ok);
