@@ -511,6 +511,21 @@ class FamilyWriter {
     return p + (om_ ? internal::FormatOpenMetricsFloat(v, p) : internal::FormatGoFloat(v, p));
   }
 
+  // Writes an `le` or `quantile` value canonically for the format. Buckets
+  // repeat the same few bounds in every series, so the last conversions are
+  // remembered.
+  char* PutCanonicalNumber(char* p, const std::string& text, bool* ok) {
+    for (const CanonicalEntry& e : canonical_) {
+      if (e.in == text) return Put(p, e.out, e.out_len);
+    }
+    double number;
+    if (!internal::ParseGoFloat(text, &number)) return PutEscaped(p, text, ok);
+    CanonicalEntry& e = canonical_[canonical_next_++ % kCanonicalEntries];
+    e.in = text;
+    e.out_len = om_ ? internal::FormatOpenMetricsFloat(number, e.out) : internal::FormatGoFloat(number, e.out);
+    return Put(p, e.out, e.out_len);
+  }
+
   // Writes `{labels}`, with the quoted metric name first when given.
   char* PutLabels(char* p, const std::vector<Label>& labels, std::string_view quoted_name, Role role, bool* ok) {
     bool open = false;
@@ -526,9 +541,8 @@ class FamilyWriter {
       p = PutName(p, l.name, IsLegacyLabelName(l.name), ok);
       *p++ = '=';
       *p++ = '"';
-      double number;
-      if (role != Role::kPlain && IsNumericLabel(l.name, role) && internal::ParseGoFloat(l.value, &number)) {
-        p = PutFloat(p, number);  // canonical for the format
+      if (role != Role::kPlain && IsNumericLabel(l.name, role)) {
+        p = PutCanonicalNumber(p, l.value, ok);  // canonical for the format
       } else {
         p = PutEscaped(p, l.value, ok);
       }
@@ -606,6 +620,14 @@ class FamilyWriter {
     Role role;
   };
   std::vector<Placed> placed_;  // per sample of the family being written
+  struct CanonicalEntry {
+    std::string in;
+    char out[internal::kMaxGoFloatChars];
+    size_t out_len = 0;
+  };
+  static constexpr size_t kCanonicalEntries = 32;
+  CanonicalEntry canonical_[kCanonicalEntries];
+  size_t canonical_next_ = 0;
 };
 
 }  // namespace
