@@ -298,13 +298,19 @@ Entry ExpositionParser::Next() {
   Entry e = impl_->Advance();
   if (e == Entry::kSample) {
     Impl& m = *impl_;
-    m.label_views.resize(m.parsed.labels.size());
-    for (size_t i = 0; i < m.parsed.labels.size(); ++i) {
-      m.label_views[i].name = m.lp.View(m.parsed.labels[i].name);
-      m.label_views[i].value = m.lp.View(m.parsed.labels[i].value);
+    size_t n = m.parsed.labels.size();
+    if (m.label_views.size() < n) m.label_views.resize(n);
+    // Branch-free: a label's text is in the line or in the scratch buffer.
+    const char* base[2] = {m.lp.line().data(), m.lp.scratch_data()};
+    const internal::LabelRef* refs = m.parsed.labels.data();
+    LabelView* views = m.label_views.data();
+    for (size_t i = 0; i < n; ++i) {
+      const internal::LabelRef& r = refs[i];
+      views[i].name = std::string_view(base[r.name.in_scratch] + r.name.offset, r.name.length);
+      views[i].value = std::string_view(base[r.value.in_scratch] + r.value.offset, r.value.length);
     }
     labels_ = m.label_views.data();
-    label_count_ = m.label_views.size();
+    label_count_ = n;
   } else {
     label_count_ = 0;
   }

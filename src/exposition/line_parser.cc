@@ -759,10 +759,19 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   }
   std::string_view text(rest, static_cast<size_t>(c.end - rest));
   uint32_t text_off = static_cast<uint32_t>(rest - c.begin);
-  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
-    return Fail(error, ParseErrorCode::kNulByte,
-                static_cast<size_t>(static_cast<const char*>(nul) - c.begin),
-                StrCat("NUL byte in ", kw_name));
+  // One pass finds a NUL, the first backslash and any non-ASCII byte.
+  bool non_ascii = false;
+  const char* bs = FindAnyOf3(rest, c.end, '\\', '\0', '\0', &non_ascii);
+  if (bs < c.end && *bs == '\0') {
+    return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(bs - c.begin), StrCat("NUL byte in ", kw_name));
+  }
+  if (bs < c.end) {
+    const void* nul = std::memchr(bs, 0, static_cast<size_t>(c.end - bs));
+    if (nul != nullptr) {
+      return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(static_cast<const char*>(nul) - c.begin),
+                  StrCat("NUL byte in ", kw_name));
+    }
+    non_ascii = true;  // not scanned past the backslash: validate below
   }
   switch (kw) {
     case kTypeKw: {
@@ -796,8 +805,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
     case kHelpKw: {
       out->kind = LineKind::kHelp;
-      const char* bs = static_cast<const char*>(std::memchr(text.data(), '\\', text.size()));
-      if (bs == nullptr) {
+      if (bs == c.end) {
         out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
       } else {
         size_t start = scratch_.size();
@@ -835,7 +843,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
         }
         out->text = TextRef{static_cast<uint32_t>(start), static_cast<uint32_t>(scratch_.size() - start), true};
       }
-      size_t bad = FindInvalidUtf8(View(out->text));
+      size_t bad = non_ascii ? FindInvalidUtf8(View(out->text)) : std::string_view::npos;
       if (bad != std::string_view::npos) {
         return Fail(error, ParseErrorCode::kInvalidUtf8, text_off, "HELP text is not valid UTF-8");
       }

@@ -77,8 +77,9 @@ class LineParser {
   // while the result is used.
   bool Parse(std::string_view line, ParsedLine* out, LineError* error);
 
-  // The line last parsed.
+  // The line last parsed, and the buffer of its unescaped pieces.
   std::string_view line() const { return line_; }
+  const char* scratch_data() const { return scratch_.data(); }
 
   std::string_view View(const TextRef& ref) const {
     const char* base = ref.in_scratch ? scratch_.data() : line_.data();
