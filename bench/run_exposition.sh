@@ -36,7 +36,7 @@ $out/expbench --reps 5 "$out/synth_16m.prom" "$out/synth_16m.om.txt" >$out/go_sy
 $out/expbench --reps 5 --total "${corpus_files[@]}" >$out/go_corpus.jsonl 2>/dev/null
 
 echo "bench: Python (obsv module vs prometheus_client)" >&2
-python3 -m pip install -q . >/dev/null
+pip_install . >/dev/null
 python3 bench/python/bench_parse.py --synth "$out/synth_16m.prom" >$out/python.txt
 
 python3 bench/report_exposition.py "$out"

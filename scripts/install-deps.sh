@@ -17,7 +17,7 @@ if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
 build_pkgs=(build-essential cmake ninja-build pkg-config libabsl-dev libre2-dev libprotobuf-dev
             protobuf-compiler libcurl4-openssl-dev libgtest-dev libbenchmark-dev pybind11-dev
             prometheus-cpp-dev)
-test_pkgs=(prometheus python3 python3-pip curl ca-certificates git)
+test_pkgs=(prometheus python3 python3-pip python3-dev curl ca-certificates git)
 
 want=("${build_pkgs[@]}")
 [[ $mode == all ]] && want+=("${test_pkgs[@]}")
@@ -43,8 +43,8 @@ if ((${#need_py[@]})); then
   pkgs=()
   for m in "${need_py[@]}"; do pkgs+=("${m//_/-}"); done
   echo "install-deps: pip install ${pkgs[*]}"
-  "$py" -m pip install -q "${pkgs[@]}" 2>/dev/null ||
-    "$py" -m pip install -q --break-system-packages "${pkgs[@]}"
+  source "$(dirname "$0")/env.sh"
+  pip_install "${pkgs[@]}"
 fi
 
 # Go >= 1.22 (the reference oracle builds Prometheus 3's parser). Debian 12's

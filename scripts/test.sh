@@ -46,7 +46,7 @@ sanitizers() {
       ctest --test-dir build-asan -j2 -R '^(ParseGoFloat|IsInexact|ParseInt64|ParseDecimal|Utf8|GoFloat|Parser|Malformed|Chunked|Writer|RoundTrip|Format)Test|c_api|fuzzer' --timeout 900
 }
 python_tests() {
-  python3 -m pip install -q . &&
+  pip_install . &&
     python3 -m pytest -q tests/python tests/reference
 }
 go_tests() { (cd examples/go && go test ./...); }
