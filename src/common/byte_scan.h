@@ -2,6 +2,9 @@
 #ifndef OBSV_SRC_COMMON_BYTE_SCAN_H_
 #define OBSV_SRC_COMMON_BYTE_SCAN_H_
 
+#include <cstdint>
+#include <cstring>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -33,6 +36,29 @@ inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, ch
     p += 16;
   }
 #endif
+  // The tail (and short strings, the common case for label values) eight
+  // bytes at a time: a byte of x is zero iff the lowest set bit of
+  // (x - 0x01..) & ~x & 0x80.. says so; bits above the first hit may be
+  // false, so only the lowest is used.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t xa = w ^ (kOnes * static_cast<unsigned char>(a));
+    uint64_t xb = w ^ (kOnes * static_cast<unsigned char>(b));
+    uint64_t xc = w ^ (kOnes * static_cast<unsigned char>(c));
+    uint64_t hit = ((xa - kOnes) & ~xa) | ((xb - kOnes) & ~xb) | ((xc - kOnes) & ~xc);
+    hit &= kHighs;
+    if (hit != 0) {
+      unsigned k = static_cast<unsigned>(__builtin_ctzll(hit)) / 8;
+      uint64_t before = k == 0 ? 0 : (~uint64_t{0} >> (64 - 8 * k));
+      if ((w & before & kHighs) != 0 || high != 0) *non_ascii = true;
+      return p + k;
+    }
+    high |= static_cast<unsigned>((w & kHighs) != 0);
+    p += 8;
+  }
   while (p < end && *p != a && *p != b && *p != c) {
     high |= static_cast<unsigned char>(*p) & 0x80;
     ++p;
