@@ -52,42 +52,45 @@ bool ParseGoFloat(std::string_view s, double* out) {
     body.remove_prefix(1);
     if (body.empty()) return false;
   }
-  // Fast path: a plain integer of up to 15 digits is exact.
-  if (body.size() <= 15) {
-    uint64_t v = 0;
-    size_t i = 0;
-    for (; i < body.size() && IsDigit(body[i]); ++i) v = v * 10 + (body[i] - '0');
-    if (i == body.size()) {
-      double d = static_cast<double>(v);
-      *out = negative ? -d : d;
-      return true;
-    }
-  }
-  // Fast path: a plain decimal with at most 15 significant digits is exact
-  // as an integer, and dividing it by an exact power of ten rounds
-  // correctly (Clinger's fast path): "0.005", "328.5", "1.25".
-  if (body.size() <= 17) {
+  // Fast path (Clinger): at most 15 significant digits make an exact
+  // integer mantissa, and multiplying or dividing it by an exact power of
+  // ten (at most 1e22) rounds correctly. Covers "3", "0.005", "328.5",
+  // "1.234567e+06", "5.5e-05".
+  {
+    const char* p = body.data();
+    const char* e = p + body.size();
     uint64_t mantissa = 0;
-    int digits = 0;
-    int frac = -1;
-    size_t i = 0;
-    for (; i < body.size(); ++i) {
-      char ch = body[i];
-      if (IsDigit(ch)) {
-        mantissa = mantissa * 10 + static_cast<uint64_t>(ch - '0');
-        ++digits;
-        if (frac >= 0) ++frac;
-      } else if (ch == '.' && frac < 0) {
-        frac = 0;
-      } else {
-        break;
-      }
+    const char* d0 = p;
+    while (p < e && static_cast<unsigned char>(*p - '0') < 10) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
     }
-    if (i == body.size() && digits > 0 && digits <= 15) {
-      static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                          1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+    int digits = static_cast<int>(p - d0);
+    int exp10 = 0;
+    if (p < e && *p == '.') {
+      const char* f = ++p;
+      while (p < e && static_cast<unsigned char>(*p - '0') < 10) {
+        mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+      }
+      digits += static_cast<int>(p - f);
+      exp10 = -static_cast<int>(p - f);
+    }
+    bool ok = digits > 0 && digits <= 15;
+    if (ok && p < e && (*p == 'e' || *p == 'E')) {
+      ++p;
+      bool neg_exp = false;
+      if (p < e && (*p == '+' || *p == '-')) neg_exp = *p++ == '-';
+      int x = 0;
+      const char* x0 = p;
+      while (p < e && static_cast<unsigned char>(*p - '0') < 10 && p - x0 < 4) x = x * 10 + (*p++ - '0');
+      ok = p > x0;
+      exp10 += neg_exp ? -x : x;
+    }
+    if (ok && p == e && exp10 >= -22 && exp10 <= 22) {
+      static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
       double d = static_cast<double>(mantissa);
-      if (frac > 0) d /= kPow10[frac];
+      d = exp10 >= 0 ? d * kPow10[exp10] : d / kPow10[-exp10];
       *out = negative ? -d : d;
       return true;
     }

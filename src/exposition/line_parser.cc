@@ -57,24 +57,9 @@ inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii)
 // Returns the first ' ' (or, unless `space_only`, '\t' or '{') in [p, end),
 // or end: the end of a value or timestamp token.
 inline const char* FindTokenEnd(const char* p, const char* end, bool space_only) {
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(' ');
-  const __m128i tab = _mm_set1_epi8(space_only ? ' ' : '\t');
-  const __m128i brace = _mm_set1_epi8(space_only ? ' ' : '{');
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)), _mm_cmpeq_epi8(v, brace))));
-    if (m != 0) return p + __builtin_ctz(m);
-    p += 16;
-  }
-#endif
-  if (space_only) {
-    while (p < end && *p != ' ') ++p;
-  } else {
-    while (p < end && *p != ' ' && *p != '\t' && *p != '{') ++p;
-  }
-  return p;
+  bool non_ascii = false;  // not needed: the token is parsed as a number
+  return space_only ? FindAnyOf3(p, end, ' ', ' ', ' ', &non_ascii)
+                    : FindAnyOf3(p, end, ' ', '\t', '{', &non_ascii);
 }
 
 // Returns the end of the run of name characters starting at p:

@@ -111,3 +111,35 @@ TEST(ParseDecimalSecondsTest, ExactWithoutFloatingPoint) {
 
 }  // namespace
 }  // namespace obsv::internal
+
+namespace obsv::internal {
+namespace {
+
+// The fast path must agree with a correctly rounding parser everywhere it
+// applies, exponents included.
+TEST(ParseGoFloatTest, ExponentFastPathAgreesWithStrtod) {
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t digits = next() % 1000000000000000ULL;  // up to 15 digits
+    int point = static_cast<int>(next() % 16);
+    int exp = static_cast<int>(next() % 61) - 30;
+    std::string text = std::to_string(digits);
+    if (point > 0 && point < static_cast<int>(text.size())) text.insert(text.size() - point, ".");
+    if (next() % 2) text += "e" + std::to_string(exp);
+    double v;
+    ASSERT_TRUE(ParseGoFloat(text, &v)) << text;
+    EXPECT_EQ(v, std::strtod(text.c_str(), nullptr)) << text;
+  }
+  double v;
+  for (const char* s : {"1.234567e+06", "5.5e-05", "1e22", "1e-22", "123456789012345e7", "9e-23", "1e23"}) {
+    ASSERT_TRUE(ParseGoFloat(s, &v)) << s;
+    EXPECT_EQ(v, std::strtod(s, nullptr)) << s;
+  }
+}
+
+}  // namespace
+}  // namespace obsv::internal
