@@ -2,6 +2,7 @@
 #ifndef OBSV_SRC_COMMON_BYTE_SCAN_H_
 #define OBSV_SRC_COMMON_BYTE_SCAN_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -65,6 +66,70 @@ inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, ch
   }
   if (high != 0) *non_ascii = true;
   return p;
+}
+
+// Whether [a, a+n) and [b, b+n) hold the same bytes. Inline for the short
+// names the writers compare per sample, where a call to memcmp costs more
+// than the comparison.
+inline bool EqualBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    if (n > 32) return std::memcmp(a, b, n) == 0;
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      diff |= x ^ y;
+    }
+    uint64_t x, y;  // the last eight bytes, overlapping
+    std::memcpy(&x, a + n - 8, 8);
+    std::memcpy(&y, b + n - 8, 8);
+    return (diff | (x ^ y)) == 0;
+  }
+  if (n >= 4) {
+    uint32_t x0, y0, x1, y1;
+    std::memcpy(&x0, a, 4);
+    std::memcpy(&y0, b, 4);
+    std::memcpy(&x1, a + n - 4, 4);
+    std::memcpy(&y1, b + n - 4, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// For 1..16 bytes: false when none of them is '"', '\\', '\n' or >= 0x80
+// (the bytes a quoted value may copy as they are); true when one may be.
+// One or two overlapping word loads, no loop.
+inline bool ShortMayNeedEscape(const char* s, size_t n) {
+  uint64_t w0, w1;
+  if (n >= 8) {
+    std::memcpy(&w0, s, 8);
+    std::memcpy(&w1, s + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, s, 4);
+    std::memcpy(&y, s + n - 4, 4);
+    w0 = x | uint64_t{y} << 32;
+    w1 = w0;
+  } else {
+    // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is harmless.
+    w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
+         uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 | uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
+    w1 = w0;
+  }
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  auto hit = [](uint64_t w) {
+    uint64_t xq = w ^ (kOnes * '"');
+    uint64_t xb = w ^ (kOnes * '\\');
+    uint64_t xn = w ^ (kOnes * '\n');
+    return (((xq - kOnes) & ~xq) | ((xb - kOnes) & ~xb) | ((xn - kOnes) & ~xn) | w) & kHighs;
+  };
+  return (hit(w0) | hit(w1)) != 0;
 }
 
 }  // namespace obsv::internal

@@ -94,12 +94,14 @@ struct NameTable {
 };
 constexpr NameTable kNameTable;
 
+// Branch-free over the bytes: names are short and almost always valid, so
+// one AND per byte beats a test per byte.
 bool IsLegacyName(std::string_view name, unsigned char start, unsigned char rest) {
-  if (name.empty() || !(kNameTable.c[static_cast<unsigned char>(name[0])] & start)) return false;
-  for (size_t i = 1; i < name.size(); ++i) {
-    if (!(kNameTable.c[static_cast<unsigned char>(name[i])] & rest)) return false;
-  }
-  return true;
+  if (name.empty()) return false;
+  const unsigned char* s = reinterpret_cast<const unsigned char*>(name.data());
+  unsigned acc = kNameTable.c[s[0]] & start ? rest : 0;
+  for (size_t i = 1; i < name.size(); ++i) acc &= kNameTable.c[s[i]];
+  return acc != 0;
 }
 
 }  // namespace
@@ -114,6 +116,10 @@ namespace {
     absl::Status _status = (expr);       \
     if (!_status.ok()) return _status;   \
   } while (0)
+
+bool Same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && internal::EqualBytes(a.data(), b.data(), a.size());
+}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -183,8 +189,9 @@ absl::Status Place(const MetricFamily& f, const Sample& s, bool om, std::string_
   p->rename_total = false;
   p->role = Role::kPlain;
   auto is = [&](std::string_view base, std::string_view suffix) {
-    return name.size() == base.size() + suffix.size() && name.compare(0, base.size(), base) == 0 &&
-           name.compare(base.size(), suffix.size(), suffix) == 0;
+    return name.size() == base.size() + suffix.size() &&
+           internal::EqualBytes(name.data() + base.size(), suffix.data(), suffix.size()) &&
+           internal::EqualBytes(name.data(), base.data(), base.size());
   };
   switch (f.type) {
     case MetricType::kCounter:
@@ -197,7 +204,7 @@ absl::Status Place(const MetricFamily& f, const Sample& s, bool om, std::string_
         }
         return Misplaced(f, s);
       }
-      if (name == fam) {
+      if (Same(name, fam)) {
         p->family = fam, p->text_type = "counter";
       } else if (is(fam, "_total")) {
         p->family = name, p->text_type = "counter";
@@ -232,7 +239,7 @@ absl::Status Place(const MetricFamily& f, const Sample& s, bool om, std::string_
       p->family = name, p->text_type = "gauge";
       return absl::OkStatus();
     case MetricType::kSummary:
-      if (name == fam) {
+      if (Same(name, fam)) {
         p->role = Role::kQuantile;
       } else if (is(fam, "_count")) {
         p->role = Role::kCount;
@@ -246,19 +253,19 @@ absl::Status Place(const MetricFamily& f, const Sample& s, bool om, std::string_
       p->family = fam, p->text_type = "summary";
       return absl::OkStatus();
     case MetricType::kInfo:
-      if (!(is(fam, "_info") || (EndsWith(fam, "_info") && name == fam))) return Misplaced(f, s);
+      if (!(is(fam, "_info") || (EndsWith(fam, "_info") && Same(name, fam)))) return Misplaced(f, s);
       p->family = name, p->text_type = "gauge";
       return absl::OkStatus();
     case MetricType::kStateSet:
-      if (name != fam) return Misplaced(f, s);
+      if (!Same(name, fam)) return Misplaced(f, s);
       p->family = fam, p->text_type = "gauge";
       return absl::OkStatus();
     case MetricType::kGauge:
-      if (name != fam) return Misplaced(f, s);
+      if (!Same(name, fam)) return Misplaced(f, s);
       p->family = fam, p->text_type = "gauge";
       return absl::OkStatus();
     case MetricType::kUnknown:
-      if (name != fam) return Misplaced(f, s);
+      if (!Same(name, fam)) return Misplaced(f, s);
       p->family = fam, p->text_type = "untyped";
       return absl::OkStatus();
   }
@@ -292,21 +299,35 @@ class FamilyWriter {
     Group groups[4];
     int group_count = 0;
     Placement p;
-    // One pass places every sample (group and role); the writing passes
-    // reuse it.
+    // Every sample name is the family name plus a legacy suffix (Place()
+    // checks it), so they are all legacy names or all not.
+    bool legacy = IsLegacyMetricName(f.name);
+    // One pass places every sample and writes those of the first group;
+    // the samples of later groups (rare) are written by one more pass each.
     placed_.resize(f.samples.size());
+    std::string_view last_name;
+    Placement last;
     for (size_t i = 0; i < f.samples.size(); ++i) {
-      OBSV_RETURN_IF_ERROR_(Place(f, f.samples[i], false, f.name, &p));
+      const Sample& s = f.samples[i];
+      if (i > 0 && Same(s.name, last_name)) {
+        p = last;
+      } else {
+        OBSV_RETURN_IF_ERROR_(Place(f, s, false, f.name, &p));
+        last_name = s.name;
+        last = p;
+      }
       int found = -1;
       for (int g = 0; g < group_count && found < 0; ++g) {
-        if (groups[g].name == p.family) found = g;
+        if (Same(groups[g].name, p.family)) found = g;
       }
       if (found < 0) {
         if (group_count == 4) return absl::InvalidArgumentError("too many sample kinds in one family");
         found = group_count;
         groups[group_count++] = Group{p.family, p.text_type};
+        if (found == 0) WriteTextHeader(f, p.family, p.text_type);
       }
       placed_[i] = Placed{static_cast<uint8_t>(found), p.role};
+      if (found == 0) OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, p.role, legacy));
     }
     if (group_count == 0) {
       // Metadata only: keep it, under the text name of the family.
@@ -325,11 +346,11 @@ class FamilyWriter {
       WriteTextHeader(f, name, type);
       return absl::OkStatus();
     }
-    for (int g = 0; g < group_count; ++g) {
+    for (int g = 1; g < group_count; ++g) {
       WriteTextHeader(f, groups[g].name, groups[g].type);
       for (size_t i = 0; i < f.samples.size(); ++i) {
         if (placed_[i].group != g) continue;
-        OBSV_RETURN_IF_ERROR_(WriteSample(f.samples[i], f.samples[i].name, placed_[i].role));
+        OBSV_RETURN_IF_ERROR_(WriteSample(f.samples[i], f.samples[i].name, placed_[i].role, legacy));
       }
     }
     return absl::OkStatus();
@@ -390,25 +411,25 @@ class FamilyWriter {
     }
     Placement p;
     std::string renamed;
+    // Sample names are the family name plus a legacy suffix (checked
+    // below), so they are all legacy names or all not.
+    bool legacy = om_family.empty() ? false : IsLegacyMetricName(om_family);
     for (const Sample& s : f.samples) {
+      if (om_family.empty()) legacy = IsLegacyMetricName(s.name);
       // For OpenMetrics, Place() only checks counters; others go by type.
       if (f.type == MetricType::kCounter) {
         OBSV_RETURN_IF_ERROR_(Place(f, s, true, om_family, &p));
         if (p.rename_total) {
           renamed.assign(s.name);
           renamed.append("_total");
-          OBSV_RETURN_IF_ERROR_(WriteSample(s, renamed, Role::kPlain));
+          OBSV_RETURN_IF_ERROR_(WriteSample(s, renamed, Role::kPlain, legacy));
           continue;
         }
-        OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, Role::kPlain));
-        continue;
-      }
-      if (f.type == MetricType::kInfo && om_family != f.name) {
-        OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, Role::kPlain));
+        OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, Role::kPlain, legacy));
         continue;
       }
       OBSV_RETURN_IF_ERROR_(Place(f, s, false, f.name, &p));
-      OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, p.role));
+      OBSV_RETURN_IF_ERROR_(WriteSample(s, s.name, f.type == MetricType::kInfo ? Role::kPlain : p.role, legacy));
     }
     return absl::OkStatus();
   }
@@ -479,6 +500,12 @@ class FamilyWriter {
   // Appends `v` escaped (\, ", newline) at p, which has room for twice its
   // size. Sets *ok = false if v is not valid UTF-8.
   static char* PutEscaped(char* p, std::string_view v, bool* ok) {
+    // Most values are short, ASCII and need no escape: test them with one or
+    // two (overlapping) word loads and copy them whole.
+    if (v.size() <= 16) {
+      if (v.empty()) return p;
+      if (!internal::ShortMayNeedEscape(v.data(), v.size())) return Put(p, v.data(), v.size());
+    }
     const char* s = v.data();
     const char* end = s + v.size();
     bool non_ascii = false;
@@ -511,19 +538,68 @@ class FamilyWriter {
     return p + (om_ ? internal::FormatOpenMetricsFloat(v, p) : internal::FormatGoFloat(v, p));
   }
 
+  // The text of 1..16 bytes as two words that, with its length, determine
+  // it exactly (the first and last eight bytes, overlapping when shorter).
+  static bool ShortKey(const std::string& text, uint64_t* a, uint64_t* b) {
+    size_t n = text.size();
+    const char* s = text.data();
+    if (n == 0 || n > 16) return false;
+    if (n >= 8) {
+      std::memcpy(a, s, 8);
+      std::memcpy(b, s + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t x, y;
+      std::memcpy(&x, s, 4);
+      std::memcpy(&y, s + n - 4, 4);
+      *a = x;
+      *b = y;
+    } else {
+      *a = static_cast<unsigned char>(s[0]) | static_cast<unsigned>(static_cast<unsigned char>(s[n / 2])) << 8 |
+           static_cast<unsigned>(static_cast<unsigned char>(s[n - 1])) << 16;
+      *b = 0;
+    }
+    return true;
+  }
+
   // Writes an `le` or `quantile` value canonically for the format. Buckets
-  // repeat the same few bounds in every series, so the last conversions are
-  // remembered.
+  // repeat the same few bounds in every series, so conversions are kept in
+  // a small direct-mapped cache keyed by the exact text.
   char* PutCanonicalNumber(char* p, const std::string& text, bool* ok) {
-    for (const CanonicalEntry& e : canonical_) {
-      if (e.in == text) return Put(p, e.out, e.out_len);
+    uint64_t a, b;
+    CanonicalEntry* e = nullptr;
+    if (ShortKey(text, &a, &b)) {
+      uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ text.size();
+      e = &canonical_[(h >> 32) % kCanonicalEntries];
+      if (e->n == text.size() && e->a == a && e->b == b) return Put(p, e->out, e->out_len);
     }
     double number;
     if (!internal::ParseGoFloat(text, &number)) return PutEscaped(p, text, ok);
-    CanonicalEntry& e = canonical_[canonical_next_++ % kCanonicalEntries];
-    e.in = text;
-    e.out_len = om_ ? internal::FormatOpenMetricsFloat(number, e.out) : internal::FormatGoFloat(number, e.out);
-    return Put(p, e.out, e.out_len);
+    char buf[internal::kMaxGoFloatChars];
+    size_t len = om_ ? internal::FormatOpenMetricsFloat(number, buf) : internal::FormatGoFloat(number, buf);
+    if (e != nullptr) {
+      e->a = a;
+      e->b = b;
+      e->n = static_cast<uint32_t>(text.size());
+      e->out_len = len;
+      std::memcpy(e->out, buf, len);
+    }
+    return Put(p, buf, len);
+  }
+
+  // IsLegacyLabelName(name) for the label at `position` of a sample: series
+  // of a family repeat the same label names in the same places, so the
+  // answer for the name last seen there is kept.
+  bool IsLegacyLabelNameAt(size_t position, const std::string& name) {
+    uint64_t a, b;
+    if (position >= kNameSlots || !ShortKey(name, &a, &b)) return IsLegacyLabelName(name);
+    NameSlot& slot = name_slots_[position];
+    if (slot.n != name.size() || slot.a != a || slot.b != b) {
+      slot.a = a;
+      slot.b = b;
+      slot.n = static_cast<uint32_t>(name.size());
+      slot.legacy = IsLegacyLabelName(name);
+    }
+    return slot.legacy;
   }
 
   // Writes `{labels}`, with the quoted metric name first when given.
@@ -538,7 +614,7 @@ class FamilyWriter {
       if (l.name.empty()) *ok = false;
       *p++ = open ? ',' : '{';
       open = true;
-      p = PutName(p, l.name, IsLegacyLabelName(l.name), ok);
+      p = PutName(p, l.name, IsLegacyLabelNameAt(static_cast<size_t>(&l - labels.data()), l.name), ok);
       *p++ = '=';
       *p++ = '"';
       if (role != Role::kPlain && IsNumericLabel(l.name, role)) {
@@ -567,8 +643,8 @@ class FamilyWriter {
     return PutFloat(p, v);
   }
 
-  absl::Status WriteSample(const Sample& s, std::string_view name, Role role) {
-    bool legacy = IsLegacyMetricName(name);
+  // `legacy`: IsLegacyMetricName(name), known to the caller.
+  absl::Status WriteSample(const Sample& s, std::string_view name, Role role, bool legacy) {
     if (!legacy && name.empty()) return absl::InvalidArgumentError("sample without a name");
     size_t bound = LineBound(s, name);
     if (line_.size() < bound) line_.resize(bound);
@@ -621,13 +697,23 @@ class FamilyWriter {
   };
   std::vector<Placed> placed_;  // per sample of the family being written
   struct CanonicalEntry {
-    std::string in;
-    char out[internal::kMaxGoFloatChars];
+    uint64_t a = 0;
+    uint64_t b = 0;
+    uint32_t n = 0;  // 0: empty
     size_t out_len = 0;
+    char out[internal::kMaxGoFloatChars];
   };
-  static constexpr size_t kCanonicalEntries = 32;
+  static constexpr size_t kCanonicalEntries = 64;
+  struct NameSlot {
+    uint64_t a = 0;
+    uint64_t b = 0;
+    uint32_t n = 0;  // 0: empty
+    bool legacy = false;
+  };
+  static constexpr size_t kNameSlots = 16;
+  NameSlot name_slots_[kNameSlots];
   CanonicalEntry canonical_[kCanonicalEntries];
-  size_t canonical_next_ = 0;
+
 };
 
 }  // namespace
