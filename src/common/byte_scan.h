@@ -101,26 +101,19 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
-// For 1..16 bytes: false when none of them is '"', '\\', '\n' or >= 0x80
-// (the bytes a quoted value may copy as they are); true when one may be.
-// One or two overlapping word loads, no loop.
-inline bool ShortMayNeedEscape(const char* s, size_t n) {
-  uint64_t w0, w1;
-  if (n >= 8) {
-    std::memcpy(&w0, s, 8);
-    std::memcpy(&w1, s + n - 8, 8);
-  } else if (n >= 4) {
-    uint32_t x, y;
-    std::memcpy(&x, s, 4);
-    std::memcpy(&y, s + n - 4, 4);
-    w0 = x | uint64_t{y} << 32;
-    w1 = w0;
-  } else {
-    // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is harmless.
-    w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
-         uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 | uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
-    w1 = w0;
-  }
+// Whether any byte of the words w0, w1 is '"', '\\', '\n' or >= 0x80 (the
+// bytes a quoted value may not copy as they are). Callers load a short
+// string as two overlapping words; checking the registers rather than
+// memory just stored avoids a store-forwarding stall.
+inline bool WordsMayNeedEscape(uint64_t w0, uint64_t w1) {
+#if defined(__SSE2__)
+  __m128i x = _mm_unpacklo_epi64(_mm_cvtsi64_si128(static_cast<long long>(w0)),
+                                 _mm_cvtsi64_si128(static_cast<long long>(w1)));
+  __m128i special =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                   _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), x));  // x: the top bit of bytes >= 0x80
+  return _mm_movemask_epi8(special) != 0;
+#else
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
   auto hit = [](uint64_t w) {
@@ -130,8 +123,37 @@ inline bool ShortMayNeedEscape(const char* s, size_t n) {
     return (((xq - kOnes) & ~xq) | ((xb - kOnes) & ~xb) | ((xn - kOnes) & ~xn) | w) & kHighs;
   };
   return (hit(w0) | hit(w1)) != 0;
+#endif
 }
 
+// Copies 1..16 bytes from s to p as (overlapping) words, and returns
+// whether one of them may need escaping (see WordsMayNeedEscape).
+inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
+  uint64_t w0, w1;
+  if (n >= 8) {
+    std::memcpy(&w0, s, 8);
+    std::memcpy(&w1, s + n - 8, 8);
+    std::memcpy(p, &w0, 8);
+    std::memcpy(p + n - 8, &w1, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, s, 4);
+    std::memcpy(&y, s + n - 4, 4);
+    std::memcpy(p, &x, 4);
+    std::memcpy(p + n - 4, &y, 4);
+    w0 = x | uint64_t{y} << 32;
+    w1 = w0;
+  } else {
+    // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is harmless.
+    p[0] = s[0];
+    p[n / 2] = s[n / 2];
+    p[n - 1] = s[n - 1];
+    w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
+         uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 | uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
+    w1 = w0;
+  }
+  return WordsMayNeedEscape(w0, w1);
+}
 }  // namespace obsv::internal
 
 #endif  // OBSV_SRC_COMMON_BYTE_SCAN_H_

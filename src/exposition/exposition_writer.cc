@@ -1,5 +1,6 @@
 #include "obsv/exposition_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -7,7 +8,7 @@
 
 #include "common/str_cat.h"
 #include "absl/container/flat_hash_set.h"
-#include "common/byte_scan.h"
+#include "common/byte_scan.h"  // also <emmintrin.h> where SSE2 exists
 #include "common/go_float.h"
 #include "common/number_parse.h"
 #include "common/utf8.h"
@@ -285,7 +286,9 @@ class FamilyWriter {
     if (!internal::IsValidUtf8(f.name)) {
       return absl::InvalidArgumentError(internal::StrCat("family name is not valid UTF-8: ", f.name));
     }
-    return om_ ? WriteOpenMetrics(f) : WriteText(f);
+    absl::Status status = om_ ? WriteOpenMetrics(f) : WriteText(f);
+    Flush();
+    return status;
   }
 
  private:
@@ -309,6 +312,7 @@ class FamilyWriter {
     Placement last;
     for (size_t i = 0; i < f.samples.size(); ++i) {
       const Sample& s = f.samples[i];
+      if (i + 2 < f.samples.size()) Prefetch(f.samples[i + 2]);
       if (i > 0 && Same(s.name, last_name)) {
         p = last;
       } else {
@@ -356,7 +360,17 @@ class FamilyWriter {
     return absl::OkStatus();
   }
 
+  // The model is a tree of small heap blocks the hardware prefetcher cannot
+  // follow; asking for the labels of a sample two ahead hides most of the
+  // latency of walking it.
+  static void Prefetch(const Sample& s) {
+    const char* begin = reinterpret_cast<const char*>(s.labels.data());
+    const char* end = reinterpret_cast<const char*>(s.labels.data() + s.labels.size());
+    for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p);
+  }
+
   void WriteTextHeader(const MetricFamily& f, std::string_view name, const char* type) {
+    Flush();
     if (f.has_help) {
       out_->append("# HELP ");
       AppendMetricNameForMetadata(name, out_);
@@ -390,6 +404,7 @@ class FamilyWriter {
         f.samples.front().name == f.name) {
       om_family.remove_suffix(5);
     }
+    Flush();
     if (f.has_help) {
       out_->append("# HELP ");
       AppendMetricNameForMetadata(om_family, out_);
@@ -415,6 +430,7 @@ class FamilyWriter {
     // below), so they are all legacy names or all not.
     bool legacy = om_family.empty() ? false : IsLegacyMetricName(om_family);
     for (const Sample& s : f.samples) {
+      if (&s + 2 < f.samples.data() + f.samples.size()) Prefetch(*(&s + 2));
       if (om_family.empty()) legacy = IsLegacyMetricName(s.name);
       // For OpenMetrics, Place() only checks counters; others go by type.
       if (f.type == MetricType::kCounter) {
@@ -456,11 +472,31 @@ class FamilyWriter {
     return absl::OkStatus();
   }
 
-  // ---- One sample line, composed in line_ and appended in one go. ----
+  // ---- Sample lines, composed in lines_ and appended to *out_ in blocks:
+  // one copy of many lines is cheaper than a string append per line. ----
+
+  static constexpr size_t kLinesBlock = size_t{64} << 10;
+
+  // Room for `bound` more bytes at lines_.data() + lines_used_.
+  char* LinesRoom(size_t bound) {
+    if (lines_.size() - lines_used_ < bound) {
+      Flush();
+      if (lines_.size() < bound) lines_.resize(std::max(bound, kLinesBlock));
+    }
+    return lines_.data() + lines_used_;
+  }
+
+  void Flush() {
+    if (lines_used_ == 0) return;
+    out_->append(lines_.data(), lines_used_);
+    lines_used_ = 0;
+  }
 
   // Upper bound of a sample line's size: escaping at most doubles a string.
   static size_t LineBound(const Sample& s, std::string_view name) {
-    size_t n = 2 * name.size() + 160 + s.value_text.size();
+    // 64 bytes of slack: short strings are copied and checked in whole
+    // 16- and 24-byte blocks.
+    size_t n = 2 * name.size() + 224 + s.value_text.size();
     for (const Label& l : s.labels) n += 2 * (l.name.size() + l.value.size()) + 8;
     if (s.exemplar) {
       n += 160;
@@ -478,6 +514,18 @@ class FamilyWriter {
   // values are mostly short, and the call dominates their cost).
   static char* Put(char* p, const char* s, size_t n) {
     if (n >= 16) {
+#if defined(__SSE2__)
+      if (n <= 64) {
+        // 16 bytes at a time, the last block overlapping: no call.
+        for (size_t i = 0; i + 16 < n; i += 16) {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i),
+                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+        }
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p + n - 16),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + n - 16)));
+        return p + n;
+      }
+#endif
       std::memcpy(p, s, n);
     } else if (n >= 8) {
       uint64_t a, b;
@@ -504,7 +552,7 @@ class FamilyWriter {
     // two (overlapping) word loads and copy them whole.
     if (v.size() <= 16) {
       if (v.empty()) return p;
-      if (!internal::ShortMayNeedEscape(v.data(), v.size())) return Put(p, v.data(), v.size());
+      if (!internal::CopyShortMayNeedEscape(p, v.data(), v.size())) return p + v.size();
     }
     const char* s = v.data();
     const char* end = s + v.size();
@@ -586,20 +634,45 @@ class FamilyWriter {
     return Put(p, buf, len);
   }
 
-  // IsLegacyLabelName(name) for the label at `position` of a sample: series
-  // of a family repeat the same label names in the same places, so the
-  // answer for the name last seen there is kept.
-  bool IsLegacyLabelNameAt(size_t position, const std::string& name) {
+  // Writes `name="` for the label at `position` of a sample. Series of a
+  // family repeat the same label names in the same places, so the text
+  // written for the name last seen there is kept and copied as one block.
+  char* PutLabelNameEquals(char* p, size_t position, const std::string& name, bool* ok) {
     uint64_t a, b;
-    if (position >= kNameSlots || !ShortKey(name, &a, &b)) return IsLegacyLabelName(name);
-    NameSlot& slot = name_slots_[position];
-    if (slot.n != name.size() || slot.a != a || slot.b != b) {
-      slot.a = a;
-      slot.b = b;
-      slot.n = static_cast<uint32_t>(name.size());
-      slot.legacy = IsLegacyLabelName(name);
+    if (position < kNameSlots && ShortKey(name, &a, &b)) {
+      NameSlot& slot = name_slots_[position];
+      if (slot.n != name.size() || slot.a != a || slot.b != b) {
+        slot.a = a;
+        slot.b = b;
+        slot.n = static_cast<uint32_t>(name.size());
+        slot.text_len = 0;
+        if (IsLegacyLabelName(name)) {
+          std::memcpy(slot.text, name.data(), name.size());
+          slot.text[name.size()] = '=';
+          slot.text[name.size() + 1] = '"';
+          slot.text_len = static_cast<uint32_t>(name.size() + 2);
+        }
+      }
+      if (slot.text_len != 0) {
+        std::memcpy(p, slot.text, sizeof(slot.text));  // the line has the slack
+        return p + slot.text_len;
+      }
     }
-    return slot.legacy;
+    if (name.empty()) *ok = false;
+    p = PutName(p, name, IsLegacyLabelName(name), ok);
+    *p++ = '=';
+    *p++ = '"';
+    return p;
+  }
+
+  // Writes a label value escaped. Values of up to 16 bytes are copied as
+  // words and checked in registers; only those with something to escape (or
+  // non-ASCII bytes to validate) take the long way.
+  static char* PutLabelValue(char* p, const std::string& v, bool* ok) {
+    size_t n = v.size();
+    if (n == 0) return p;
+    if (n <= 16 && !internal::CopyShortMayNeedEscape(p, v.data(), n)) return p + n;
+    return PutEscaped(p, v, ok);
   }
 
   // Writes `{labels}`, with the quoted metric name first when given.
@@ -610,17 +683,15 @@ class FamilyWriter {
       p = PutName(p, quoted_name, false, ok);
       open = true;
     }
-    for (const Label& l : labels) {
-      if (l.name.empty()) *ok = false;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const Label& l = labels[i];
       *p++ = open ? ',' : '{';
       open = true;
-      p = PutName(p, l.name, IsLegacyLabelNameAt(static_cast<size_t>(&l - labels.data()), l.name), ok);
-      *p++ = '=';
-      *p++ = '"';
+      p = PutLabelNameEquals(p, i, l.name, ok);
       if (role != Role::kPlain && IsNumericLabel(l.name, role)) {
         p = PutCanonicalNumber(p, l.value, ok);  // canonical for the format
       } else {
-        p = PutEscaped(p, l.value, ok);
+        p = PutLabelValue(p, l.value, ok);
       }
       *p++ = '"';
     }
@@ -647,8 +718,8 @@ class FamilyWriter {
   absl::Status WriteSample(const Sample& s, std::string_view name, Role role, bool legacy) {
     if (!legacy && name.empty()) return absl::InvalidArgumentError("sample without a name");
     size_t bound = LineBound(s, name);
-    if (line_.size() < bound) line_.resize(bound);
-    char* p = line_.data();
+    char* const line = LinesRoom(bound);
+    char* p = line;
     bool ok = true;
     if (legacy) {
       p = PutLabels(Put(p, name.data(), name.size()), s.labels, {}, role, &ok);
@@ -682,7 +753,7 @@ class FamilyWriter {
       return absl::InvalidArgumentError(
           StrCat("sample \"", name, "\" has an empty label name or a name or value that is not valid UTF-8"));
     }
-    out_->append(line_.data(), static_cast<size_t>(p - line_.data()));
+    lines_used_ += static_cast<size_t>(p - line);
     return absl::OkStatus();
   }
 
@@ -690,7 +761,8 @@ class FamilyWriter {
   ExpositionFormat format_;
   std::string* out_;
   const absl::flat_hash_set<std::string>* taken_ = nullptr;
-  std::vector<char> line_;  // one sample line, reused
+  std::vector<char> lines_;  // sample lines not yet appended to *out_
+  size_t lines_used_ = 0;
   struct Placed {
     uint8_t group;
     Role role;
@@ -703,12 +775,13 @@ class FamilyWriter {
     size_t out_len = 0;
     char out[internal::kMaxGoFloatChars];
   };
-  static constexpr size_t kCanonicalEntries = 64;
+  static constexpr size_t kCanonicalEntries = 128;
   struct NameSlot {
     uint64_t a = 0;
     uint64_t b = 0;
-    uint32_t n = 0;  // 0: empty
-    bool legacy = false;
+    uint32_t n = 0;         // 0: empty
+    uint32_t text_len = 0;  // 0: not a legacy name, written the long way
+    char text[24];          // `name="`
   };
   static constexpr size_t kNameSlots = 16;
   NameSlot name_slots_[kNameSlots];
