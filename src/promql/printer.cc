@@ -261,10 +261,12 @@ using internal::AppendDuration;
 using internal::AppendGoQuote;
 using obsv::internal::StrAppend;
 
+// Prometheus's writeLabels() leaves a name unquoted when it is a legacy
+// metric name, so `by (a:b)` stays as written (and re-parses).
 void AppendLabels(const std::vector<std::string>& labels, std::string* out) {
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out->append(", ");
-    if (internal::IsLegacyLabelName(labels[i])) {
+    if (internal::IsLegacyMetricName(labels[i])) {
       out->append(labels[i]);
     } else {
       AppendGoQuote(labels[i], out);
