@@ -1,8 +1,10 @@
 // The PromQL corpus against Prometheus's own parser (v0.309.1): every query
-// of tests/testdata/promql/valid.txt must print as its String()
-// (valid.expected) and its Prettify() (valid.pretty.expected) byte for
-// byte, and every query of invalid.txt must fail at the byte offset it
-// reports (invalid.expected). The .expected files are the output of
+// of tests/testdata/promql/valid.txt (hand-written, mostly real rules and
+// dashboards) and generated.txt (those queries nested in each other, by
+// tests/reference/promql/gen_combos.py) must print as its String()
+// (*.expected) and its Prettify() (*.pretty.expected) byte for byte, and
+// every query of invalid.txt must fail at the byte offset it reports
+// (invalid.expected). The .expected files are the output of
 // tests/reference/promql (see its main.go); the ctest promql_oracle_expected
 // re-runs it and fails when they are stale.
 //
@@ -100,27 +102,32 @@ std::string WithDivergences(const std::string& expected, size_t* applied) {
 // prometheus-mixin, etcd, CoreDNS, SLO burn rates).
 constexpr size_t kMinValidQueries = 300;
 
-TEST(PromqlCorpus, FormatIsPrometheusString) {
-  std::vector<Case> cases = LoadCases("valid.txt", "valid.expected");
-  ASSERT_GE(cases.size(), kMinValidQueries);
+// Format() of every query of `base`.txt is its String() in `base`.expected.
+void CheckFormat(const std::string& base, size_t min_queries) {
+  std::vector<Case> cases = LoadCases(base + ".txt", base + ".expected");
+  ASSERT_GE(cases.size(), min_queries);
   size_t diverged = 0;
   for (const Case& c : cases) {
-    SCOPED_TRACE(testing::Message() << "valid.txt:" << c.line << ": " << c.query);
+    SCOPED_TRACE(testing::Message() << base << ".txt:" << c.line << ": " << c.query);
     ASSERT_EQ(c.expected.substr(0, 3), "OK\t") << "Prometheus rejects it: " << c.expected;
     absl::StatusOr<ExprPtr> e = Parse(c.query);
     ASSERT_TRUE(e.ok()) << e.status();
     EXPECT_EQ("OK\t" + Escape(Format(**e)), WithDivergences(c.expected, &diverged));
   }
-  EXPECT_EQ(diverged, std::size(kDivergences));
+  if (base == "valid") {
+    EXPECT_EQ(diverged, std::size(kDivergences));
+  }
 }
 
-TEST(PromqlCorpus, PrettyIsPrometheusPrettify) {
-  std::vector<Case> cases = LoadCases("valid.txt", "valid.pretty.expected");
-  ASSERT_GE(cases.size(), kMinValidQueries);
+// Pretty() of every query of `base`.txt is its Prettify() in
+// `base`.pretty.expected; at least `min_split` of them span lines.
+void CheckPretty(const std::string& base, size_t min_queries, size_t min_split) {
+  std::vector<Case> cases = LoadCases(base + ".txt", base + ".pretty.expected");
+  ASSERT_GE(cases.size(), min_queries);
   size_t split = 0;
   size_t diverged = 0;
   for (const Case& c : cases) {
-    SCOPED_TRACE(testing::Message() << "valid.txt:" << c.line << ": " << c.query);
+    SCOPED_TRACE(testing::Message() << base << ".txt:" << c.line << ": " << c.query);
     absl::StatusOr<ExprPtr> e = Parse(c.query);
     ASSERT_TRUE(e.ok()) << e.status();
     std::string pretty = Pretty(**e);
@@ -130,19 +137,29 @@ TEST(PromqlCorpus, PrettyIsPrometheusPrettify) {
     EXPECT_EQ(appended, "x" + pretty);
     if (pretty.find('\n') != std::string::npos) ++split;
   }
-  EXPECT_EQ(diverged, std::size(kDivergences));
+  if (base == "valid") {
+    EXPECT_EQ(diverged, std::size(kDivergences));
+  }
   // The corpus must exercise line splitting, not only one-liners.
-  EXPECT_GE(split, 100u);
+  EXPECT_GE(split, min_split);
 }
+
+TEST(PromqlCorpus, FormatIsPrometheusString) { CheckFormat("valid", kMinValidQueries); }
+TEST(PromqlCorpus, PrettyIsPrometheusPrettify) { CheckPretty("valid", kMinValidQueries, 100); }
+
+// generated.txt: corpus queries nested in each other
+// (tests/reference/promql/gen_combos.py), for deeper layouts.
+TEST(PromqlCorpus, GeneratedFormatIsPrometheusString) { CheckFormat("generated", 300); }
+TEST(PromqlCorpus, GeneratedPrettyIsPrometheusPrettify) { CheckPretty("generated", 300, 150); }
 
 // Pretty() and Format() re-parse to the same tree, and printing is a fixed
 // point: Format(Parse(Format(x))) == Format(x), and the same for Pretty().
 // (The tree of the original text may differ from the re-parsed one only in
 // the order of matchers, which print sorted.)
-TEST(PromqlCorpus, PrintParsePrintIsStable) {
-  std::vector<Case> cases = LoadCases("valid.txt", "valid.expected");
+void CheckPrintParsePrint(const std::string& base) {
+  std::vector<Case> cases = LoadCases(base + ".txt", base + ".expected");
   for (const Case& c : cases) {
-    SCOPED_TRACE(testing::Message() << "valid.txt:" << c.line << ": " << c.query);
+    SCOPED_TRACE(testing::Message() << base << ".txt:" << c.line << ": " << c.query);
     absl::StatusOr<ExprPtr> e = Parse(c.query);
     ASSERT_TRUE(e.ok()) << e.status();
     const std::string format = Format(**e);
@@ -163,6 +180,11 @@ TEST(PromqlCorpus, PrintParsePrintIsStable) {
     ASSERT_TRUE(again.ok()) << again.status();
     EXPECT_EQ(Dump(**again), Dump(**from_format));
   }
+}
+
+TEST(PromqlCorpus, PrintParsePrintIsStable) {
+  CheckPrintParsePrint("valid");
+  CheckPrintParsePrint("generated");
 }
 
 TEST(PromqlCorpus, ErrorsAreAtPrometheusOffsets) {

@@ -5,6 +5,7 @@
 #   valid.txt   -> valid.expected         (String())
 #   valid.txt   -> valid.pretty.expected  (Prettify(), -pretty)
 #   invalid.txt -> invalid.expected       (errors and offsets)
+#   generated.txt -> generated.expected, generated.pretty.expected
 #
 #   cmake -DGO=/path/to/go -DORACLE_DIR=tests/reference/promql \
 #         -DTESTDATA_DIR=tests/testdata/promql -DWORK_DIR=build/promql-oracle \
@@ -62,6 +63,8 @@ endfunction()
 check(valid.txt valid.expected)
 check(valid.txt valid.pretty.expected -pretty)
 check(invalid.txt invalid.expected)
+check(generated.txt generated.expected)
+check(generated.txt generated.pretty.expected -pretty)
 if(stale)
   message(FATAL_ERROR "stale expected files:${stale}")
 endif()
