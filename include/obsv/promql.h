@@ -6,6 +6,7 @@
 //       obsv::promql::Parse("sum by (job) (rate(http_requests_total[5m]))", options);
 //   if (!expr.ok()) return expr.status();         // "1:14: parse error: unexpected ..."
 //   std::string text = obsv::promql::Format(**expr);  // Prometheus's String()
+//   std::string lines = obsv::promql::Pretty(**expr);  // Prometheus's Prettify()
 //
 // The reference is github.com/prometheus/prometheus/promql/parser (v0.309.1,
 // Prometheus 3.9): what it accepts we accept, Format() prints what its
@@ -18,8 +19,8 @@
 // holds no view into the query text. Trees are plain data: rewriters may
 // change them in place and Format() the result.
 //
-// Thread safety: Parse() and Format() are thread-safe (no shared state); a
-// tree is thread-compatible.
+// Thread safety: Parse(), Format() and Pretty() are thread-safe (no shared
+// state); a tree is thread-compatible.
 #ifndef OBSV_PROMQL_H_
 #define OBSV_PROMQL_H_
 
@@ -270,6 +271,29 @@ OBSV_API ParseError Parse(std::string_view query, const ParserOptions& options,
 // tree. Cost: linear in the output.
 OBSV_API std::string Format(const Expr& expr);
 OBSV_API void AppendFormat(const Expr& expr, std::string* out);
+
+// Prometheus's pretty form (parser.Prettify(), Expr.Pretty(0)), byte for
+// byte: a node whose Format() fits in 100 bytes is written on one line, a
+// longer one is split over lines indented by two spaces per level:
+//
+//     sum by (cluster, namespace, pod) (
+//       rate(container_cpu_usage_seconds_total{container!="",job="kubelet"}[5m])
+//     )
+//   /
+//     sum by (cluster, namespace, pod) (kube_pod_container_resource_requests{resource="cpu"})
+//
+// Aggregations, calls and parentheses open on the first line and close on
+// their own; a split binary expression puts its operands one level deeper
+// than its operator (with the `bool`, `on`/`ignoring` and `group_*`
+// modifiers); selectors and literals are never split. Prometheus's quirks
+// are kept: a subquery that fits on a line is written without indentation,
+// and the operand of a unary minus follows the sign directly. The result
+// has no trailing newline, and re-parses to a tree whose Format() is
+// Format(expr). Thread-safe. Cost: linear in the output (each node measures
+// its Format() length only up to the 100-byte limit), recursion as deep as
+// the tree.
+OBSV_API std::string Pretty(const Expr& expr);
+OBSV_API void AppendPretty(const Expr& expr, std::string* out);
 
 // A one-line structural dump for tests: `(binary + (selector foo) (number 1))`.
 OBSV_API std::string Dump(const Expr& expr);

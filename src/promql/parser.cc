@@ -252,6 +252,7 @@ class Parser {
     while (tok_.type != Tok::kRParen) {
       switch (tok_.type) {
         case Tok::kIdentifier:
+        case Tok::kMetricIdentifier:  // `a:b`: any UTF-8 name is a label name
         case Tok::kAggregator:
         case Tok::kOffset:
         case Tok::kBy:
@@ -287,7 +288,6 @@ class Parser {
           break;
         case Tok::kEof:
         case Tok::kError:
-        case Tok::kMetricIdentifier:
         case Tok::kNumber:
         case Tok::kDuration:
         case Tok::kLParen:

@@ -10,6 +10,7 @@
 
 #include "common/str_cat.h"
 #include "promql/lexer.h"
+#include "promql/printer.h"
 
 namespace obsv::promql {
 namespace internal {
@@ -260,10 +261,12 @@ using internal::AppendDuration;
 using internal::AppendGoQuote;
 using obsv::internal::StrAppend;
 
+// Prometheus's writeLabels() leaves a name unquoted when it is a legacy
+// metric name, so `by (a:b)` stays as written (and re-parses).
 void AppendLabels(const std::vector<std::string>& labels, std::string* out) {
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out->append(", ");
-    if (internal::IsLegacyLabelName(labels[i])) {
+    if (internal::IsLegacyMetricName(labels[i])) {
       out->append(labels[i]);
     } else {
       AppendGoQuote(labels[i], out);
@@ -328,6 +331,50 @@ void AppendSelectorBody(const VectorSelector& vs, std::string* out) {
 
 }  // namespace
 
+namespace internal {
+
+void AppendAggregateHead(const Aggregate& a, std::string* out) {
+  out->append(AggregateOpName(a.op));
+  if (a.without) {
+    out->append(" without (");
+    AppendLabels(a.grouping, out);
+    out->append(") ");
+  } else if (!a.grouping.empty()) {
+    out->append(" by (");
+    AppendLabels(a.grouping, out);
+    out->append(") ");
+  }
+}
+
+void AppendBinaryModifiers(const Binary& b, std::string* out) {
+  if (b.return_bool) out->append(" bool");
+  if (!b.has_matching) return;
+  const VectorMatching& vm = b.matching;
+  bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
+  if (!vm.matching_labels.empty() || vm.on || grouped) {
+    out->append(vm.on ? " on (" : " ignoring (");
+    AppendLabels(vm.matching_labels, out);
+    out->push_back(')');
+  }
+  if (grouped) {
+    out->append(vm.card == Cardinality::kManyToOne ? " group_left (" : " group_right (");
+    AppendLabels(vm.include, out);
+    out->push_back(')');
+  }
+}
+
+void AppendSubquerySuffix(const Subquery& s, std::string* out) {
+  out->push_back('[');
+  AppendDuration(s.range_ns, out);
+  out->push_back(':');
+  if (s.step_ns != 0) AppendDuration(s.step_ns, out);
+  out->push_back(']');
+  AppendAt(s.modifiers, out);
+  AppendOffset(s.modifiers, out);
+}
+
+}  // namespace internal
+
 void AppendFormat(const Expr& e, std::string* out) {
   switch (e.kind) {
     case NodeKind::kNumberLiteral: {
@@ -367,13 +414,7 @@ void AppendFormat(const Expr& e, std::string* out) {
     case NodeKind::kSubquery: {
       const auto& s = e.As<Subquery>();
       AppendFormat(*s.expr, out);
-      out->push_back('[');
-      AppendDuration(s.range_ns, out);
-      out->push_back(':');
-      if (s.step_ns != 0) AppendDuration(s.step_ns, out);
-      out->push_back(']');
-      AppendAt(s.modifiers, out);
-      AppendOffset(s.modifiers, out);
+      internal::AppendSubquerySuffix(s, out);
       return;
     }
     case NodeKind::kCall: {
@@ -389,16 +430,7 @@ void AppendFormat(const Expr& e, std::string* out) {
     }
     case NodeKind::kAggregate: {
       const auto& a = e.As<Aggregate>();
-      out->append(AggregateOpName(a.op));
-      if (a.without) {
-        out->append(" without (");
-        AppendLabels(a.grouping, out);
-        out->append(") ");
-      } else if (!a.grouping.empty()) {
-        out->append(" by (");
-        AppendLabels(a.grouping, out);
-        out->append(") ");
-      }
+      internal::AppendAggregateHead(a, out);
       out->push_back('(');
       if (a.param != nullptr) {
         AppendFormat(*a.param, out);
@@ -411,21 +443,8 @@ void AppendFormat(const Expr& e, std::string* out) {
     case NodeKind::kBinary: {
       const auto& b = e.As<Binary>();
       AppendFormat(*b.lhs, out);
-      StrAppend(out, " ", BinaryOpName(b.op), b.return_bool ? " bool" : "");
-      if (b.has_matching) {
-        const VectorMatching& vm = b.matching;
-        bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
-        if (!vm.matching_labels.empty() || vm.on || grouped) {
-          out->append(vm.on ? " on (" : " ignoring (");
-          AppendLabels(vm.matching_labels, out);
-          out->push_back(')');
-        }
-        if (grouped) {
-          out->append(vm.card == Cardinality::kManyToOne ? " group_left (" : " group_right (");
-          AppendLabels(vm.include, out);
-          out->push_back(')');
-        }
-      }
+      StrAppend(out, " ", BinaryOpName(b.op));
+      internal::AppendBinaryModifiers(b, out);
       out->push_back(' ');
       AppendFormat(*b.rhs, out);
       return;

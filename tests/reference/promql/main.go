@@ -4,11 +4,20 @@
 //
 //	OK<TAB><String()>
 //	ERR<TAB><byte offset><TAB><error>
+//
+// With -pretty it prints parser.Prettify() instead of String(), its
+// newlines written as the two characters `\n`:
+//
+//	OK<TAB><Prettify()>
+//
+//	go run . < ../../testdata/promql/valid.txt > ../../testdata/promql/valid.expected
+//	go run . -pretty < ../../testdata/promql/valid.txt > ../../testdata/promql/valid.pretty.expected
 package main
 
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -17,6 +26,8 @@ import (
 )
 
 func main() {
+	pretty := flag.Bool("pretty", false, "print parser.Prettify() instead of String()")
+	flag.Parse()
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	w := bufio.NewWriter(os.Stdout)
@@ -33,6 +44,10 @@ func main() {
 			fmt.Fprintf(w, "ERR\t%d\t%s\n", off, strings.ReplaceAll(err.Error(), "\n", `\n`))
 			continue
 		}
-		fmt.Fprintf(w, "OK\t%s\n", strings.ReplaceAll(expr.String(), "\n", `\n`))
+		out := expr.String()
+		if *pretty {
+			out = parser.Prettify(expr)
+		}
+		fmt.Fprintf(w, "OK\t%s\n", strings.ReplaceAll(out, "\n", `\n`))
 	}
 }
