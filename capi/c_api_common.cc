@@ -58,6 +58,7 @@ const char* obsv_status_name(obsv_status status) {
   if (code == OBSV_ERR_OUT_OF_MEMORY) return "out_of_memory";
   if (code == OBSV_ERR_INTERNAL) return "internal";
   if (code == OBSV_ERR_FAILED_PRECONDITION) return "failed_precondition";
+  if (code == OBSV_ERR_PERMISSION_DENIED) return "permission_denied";
   if (code > 0 && code <= static_cast<int>(obsv::ParseErrorCode::kUnexpectedEnd)) {
     // Static storage: the C++ names are string literals.
     return obsv::ParseErrorCodeName(static_cast<obsv::ParseErrorCode>(code)).data();

@@ -91,7 +91,8 @@ typedef enum obsv_status {
   OBSV_ERR_INVALID_ARGUMENT = 100, /* a NULL handle, an enum out of range, ... */
   OBSV_ERR_OUT_OF_MEMORY = 101,
   OBSV_ERR_INTERNAL = 102,
-  OBSV_ERR_FAILED_PRECONDITION = 103 /* e.g. feeding before draining */
+  OBSV_ERR_FAILED_PRECONDITION = 103, /* e.g. feeding before draining */
+  OBSV_ERR_PERMISSION_DENIED = 104    /* a query refused by a scoping policy */
 } obsv_status;
 
 /* "syntax", "invalid_name", ..., "invalid_argument"; "unknown" for a value
