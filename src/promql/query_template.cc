@@ -21,8 +21,10 @@ using obsv::internal::StrCat;
 bool IsNameStart(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 // Characters that would glue onto a value outside strings (identifiers,
-// numbers, durations).
-bool IsWordChar(char c) { return IsNameChar(c) || c == ':' || c == '.'; }
+// numbers, durations). In brackets ':' separates a subquery's range and step.
+bool IsWordChar(char c, bool in_brackets) {
+  return IsNameChar(c) || c == '.' || (c == ':' && !in_brackets);
+}
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHexDigit(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -219,9 +221,11 @@ class Expander {
       }
       case Place::kDuration:
       case Place::kNumber: {
-        bool glued_before = start > 0 && (IsWordChar(t_[start - 1]) || start == last_placeholder_end_);
-        bool glued_after = j < t_.size() && (IsWordChar(t_[j]) || (t_[j] == '{' && j + 1 < t_.size() &&
-                                                                    t_[j + 1] == '{'));
+        bool brackets = *place == Place::kDuration;
+        bool glued_before =
+            start > 0 && (IsWordChar(t_[start - 1], brackets) || start == last_placeholder_end_);
+        bool glued_after = j < t_.size() && (IsWordChar(t_[j], brackets) ||
+                                             (t_[j] == '{' && j + 1 < t_.size() && t_[j + 1] == '{'));
         if (glued_before || glued_after) {
           return Error(span, StrCat(label, " must stand alone as a token outside strings"));
         }
