@@ -13,9 +13,12 @@
 //     backslashes, newlines and control characters), so the value stays
 //     inside the string; inside a `...` raw string: verbatim, and a value
 //     with a backquote or a carriage return is refused;
-//   * inside the string of a =~ or !~ matcher: regex metacharacters escaped
-//     first (Go's regexp.QuoteMeta: `a.b` matches only "a.b"), then escaped
-//     for the quoting;
+//   * inside the string of a =~ or !~ matcher, or label_replace()'s regex
+//     (fifth) argument: regex metacharacters escaped first (Go's
+//     regexp.QuoteMeta: `a.b` matches only "a.b"), then escaped for the
+//     quoting;
+//   * inside label_replace()'s replacement (third) argument: `$` doubled
+//     (a literal `$` for Go's Regexp.Expand), then escaped for the quoting;
 //   * inside `[...]` (a range, a subquery's range or step): a Prometheus
 //     duration (`5m`, `1h30m`, `0`);
 //   * elsewhere (after `offset` or `@`, an argument of topk, a comparison

@@ -68,7 +68,8 @@ bool IsDuration(std::string_view s) {
 // Where a placeholder stands.
 enum class Place : unsigned char {
   kString,        // inside a "..." / '...' / `...` string
-  kRegexString,   // inside the string of a =~ or !~ matcher
+  kRegexString,   // inside the string of a =~ or !~ matcher, or label_replace's regex
+  kReplacement,   // inside label_replace's replacement: `$` is doubled
   kDuration,      // inside [...]
   kNumber,        // elsewhere: a number or a duration
 };
@@ -80,11 +81,20 @@ class Expander {
 
   absl::Status Run() {
     bool in_braces = false, in_brackets = false, regex_op = false;
+    // Open parentheses: the function called (or "") and the argument
+    // index, to know label_replace()'s regex argument.
+    struct Frame {
+      std::string_view function;
+      int arg = 0;
+    };
+    std::vector<Frame> parens;
+    std::string_view last_word;  // the identifier just before, if any
     while (i_ < t_.size()) {
       char c = t_[i_];
       if (c == '{' && Peek(1) == '{') {
         Place place = in_brackets ? Place::kDuration : Place::kNumber;
         if (absl::Status s = Placeholder(in_braces ? nullptr : &place, 0); !s.ok()) return s;
+        last_word = {};
         continue;
       }
       if (c == '#') {  // a comment, to the end of the line, left as written
@@ -92,18 +102,40 @@ class Expander {
         continue;
       }
       if (c == '"' || c == '\'' || c == '`') {
-        if (absl::Status s = String(c, in_braces && regex_op); !s.ok()) return s;
+        Place place = Place::kString;
+        if (in_braces) {
+          if (regex_op) place = Place::kRegexString;
+        } else if (!parens.empty() && parens.back().function == "label_replace") {
+          if (parens.back().arg == 4) place = Place::kRegexString;
+          if (parens.back().arg == 2) place = Place::kReplacement;
+        }
+        if (absl::Status s = String(c, place); !s.ok()) return s;
         regex_op = false;
+        last_word = {};
+        continue;
+      }
+      if (IsNameStart(c) && !in_braces) {
+        size_t start = i_;
+        while (i_ < t_.size() && (IsNameChar(t_[i_]) || t_[i_] == ':')) ++i_;
+        last_word = t_.substr(start, i_ - start);
+        out_.append(last_word.data(), last_word.size());
         continue;
       }
       if (in_braces) {
         if (c == '=' || c == '!') regex_op = Peek(1) == '~';
         if (c == ',') regex_op = false;
+      } else if (c == '(') {
+        parens.push_back(Frame{last_word, 0});
+      } else if (c == ')') {
+        if (!parens.empty()) parens.pop_back();
+      } else if (c == ',') {
+        if (!parens.empty()) ++parens.back().arg;
       }
       if (c == '{') in_braces = true, regex_op = false;
       if (c == '}') in_braces = false;
       if (c == '[') in_brackets = true;
       if (c == ']') in_brackets = false;
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') last_word = {};
       out_.push_back(c);
       ++i_;
     }
@@ -120,10 +152,9 @@ class Expander {
   }
 
   // A string opened by `quote` at i_; placeholders inside are escaped for
-  // it (and for a regex when `regex`).
-  absl::Status String(char quote, bool regex) {
+  // it and for `place` (kString, kRegexString or kReplacement).
+  absl::Status String(char quote, Place place) {
     out_.push_back(t_[i_++]);
-    Place place = regex ? Place::kRegexString : Place::kString;
     // Backslashes at the end of the decoded text so far: a regex placeholder
     // after an unpaired one would have its first character escaped by it.
     int trailing_backslashes = 0;
@@ -200,7 +231,8 @@ class Expander {
     const std::string& value = *it->second;
     switch (*place) {
       case Place::kString:
-      case Place::kRegexString: {
+      case Place::kRegexString:
+      case Place::kReplacement: {
         if (!obsv::internal::IsValidUtf8(value)) {
           return Error(span, StrCat(label, ": value is not valid UTF-8"));
         }
@@ -210,6 +242,12 @@ class Expander {
             return Error(span, StrCat(label, " follows an unpaired backslash in a regex"));
           }
           internal::AppendRegexQuoteMeta(value, &text);
+        } else if (*place == Place::kReplacement) {
+          // Go's Regexp.Expand reads $1, ${name}; $$ is a literal $.
+          for (char ch : value) {
+            if (ch == '$') text.push_back('$');
+            text.push_back(ch);
+          }
         } else {
           text = value;
         }

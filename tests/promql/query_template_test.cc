@@ -45,6 +45,14 @@ TEST(PromqlQueryTemplate, ExpandsForThePlace) {
        {{"a", "1e3"}, {"b", "0x1f"}, {"c", "Inf"}, {"d", ".5"}},
        "up > 1e3 or up < 0x1f or up == Inf or up != .5"},
       {"up @ {{t}}", {{"t", "1700000000"}}, "up @ 1700000000"},
+      // label_replace(): the regex argument is a regex, `$` in the
+      // replacement is literal; the other strings are plain.
+      {R"q(label_replace(up{a="{{v}}"}, "d{{v}}", "${{v}}$1", "src", "({{v}}).*"))q",
+       {{"v", "a.$1"}},
+       R"q(label_replace(up{a="a.$1"}, "da.$1", "$a.$$1$1", "src", "(a\\.\\$1).*"))q"},
+      {R"q(label_replace(sum by (a, b) (up), "d", "$1", "s", "{{v}}") + count_values("{{v}}", up))q",
+       {{"v", "."}},
+       R"q(label_replace(sum by (a, b) (up), "d", "$1", "s", "\\.") + count_values(".", up))q"},
       // Comments are left alone; unused values are ignored.
       {"up # {{not_a_value}}\n", {{"unused", "x"}}, "up # {{not_a_value}}\n"},
       // A value is never scanned for placeholders.
