@@ -70,8 +70,6 @@ struct Injector::State {
     }
     return out;
   }
-
-  absl::Status ScopeSelector(VectorSelector& vs, std::string_view source) const;
 };
 
 namespace {
@@ -168,11 +166,17 @@ absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
 const std::vector<LabelMatcher>& Injector::enforced() const { return state_->options.enforced; }
 ConflictPolicy Injector::policy() const { return state_->options.policy; }
 
-absl::Status Injector::State::ScopeSelector(VectorSelector& vs, std::string_view source) const {
+namespace {
+
+// Applies the policy to the user's matchers of `vs` and adds the enforced
+// ones. A free function: members of the exported class would be exported.
+absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
+                           std::string_view source) {
+  const InjectOptions& options = st.options;
   std::vector<LabelMatcher> kept;
   kept.reserve(vs.matchers.size() + options.enforced.size());
   for (LabelMatcher& m : vs.matchers) {
-    if (!IsEnforcedName(m.name)) {
+    if (!st.IsEnforcedName(m.name)) {
       kept.push_back(std::move(m));
       continue;
     }
@@ -180,24 +184,26 @@ absl::Status Injector::State::ScopeSelector(VectorSelector& vs, std::string_view
       case ConflictPolicy::kReplace:
         continue;
       case ConflictPolicy::kIntersect:
-        if (!IsIdentical(m)) kept.push_back(std::move(m));
+        if (!st.IsIdentical(m)) kept.push_back(std::move(m));
         continue;
       case ConflictPolicy::kError:
-        if (IsIdentical(m)) continue;
-        if (IsNarrowing(m)) {
+        if (st.IsIdentical(m)) continue;
+        if (st.IsNarrowing(m)) {
           kept.push_back(std::move(m));
           continue;
         }
         return internal::PositionedError(
             absl::StatusCode::kPermissionDenied, source, m.span,
             StrCat("label matcher ", internal::MatcherText(m),
-                   " is not allowed: the query is scoped to ", EnforcedText(m.name)));
+                   " is not allowed: the query is scoped to ", st.EnforcedText(m.name)));
     }
   }
   for (const LabelMatcher& e : options.enforced) kept.push_back(e);
   vs.matchers = std::move(kept);
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::Status Injector::Inject(Expr& root, std::string_view source) const {
   const State& st = *state_;
@@ -218,12 +224,12 @@ absl::Status Injector::Inject(Expr& root, std::string_view source) const {
       case NodeKind::kStringLiteral:
         break;
       case NodeKind::kVectorSelector:
-        if (absl::Status s = st.ScopeSelector(e->As<VectorSelector>(), source); !s.ok()) return s;
+        if (absl::Status s = ScopeSelector(st, e->As<VectorSelector>(), source); !s.ok()) return s;
         break;
       case NodeKind::kMatrixSelector: {
         auto& m = e->As<MatrixSelector>();
         if (m.selector == nullptr) return malformed("range selector without a selector");
-        if (absl::Status s = st.ScopeSelector(*m.selector, source); !s.ok()) return s;
+        if (absl::Status s = ScopeSelector(st, *m.selector, source); !s.ok()) return s;
         break;
       }
       case NodeKind::kSubquery:
