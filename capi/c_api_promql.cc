@@ -75,13 +75,11 @@ obsv_status SetPromqlParseError(obsv_error** out_error, const ParseError& error)
 // An error of the scoping or template functions, positioned in `source`
 // when it has a position.
 obsv_status SetStatusError(obsv_error** out_error, const absl::Status& status, std::string_view source) {
-  obsv_status code = OBSV_ERR_INVALID_ARGUMENT;
-  switch (status.code()) {
-    case absl::StatusCode::kPermissionDenied: code = OBSV_ERR_PERMISSION_DENIED; break;
-    case absl::StatusCode::kResourceExhausted: code = OBSV_ERR_LIMIT_EXCEEDED; break;
-    case absl::StatusCode::kInvalidArgument: code = OBSV_ERR_INVALID_ARGUMENT; break;
-    default: code = OBSV_ERR_INTERNAL; break;
-  }
+  // abseil's codes are an open set: compare rather than switch.
+  obsv_status code = OBSV_ERR_INTERNAL;
+  if (absl::IsPermissionDenied(status)) code = OBSV_ERR_PERMISSION_DENIED;
+  if (absl::IsResourceExhausted(status)) code = OBSV_ERR_LIMIT_EXCEEDED;
+  if (absl::IsInvalidArgument(status)) code = OBSV_ERR_INVALID_ARGUMENT;
   if (out_error == nullptr) return code;
   *out_error = nullptr;
   auto* e = new obsv_error;
