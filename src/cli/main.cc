@@ -1,10 +1,12 @@
-// obsv: lint, convert and inspect Prometheus and OpenMetrics expositions.
+// obsv: lint, convert and inspect Prometheus and OpenMetrics expositions;
+// format, prettify and scope PromQL queries.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "cli/cli_commands.h"
+#include "cli/promql_command.h"
 #include "obsv/version.h"
 
 namespace {
@@ -18,6 +20,7 @@ constexpr char kUsage[] =
     "  convert --to FORMAT FILE  rewrite as text or openmetrics on stdout\n"
     "  stats FILE|-              families, series and samples by type\n"
     "  dump --json FILE|-        one JSON object per entry (for differential tests)\n"
+    "  promql ...                format, prettify and scope PromQL (obsv promql help)\n"
     "  version                   print the version\n"
     "\n"
     "flags:\n"
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "demo") return obsv::cli::Demo();
+  if (command == "promql") return obsv::cli::Promql(argc - 2, argv + 2);
 
   obsv::cli::CommonFlags flags;
   flags.strict = command == "lint";

@@ -449,3 +449,92 @@ def test_promtool_accepts_converted_synthetic_1m(promtool, tmp_path, fmt):
     out = tmp_path / "converted.prom"
     out.write_text(text, encoding="utf-8")
     run_ok("lint", "--format", "text", out)
+
+
+# ---- obsv promql ----
+
+def _promql(*args, stdin=None):
+    return subprocess.run([OBSV, "promql", *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_promql_format_prints_prometheus_canonical_form():
+    r = _promql("format", "sum by(job)(rate(x{b='2',a=\"1\"}[5m]))")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'sum by (job) (rate(x{a="1",b="2"}[5m]))\n'
+
+
+def test_promql_pretty_matches_the_oracle_for_a_long_query():
+    queries = (TESTDATA / "promql" / "valid.txt").read_text().splitlines()
+    expected = (TESTDATA / "promql" / "valid.pretty.expected").read_text().splitlines()
+    # A multi-line pretty form from the oracle's own output.
+    for q, e in zip(queries, expected):
+        if "\\n" in e and "\\n" not in q and "#" not in q:
+            r = _promql("pretty", q)
+            assert r.returncode == 0, r.stderr
+            assert r.stdout == e.split("\t", 1)[1].replace("\\n", "\n") + "\n"
+            return
+    pytest.fail("no multi-line pretty form in the corpus")
+
+
+def test_promql_errors_are_positioned_and_exit_1():
+    r = _promql("format", "sum(rate(x[5m])")
+    assert r.returncode == 1
+    assert re.match(r"^1:\d+: parse error: ", r.stderr), r.stderr
+
+
+def test_promql_inject_scopes_aggregation_parameters():
+    r = _promql("inject", "--enforce", 'tenant="a"', "topk(scalar(secret), up)")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'topk(scalar(secret{tenant="a"}), up{tenant="a"})\n'
+
+
+@pytest.mark.parametrize("policy,code,out", [
+    ("error", 1, ""),
+    ("replace", 0, 'x{tenant="a"}\n'),
+    ("intersect", 0, 'x{tenant="a",tenant="z"}\n'),
+])
+def test_promql_inject_policies(policy, code, out):
+    r = _promql("inject", "--enforce", 'tenant="a"', "--policy", policy, 'x{tenant="z"}')
+    assert r.returncode == code, r.stderr
+    assert r.stdout == out
+    if code:
+        assert r.stderr.startswith("1:3: "), r.stderr
+
+
+def test_promql_allow_escapes_values():
+    r = _promql("inject", "--allow", "tenant=a,b.c", "up")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'up{tenant=~"a|b\\\\.c"}\n'
+
+
+def test_promql_selectors_absent_match_is_the_enforced_set():
+    r = _promql("selectors", "--enforce", 'tenant="a"')
+    assert (r.returncode, r.stdout) == (0, '{tenant="a"}\n')
+    r = _promql("selectors", "--enforce", 'tenant="a"', "up", '{job="x"}')
+    assert (r.returncode, r.stdout) == (0, 'up{tenant="a"}\n{job="x",tenant="a"}\n')
+    r = _promql("selectors", "--enforce", 'tenant="a"', "rate(x[5m])")
+    assert r.returncode == 1 and r.stderr.startswith("match[0]: ")
+
+
+def test_promql_template_escapes_hostile_values():
+    r = _promql("template", "--set", 'v="}) or vector(1) #', 'count(x{a="{{v}}"})')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'count(x{a="\\"}) or vector(1) #"})\n'
+    r = _promql("template", "--set", "r=5m] or vector(1", "rate(x[{{r}}])")
+    assert r.returncode == 1 and "r" in r.stderr
+
+
+def test_promql_each_line_reports_every_query():
+    r = _promql("inject", "--enforce", 'tenant="a"', "--each-line", "-", stdin="up\nsum(x\nfoo\n")
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == 'up{tenant="a"}'
+    assert lines[1].startswith("error: 1:")
+    assert lines[2] == 'foo{tenant="a"}'
+
+
+def test_promql_usage_errors_exit_2():
+    assert _promql("inject", "up").returncode == 2  # no --enforce
+    assert _promql("bogus").returncode == 2
+    assert _promql("inject", "--enforce", "nonsense", "up").returncode == 2
+    assert _promql("inject", "--enforce", '__name__="x"', "up").returncode == 2

@@ -1,0 +1,249 @@
+// `obsv promql ...`: format, prettify and scope PromQL queries, scope
+// series selectors and expand query templates from the command line.
+#include "cli/promql_command.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "obsv/promql.h"
+#include "obsv/promql_scope.h"
+#include "obsv/promql_template.h"
+
+namespace obsv::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: obsv promql <command> [flags] [QUERY|-]\n"
+    "\n"
+    "commands:\n"
+    "  format QUERY|-         print Prometheus's canonical form (String())\n"
+    "  pretty QUERY|-         print Prometheus's indented form (Prettify())\n"
+    "  inject QUERY|-         scope every selector: needs --enforce or --allow\n"
+    "  selectors [MATCH...]   scope match[] series selectors (none: the enforced set)\n"
+    "  template TEMPLATE|-    expand {{name}} placeholders: --set name=value ...\n"
+    "\n"
+    "flags:\n"
+    "  --enforce 'tenant=\"a\"'     an enforced matcher (=, !=, =~, !~); repeatable\n"
+    "  --allow tenant=a,b         enforce tenant to one of the values (regex-escaped)\n"
+    "  --policy error|replace|intersect\n"
+    "                             a user matcher on an enforced label: refuse the query\n"
+    "                             (default), drop the matcher, or keep both\n"
+    "  --set name=value           a template value; repeatable\n"
+    "  --experimental             allow Prometheus's experimental functions\n"
+    "  --each-line                QUERY|- is a file of queries, one per line: print one\n"
+    "                             line per query, the result (newlines as \\n) or\n"
+    "                             \"error: <message>\"; exit 1 if any failed\n"
+    "\n"
+    "Errors are Prometheus's (\"1:14: parse error: ...\"); exit 1 on a refused query.\n";
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "obsv promql: %s\n\n", error.c_str());
+  std::fputs(kUsage, error.empty() ? stdout : stderr);
+  return 2;
+}
+
+bool ReadAll(const std::string& path, std::string* out) {
+  if (path == "-") {
+    out->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "obsv promql: cannot read %s\n", path.c_str());
+    return false;
+  }
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+// `name="value"` (any operator, any quoting PromQL allows) as a matcher:
+// parsed as the selector `{...}`, so quoting and escapes are PromQL's.
+absl::StatusOr<promql::LabelMatcher> ParseEnforce(std::string_view text) {
+  std::string selector = "{" + std::string(text) + "}";
+  absl::StatusOr<promql::ExprPtr> expr = promql::Parse(selector);
+  if (!expr.ok() || (*expr)->kind != promql::NodeKind::kVectorSelector ||
+      (*expr)->As<promql::VectorSelector>().matchers.size() != 1) {
+    return absl::InvalidArgumentError("--enforce takes one matcher such as 'tenant=\"a\"' or 'tenant=~\"a|b\"', got " +
+                                      std::string(text));
+  }
+  return (*expr)->As<promql::VectorSelector>().matchers[0];
+}
+
+struct Flags {
+  std::string command;
+  std::vector<std::string> inputs;
+  promql::InjectOptions inject;
+  bool has_enforced = false;
+  std::vector<promql::TemplateValue> values;
+  promql::ParserOptions parser;
+  bool each_line = false;
+};
+
+// Runs the command on one query; returns the text to print or the error.
+absl::StatusOr<std::string> RunOne(const Flags& flags, const std::optional<promql::Injector>& injector,
+                                   std::string_view query) {
+  if (flags.command == "format" || flags.command == "pretty") {
+    absl::StatusOr<promql::ExprPtr> expr = promql::Parse(query, flags.parser);
+    if (!expr.ok()) return expr.status();
+    return flags.command == "format" ? promql::Format(**expr) : promql::Pretty(**expr);
+  }
+  if (flags.command == "inject") return injector->InjectQuery(query, flags.parser);
+  if (flags.command == "template") return promql::ExpandTemplate(query, flags.values, flags.parser);
+  return absl::InvalidArgumentError("unknown command");
+}
+
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int Promql(int argc, char** argv) {
+  if (argc < 1) return Usage("");
+  Flags flags;
+  flags.command = argv[0];
+  if (flags.command == "-h" || flags.command == "--help" || flags.command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (flags.command != "format" && flags.command != "pretty" && flags.command != "inject" &&
+      flags.command != "selectors" && flags.command != "template") {
+    return Usage("unknown command " + flags.command);
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](std::string_view name) -> const char* {
+      if (arg.size() > name.size() && arg.substr(0, name.size()) == name && arg[name.size()] == '=') {
+        return argv[i] + name.size() + 1;
+      }
+      if (arg == name && i + 1 < argc) return argv[++i];
+      return nullptr;
+    };
+    auto is = [&](std::string_view name) {
+      return arg == name || (arg.size() > name.size() && arg.substr(0, name.size() + 1) == std::string(name) + "=");
+    };
+    if (is("--enforce")) {
+      const char* v = value("--enforce");
+      if (v == nullptr) return Usage("--enforce needs a matcher");
+      absl::StatusOr<promql::LabelMatcher> m = ParseEnforce(v);
+      if (!m.ok()) return Usage(std::string(m.status().message()));
+      flags.inject.enforced.push_back(*std::move(m));
+      flags.has_enforced = true;
+    } else if (is("--allow")) {
+      const char* v = value("--allow");
+      std::string_view text = v == nullptr ? "" : v;
+      size_t eq = text.find('=');
+      if (eq == std::string_view::npos) return Usage("--allow takes LABEL=V1,V2,...");
+      std::vector<std::string> allowed;
+      std::string_view rest = text.substr(eq + 1);
+      while (true) {
+        size_t comma = rest.find(',');
+        allowed.emplace_back(rest.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      absl::StatusOr<promql::LabelMatcher> m = promql::MatcherForValues(text.substr(0, eq), allowed);
+      if (!m.ok()) return Usage("--allow: " + std::string(m.status().message()));
+      flags.inject.enforced.push_back(*std::move(m));
+      flags.has_enforced = true;
+    } else if (is("--policy")) {
+      const char* v = value("--policy");
+      std::string_view p = v == nullptr ? "" : v;
+      if (p == "error") {
+        flags.inject.policy = promql::ConflictPolicy::kError;
+      } else if (p == "replace") {
+        flags.inject.policy = promql::ConflictPolicy::kReplace;
+      } else if (p == "intersect") {
+        flags.inject.policy = promql::ConflictPolicy::kIntersect;
+      } else {
+        return Usage("--policy takes error, replace or intersect");
+      }
+    } else if (is("--set")) {
+      const char* v = value("--set");
+      std::string_view text = v == nullptr ? "" : v;
+      size_t eq = text.find('=');
+      if (eq == std::string_view::npos) return Usage("--set takes NAME=VALUE");
+      flags.values.push_back(
+          promql::TemplateValue{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))});
+    } else if (arg == "--experimental") {
+      flags.parser.enable_experimental_functions = true;
+    } else if (arg == "--each-line") {
+      flags.each_line = true;
+    } else if (arg == "-" || arg.substr(0, 1) != "-" || arg.empty()) {
+      flags.inputs.emplace_back(arg);
+    } else {
+      return Usage("unknown flag " + std::string(arg));
+    }
+  }
+
+  std::optional<promql::Injector> injector;
+  if (flags.command == "inject" || flags.command == "selectors") {
+    if (!flags.has_enforced) return Usage(flags.command + " needs --enforce or --allow");
+    absl::StatusOr<promql::Injector> created = promql::Injector::Create(flags.inject);
+    if (!created.ok()) {
+      std::fprintf(stderr, "obsv promql: %s\n", std::string(created.status().message()).c_str());
+      return 2;
+    }
+    injector = *std::move(created);
+  }
+
+  if (flags.command == "selectors") {
+    absl::StatusOr<std::vector<std::string>> scoped = injector->InjectSelectors(flags.inputs, flags.parser);
+    if (!scoped.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(scoped.status().message()).c_str());
+      return 1;
+    }
+    for (const std::string& s : *scoped) std::printf("%s\n", s.c_str());
+    return 0;
+  }
+
+  if (flags.inputs.size() != 1) return Usage("give one query (or - for stdin)");
+  // A query given inline is the text itself; `-` reads stdin, and with
+  // --each-line the argument is a file of queries.
+  std::string input;
+  if (flags.each_line || flags.inputs[0] == "-") {
+    if (!ReadAll(flags.inputs[0], &input)) return 2;
+  } else {
+    input = flags.inputs[0];
+  }
+
+  if (!flags.each_line) {
+    absl::StatusOr<std::string> out = RunOne(flags, injector, input);
+    if (!out.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(out.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s\n", out->c_str());
+    return 0;
+  }
+  int failed = 0;
+  std::istringstream lines(input);
+  std::string line;
+  while (std::getline(lines, line)) {
+    absl::StatusOr<std::string> out = RunOne(flags, injector, line);
+    if (out.ok()) {
+      std::printf("%s\n", OneLine(*out).c_str());
+    } else {
+      ++failed;
+      std::printf("error: %s\n", OneLine(std::string(out.status().message())).c_str());
+    }
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace obsv::cli
