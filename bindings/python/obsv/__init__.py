@@ -31,6 +31,8 @@ Contents:
   ParseError                                      a ValueError with code/line/column/offset
   detect_format(data), format_from_content_type(s), content_type(format)
   __version__                                     the linked C++ library's version
+  promql                                          PromQL: parse, format, prettify,
+                                                  inject (tenant scoping), templates
 
 Parsing and writing run in C++ without the GIL, so threads parse in
 parallel. Objects are made lazily: a parsed Family builds its Sample objects
@@ -41,7 +43,7 @@ Formats are named "text" or "openmetrics"; where a format is taken, a
 Content-Type header value is accepted too.
 """
 
-from ._errors import ParseError
+from ._errors import ParseError, PromQLError, ScopeError
 from ._obsv import (
     Exemplar,
     Family,
@@ -56,6 +58,8 @@ from ._obsv import (
     write,
 )
 
+from . import promql  # noqa: E402 (needs _obsv loaded)
+
 __version__: str = _version()
 
 __all__ = [
@@ -63,6 +67,8 @@ __all__ = [
     "Family",
     "ParseError",
     "Parser",
+    "PromQLError",
+    "ScopeError",
     "Sample",
     "__version__",
     "content_type",
@@ -70,5 +76,6 @@ __all__ = [
     "detect_format",
     "format_from_content_type",
     "parse",
+    "promql",
     "write",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ParseError"]
+__all__ = ["ParseError", "PromQLError", "ScopeError"]
 
 
 class ParseError(ValueError):
@@ -46,3 +46,46 @@ class ParseError(ValueError):
 
     def __reduce__(self):  # keeps the attributes through pickle (multiprocessing)
         return (type(self), (self.args[0], self.code, self.line, self.column, self.offset))
+
+
+class PromQLError(ValueError):
+    """A PromQL query (or template, or enforced matcher) is invalid.
+
+    ``str(error)`` is Prometheus's message, e.g.
+    ``'1:14: parse error: unexpected "," in aggregation'``.
+
+    code    str: "syntax", "unterminated_string", "invalid_escape",
+            "invalid_utf8", "invalid_value", "limit_exceeded" for parse
+            errors; "invalid_argument" for an invalid template value or
+            enforced matcher; "permission_denied" (ScopeError).
+    line    int: 1-based line of the error in the query (0: no position).
+    column  int: 1-based column, in bytes.
+    offset  int: byte offset from the start of the query.
+    """
+
+    code: str
+    line: int
+    column: int
+    offset: int
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "syntax",
+        line: int = 0,
+        column: int = 0,
+        offset: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
+        self.column = column
+        self.offset = offset
+
+    def __reduce__(self):
+        return (type(self), (self.args[0], self.code, self.line, self.column, self.offset))
+
+
+class ScopeError(PromQLError):
+    """A query the scoping policy refuses: it constrains an enforced label
+    otherwise (policy "error"). The position is that of the user's matcher."""

@@ -36,6 +36,7 @@ obsv::ParserOptions OptionsArg(py::handle format, bool strict, const py::kwargs&
 
 void RegisterParse(py::module_& m);
 void RegisterWrite(py::module_& m);
+void RegisterPromql(py::module_& m);  // promql.cc
 
 }  // namespace obsv_py
 
