@@ -110,9 +110,10 @@ void FamilyNameSet::Grow() {
   }
 }
 
-void FamilyNameSet::InsertNew(std::string_view name, MetricType type) {
+uint64_t FamilyNameSet::Hash(std::string_view name) { return HashName(name); }
+
+void FamilyNameSet::InsertNew(std::string_view name, uint64_t hash, MetricType type) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  uint64_t hash = HashName(name);
   size_t mask = slots_.size() - 1;
   size_t i = hash & mask;
   while (slots_[i] != 0) i = (i + 1) & mask;
@@ -122,9 +123,9 @@ void FamilyNameSet::InsertNew(std::string_view name, MetricType type) {
   used_.push_back(static_cast<uint32_t>(i));
 }
 
-bool FamilyNameSet::Find(std::string_view name, MetricType* type) const {
+bool FamilyNameSet::Find(std::string_view name, uint64_t hash, MetricType* type) const {
   if (slots_.empty()) return false;
-  size_t i = Probe(name, HashName(name));
+  size_t i = Probe(name, hash);
   if (slots_[i] == 0) return false;
   *type = entries_[slots_[i] - 1].type;
   return true;
@@ -186,7 +187,7 @@ bool FamilyTracker::CloseFamily(LineError* error) {
   if (options_.strict) {
     if (!EndBucketGroup(error, 0)) return false;
     // StartFamily() refused a name already closed, so it is new.
-    closed_.InsertNew(name_, type_);
+    closed_.InsertNew(name_, name_hash_, type_);
   }
   open_ = false;
   return true;
@@ -195,7 +196,8 @@ bool FamilyTracker::CloseFamily(LineError* error) {
 bool FamilyTracker::StartFamily(std::string_view name, size_t column, LineError* error) {
   if (!CloseFamily(error)) return false;
   MetricType closed_type;
-  if (options_.strict && closed_.Find(name, &closed_type)) {
+  name_hash_ = options_.strict ? FamilyNameSet::Hash(name) : 0;
+  if (options_.strict && closed_.Find(name, name_hash_, &closed_type)) {
     error->code = ParseErrorCode::kInterleavedFamily;
     error->column = static_cast<uint32_t>(column);
     error->message = StrCat("family \"", name,

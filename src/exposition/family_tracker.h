@@ -21,10 +21,13 @@ namespace obsv::internal {
 class FamilyNameSet {
  public:
   void Clear();
-  // Adds `name`, which must be absent.
-  void InsertNew(std::string_view name, MetricType type);
+  // The hash Find() and InsertNew() take: computed once per name.
+  static uint64_t Hash(std::string_view name);
+  // Adds `name` (whose Hash() is `hash`), which must be absent.
+  void InsertNew(std::string_view name, uint64_t hash, MetricType type);
   // The type of `name`, or false if absent.
-  bool Find(std::string_view name, MetricType* type) const;
+  bool Find(std::string_view name, uint64_t hash, MetricType* type) const;
+  bool Find(std::string_view name, MetricType* type) const { return Find(name, Hash(name), type); }
 
  private:
   struct Entry {
@@ -75,6 +78,7 @@ class FamilyTracker {
   bool om_ = false;
 
   std::string name_;
+  uint64_t name_hash_ = 0;  // FamilyNameSet::Hash(name_), in strict mode
   MetricType type_ = MetricType::kUnknown;
   SampleSuffix suffix_ = SampleSuffix::kNone;
   bool open_ = false;
