@@ -87,17 +87,9 @@ obsv_status SetStatusError(obsv_error** out_error, const absl::Status& status, s
   e->message = std::string(status.message());
   if (std::optional<promql::Span> span = promql::ErrorSpan(status)) {
     e->offset = span->start;
-    uint32_t line = 1, column = 1;
-    for (uint32_t i = 0; i < span->start && i < source.size(); ++i) {
-      if (source[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    e->line = line;
-    e->column = column;
+    promql::LineColumn at = promql::LineColumnAt(source, span->start);
+    e->line = at.line;
+    e->column = at.column;
   }
   *out_error = e;
   return code;

@@ -298,6 +298,16 @@ OBSV_API void AppendPretty(const Expr& expr, std::string* out);
 // A one-line structural dump for tests: `(binary + (selector foo) (number 1))`.
 OBSV_API std::string Dump(const Expr& expr);
 
+// Line and column (1-based, in bytes) of byte `offset` of `text`, counted as
+// Parse() counts them for its errors: for positioning the byte offsets of
+// spans and of scoping errors (ErrorSpan()) in messages. An offset past the
+// end counts to the end. Cost: linear in offset.
+struct LineColumn {
+  uint32_t line = 1;
+  uint32_t column = 1;
+};
+OBSV_API LineColumn LineColumnAt(std::string_view text, uint32_t offset);
+
 }  // namespace obsv::promql
 
 #endif  // OBSV_PROMQL_H_

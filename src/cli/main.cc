@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/cli_commands.h"
+#include "cli/flags.h"
 #include "cli/promql_command.h"
 #include "obsv/version.h"
 
@@ -70,18 +71,11 @@ int main(int argc, char** argv) {
   bool json = false;
   for (int i = 2; i < argc; ++i) {
     std::string_view arg = argv[i];
-    auto value = [&](std::string_view name) -> const char* {
-      // --flag=value or --flag value
-      if (arg.size() > name.size() && arg.substr(0, name.size()) == name && arg[name.size()] == '=') {
-        return argv[i] + name.size() + 1;
-      }
-      if (arg == name && i + 1 < argc) return argv[++i];
-      return nullptr;
-    };
-    if (arg.substr(0, 8) == "--format") {
+    auto value = [&](std::string_view name) { return obsv::cli::FlagValue(argc, argv, &i, name); };
+    if (obsv::cli::IsFlag(arg, "--format")) {
       const char* v = value("--format");
       if (v == nullptr || !ParseFormat(v, &flags.format)) return Usage("--format takes text, openmetrics or auto");
-    } else if (arg.substr(0, 4) == "--to") {
+    } else if (obsv::cli::IsFlag(arg, "--to")) {
       const char* v = value("--to");
       std::optional<obsv::ExpositionFormat> f;
       if (v == nullptr || !ParseFormat(v, &f) || !f) return Usage("--to takes text or openmetrics");

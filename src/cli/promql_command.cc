@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/flags.h"
 #include "obsv/promql.h"
 #include "obsv/promql_scope.h"
 #include "obsv/promql_template.h"
@@ -127,16 +128,8 @@ int Promql(int argc, char** argv) {
   }
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    auto value = [&](std::string_view name) -> const char* {
-      if (arg.size() > name.size() && arg.substr(0, name.size()) == name && arg[name.size()] == '=') {
-        return argv[i] + name.size() + 1;
-      }
-      if (arg == name && i + 1 < argc) return argv[++i];
-      return nullptr;
-    };
-    auto is = [&](std::string_view name) {
-      return arg == name || (arg.size() > name.size() && arg.substr(0, name.size() + 1) == std::string(name) + "=");
-    };
+    auto value = [&](std::string_view name) { return FlagValue(argc, argv, &i, name); };
+    auto is = [&](std::string_view name) { return IsFlag(arg, name); };
     if (is("--enforce")) {
       const char* v = value("--enforce");
       if (v == nullptr) return Usage("--enforce needs a matcher");

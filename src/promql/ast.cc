@@ -248,6 +248,19 @@ void DumpTo(const Expr* e, std::string* out) {
 
 }  // namespace
 
+LineColumn LineColumnAt(std::string_view text, uint32_t offset) {
+  LineColumn at;
+  for (uint32_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else {
+      ++at.column;
+    }
+  }
+  return at;
+}
+
 std::string Dump(const Expr& expr) {
   std::string out;
   DumpTo(&expr, &out);

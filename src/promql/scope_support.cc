@@ -56,17 +56,8 @@ absl::Status PositionedError(absl::StatusCode code, std::string_view source, Spa
   if (source.empty()) {
     text = StrCat("offset ", span.start, ": ", message);
   } else {
-    // Line and column (in bytes, 1-based) as the parser counts them.
-    uint32_t line = 1, column = 1;
-    for (uint32_t i = 0; i < span.start && i < source.size(); ++i) {
-      if (source[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    text = StrCat(line, ":", column, ": ", message);
+    LineColumn at = LineColumnAt(source, span.start);
+    text = StrCat(at.line, ":", at.column, ": ", message);
   }
   absl::Status status(code, text);
   status.SetPayload(kSpanPayload, absl::Cord(StrCat(span.start, ":", span.end)));

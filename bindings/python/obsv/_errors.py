@@ -5,25 +5,8 @@ from __future__ import annotations
 __all__ = ["ParseError", "PromQLError", "ScopeError"]
 
 
-class ParseError(ValueError):
-    """A body is not a valid exposition (or exceeds a parser limit).
-
-    ``str(error)`` is ``"L:C: message"``, e.g.
-    ``'3:17: expected "," or "}" after label value, got "x"'``.
-    Programs should look at the attributes, never parse the message:
-
-    code    str: what is wrong, one of "syntax", "invalid_name",
-            "invalid_escape", "unterminated_string", "duplicate_label",
-            "invalid_value", "invalid_timestamp", "invalid_exemplar",
-            "invalid_metadata", "duplicate_metadata", "interleaved_family",
-            "metadata_after_samples", "invalid_suffix", "invalid_histogram",
-            "invalid_label_value", "missing_eof", "content_after_eof",
-            "blank_line", "nul_byte", "invalid_utf8", "limit_exceeded",
-            "unexpected_end".
-    line    int: 1-based line of the error.
-    column  int: 1-based column, in bytes.
-    offset  int: byte offset from the start of the body.
-    """
+class _PositionedError(ValueError):
+    """A ValueError with the place of the problem: code, line, column, offset."""
 
     code: str
     line: int
@@ -48,7 +31,28 @@ class ParseError(ValueError):
         return (type(self), (self.args[0], self.code, self.line, self.column, self.offset))
 
 
-class PromQLError(ValueError):
+class ParseError(_PositionedError):
+    """A body is not a valid exposition (or exceeds a parser limit).
+
+    ``str(error)`` is ``"L:C: message"``, e.g.
+    ``'3:17: expected "," or "}" after label value, got "x"'``.
+    Programs should look at the attributes, never parse the message:
+
+    code    str: what is wrong, one of "syntax", "invalid_name",
+            "invalid_escape", "unterminated_string", "duplicate_label",
+            "invalid_value", "invalid_timestamp", "invalid_exemplar",
+            "invalid_metadata", "duplicate_metadata", "interleaved_family",
+            "metadata_after_samples", "invalid_suffix", "invalid_histogram",
+            "invalid_label_value", "missing_eof", "content_after_eof",
+            "blank_line", "nul_byte", "invalid_utf8", "limit_exceeded",
+            "unexpected_end".
+    line    int: 1-based line of the error.
+    column  int: 1-based column, in bytes.
+    offset  int: byte offset from the start of the body.
+    """
+
+
+class PromQLError(_PositionedError):
     """A PromQL query (or template, or enforced matcher) is invalid.
 
     ``str(error)`` is Prometheus's message, e.g.
@@ -62,28 +66,6 @@ class PromQLError(ValueError):
     column  int: 1-based column, in bytes.
     offset  int: byte offset from the start of the query.
     """
-
-    code: str
-    line: int
-    column: int
-    offset: int
-
-    def __init__(
-        self,
-        message: str,
-        code: str = "syntax",
-        line: int = 0,
-        column: int = 0,
-        offset: int = 0,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.line = line
-        self.column = column
-        self.offset = offset
-
-    def __reduce__(self):
-        return (type(self), (self.args[0], self.code, self.line, self.column, self.offset))
 
 
 class ScopeError(PromQLError):

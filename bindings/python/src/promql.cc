@@ -91,16 +91,9 @@ promql::ParserOptions OptionsArg(bool experimental, const py::kwargs& limits) {
   uint64_t offset = 0;
   if (std::optional<promql::Span> span = promql::ErrorSpan(status)) {
     offset = span->start;
-    line = 1;
-    column = 1;
-    for (uint32_t i = 0; i < span->start && i < source.size(); ++i) {
-      if (source[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
+    promql::LineColumn at = promql::LineColumnAt(source, span->start);
+    line = at.line;
+    column = at.column;
   }
   Raise(cls, std::string(status.message()), code, line, column, offset);
 }
