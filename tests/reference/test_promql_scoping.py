@@ -83,6 +83,21 @@ HAND_WRITTEN = [
     "up{tenant=\"b\"}",
     "up{tenant=~\"a|b\"} or secret{tenant!=\"a\"}",
     "sum(rate(x{tenant=\"a\",job=\"j\"}[5m]))",
+    "up{\"tenant\"=\"b\"}",
+    "{\"up\", tenant=\"b\"}",
+    "up{tenant=\"a\",tenant=\"b\"}",
+    "up{tenant=\"\"}",
+    "{__name__=~\"up|x\", tenant=~\".+\"}",
+    "absent(up{tenant=\"b\"})",
+    # Function arguments other than the first, subqueries, modifiers.
+    "rate(up[5m:1m] @ start() offset -5m)",
+    "sum_over_time((up and on () vector(1))[10m:])",
+    "quantile_over_time(scalar(secret), up[5m])",
+    "clamp(up, scalar(secret), scalar(max(secret)))",
+    "histogram_quantile(scalar(secret), rate(x_bucket[5m]))",
+    "predict_linear(up[5m], scalar(secret))",
+    "label_replace(up, \"tenant\", \"b\", \"\", \"\")",
+    "up offset 5m @ 100",
 ]
 
 # Queries that prom-label-proxy v0.11.1 is known to leave partly unscoped (the
