@@ -3,6 +3,8 @@
 # also under AddressSanitizer/UBSan), C, the CLI and promtool, the install
 # consumer, Python (the wheel, and the differential tests against
 # Prometheus's own parser and prometheus_client), Go (cgo) and Rust.
+# The ctest run includes the PromQL scoping references (prom-label-proxy, the
+# Prometheus server; tests/reference/test_promql_scoping.py).
 # Exits non-zero if any suite fails; .ci/run runs exactly this.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,8 +49,11 @@ sanitizers() {
       ctest --test-dir build-asan -j2 -R '^(ParseGoFloat|IsInexact|ParseInt64|ParseDecimal|Utf8|GoFloat|Parser|Malformed|Chunked|Writer|RoundTrip|Format)Test|^Promql|c_api|fuzzer' --timeout 900
 }
 python_tests() {
+  # test_promql_scoping.py is run by ctest (promql_scoping_proxy and
+  # promql_scoping_prometheus), against the CLI it was built with.
   pip_install . &&
-    python3 -m pytest -q tests/python tests/reference
+    python3 -m pytest -q tests/python tests/reference \
+      --ignore=tests/reference/test_promql_scoping.py
 }
 go_tests() { (cd examples/go && go test ./...); }
 rust_tests() { (cd examples/rust && cargo test --quiet); }
