@@ -2,12 +2,15 @@
 // PromQL parser, printer and injector) on a table of queries held in memory,
 // and prints one JSON line per peer:
 //
-//	{"peer":"prom-label-proxy","desc":"...","file":"q.txt","queries":N,"bytes":N,"ns_per_op":...,"ns_per_query":...,"mb_per_s":...,"allocs_per_query":...,"bytes_alloc_per_query":...}
+//	{"peer":"prom-label-proxy","desc":"...","file":"q.txt","queries":N,"bytes":N,"ns_per_op":...,"ns_per_query":...,"cpu_ns_per_query":...,"mb_per_s":...,"allocs_per_query":...,"bytes_alloc_per_query":...}
 //
 // One op is one pass over the whole table; ns_per_query is ns_per_op divided
 // by the number of queries, MB is 10^6 bytes of query text. Each measurement
 // is a warm-up, then --reps repetitions of enough passes to last at least
-// --min-time; ns_per_op is the median repetition. A peer that rejects a query
+// --min-time; ns_per_op is the median repetition (wall time). cpu_ns_per_query
+// is the median repetition's process CPU time (user + system, every thread,
+// so the garbage collector's work on other cores counts) per query: the
+// figure to compare on a loaded machine, as Google Benchmark's cpu_time. A peer that rejects a query
 // prints {"peer":...,"file":...,"line":N,"error":"..."} and is not timed.
 //
 // The table has one query per line; the two characters `\n` stand for a
@@ -43,6 +46,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/VictoriaMetrics/metricsql"
@@ -146,6 +150,7 @@ type result struct {
 	Bytes              int     `json:"bytes"`
 	NsPerOp            float64 `json:"ns_per_op"`
 	NsPerQuery         float64 `json:"ns_per_query"`
+	CPUNsPerQuery      float64 `json:"cpu_ns_per_query"`
 	MBPerS             float64 `json:"mb_per_s"`
 	AllocsPerQuery     float64 `json:"allocs_per_query"`
 	BytesAllocPerQuery float64 `json:"bytes_alloc_per_query"`
@@ -195,7 +200,7 @@ func pass(run func(string) (string, error), qs []query) {
 // measure times passes over qs: a warm-up, then reps repetitions of at least
 // minTime each; returns the median ns per pass and the mean allocations per
 // pass.
-func measure(run func(string) (string, error), qs []query, reps int, minTime time.Duration) (nsPerOp, allocs, allocBytes float64) {
+func measure(run func(string) (string, error), qs []query, reps int, minTime time.Duration) (nsPerOp, cpuNsPerOp, allocs, allocBytes float64) {
 	iters := 0
 	start := time.Now()
 	for iters == 0 || time.Since(start) < minTime/4 {
@@ -206,17 +211,20 @@ func measure(run func(string) (string, error), qs []query, reps int, minTime tim
 	n := int(minTime/perOp) + 1
 
 	samples := make([]float64, 0, reps)
+	cpuSamples := make([]float64, 0, reps)
 	var ms0, ms1 runtime.MemStats
 	var totalOps int
 	var totalAllocs, totalBytes uint64
 	for r := 0; r < reps; r++ {
 		runtime.GC()
 		runtime.ReadMemStats(&ms0)
+		c0 := cpuTime()
 		t0 := time.Now()
 		for i := 0; i < n; i++ {
 			pass(run, qs)
 		}
 		elapsed := time.Since(t0)
+		cpuSamples = append(cpuSamples, float64(cpuTime()-c0)/float64(n))
 		runtime.ReadMemStats(&ms1)
 		samples = append(samples, float64(elapsed.Nanoseconds())/float64(n))
 		totalOps += n
@@ -226,12 +234,24 @@ func measure(run func(string) (string, error), qs []query, reps int, minTime tim
 			n = int(float64(n)*float64(minTime)/float64(elapsed)) + 1
 		}
 	}
-	sort.Float64s(samples)
-	med := samples[len(samples)/2]
-	if len(samples)%2 == 0 {
-		med = (samples[len(samples)/2-1] + samples[len(samples)/2]) / 2
+	return median(samples), median(cpuSamples), float64(totalAllocs) / float64(totalOps), float64(totalBytes) / float64(totalOps)
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	if len(v)%2 == 0 {
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
-	return med, float64(totalAllocs) / float64(totalOps), float64(totalBytes) / float64(totalOps)
+	return v[len(v)/2]
+}
+
+// cpuTime is the process's CPU time (user + system, all threads) in ns.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 func main() {
@@ -314,7 +334,7 @@ func main() {
 		if failed {
 			continue
 		}
-		ns, allocs, allocBytes := measure(run, qs, *reps, *minTime)
+		ns, cpuNs, allocs, allocBytes := measure(run, qs, *reps, *minTime)
 		n := float64(len(qs))
 		enc.Encode(result{
 			Peer:               p.id,
@@ -324,6 +344,7 @@ func main() {
 			Bytes:              total,
 			NsPerOp:            round(ns, 0),
 			NsPerQuery:         round(ns/n, 1),
+			CPUNsPerQuery:      round(cpuNs/n, 1),
 			MBPerS:             round(float64(total)/ns*1e3, 2),
 			AllocsPerQuery:     round(allocs/n, 1),
 			BytesAllocPerQuery: round(allocBytes/n, 0),
