@@ -232,10 +232,15 @@ Token Lexer::Next() {
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
   bool colon = false;
-  while (pos_ < input_.size() && (IsAlnum(input_[pos_]) || (keywords && input_[pos_] == ':'))) {
-    colon |= input_[pos_] == ':';
-    ++pos_;
+  // A local index: the loop runs over every byte of every name.
+  size_t i = pos_;
+  const size_t size = input_.size();
+  const char* data = input_.data();
+  while (i < size && (IsAlnum(data[i]) || (keywords && data[i] == ':'))) {
+    colon |= data[i] == ':';
+    ++i;
   }
+  pos_ = static_cast<uint32_t>(i);
   std::string_view word = input_.substr(start, pos_ - start);
   // Keywords are case-insensitive and at most kMaxKeywordSize bytes: longer
   // words (most metric names) are never looked up, shorter ones are
@@ -248,7 +253,7 @@ Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
     }
     const std::string_view lower(buf, word.size());
     for (const Keyword& k : kKeywords) {
-      if (k.word == lower) {
+      if (k.word.size() == lower.size() && k.word[0] == lower[0] && k.word == lower) {
         Token t = Emit(k.type, start);
         t.binary_op = k.binary;
         t.aggregate_op = k.aggregate;
