@@ -19,12 +19,6 @@ bool IsHex(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 struct Keyword {
   std::string_view word;
   Tok type;
@@ -32,7 +26,7 @@ struct Keyword {
   AggregateOp aggregate = AggregateOp::kSum;
 };
 
-const Keyword kKeywords[] = {
+constexpr Keyword kKeywords[] = {
     {"and", Tok::kBinaryOp, BinaryOp::kAnd},
     {"or", Tok::kBinaryOp, BinaryOp::kOr},
     {"unless", Tok::kBinaryOp, BinaryOp::kUnless},
@@ -67,6 +61,15 @@ const Keyword kKeywords[] = {
     {"inf", Tok::kNumber},
     {"nan", Tok::kNumber},
 };
+
+// The longest keyword: "count_values".
+constexpr size_t kMaxKeywordSize = 12;
+static_assert([] {
+  for (const Keyword& k : kKeywords) {
+    if (k.word.size() > kMaxKeywordSize) return false;
+  }
+  return true;
+}());
 
 }  // namespace
 
@@ -229,15 +232,28 @@ Token Lexer::Next() {
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
   bool colon = false;
-  while (pos_ < input_.size() && (IsAlnum(input_[pos_]) || (keywords && input_[pos_] == ':'))) {
-    colon |= input_[pos_] == ':';
-    ++pos_;
+  // A local index: the loop runs over every byte of every name.
+  size_t i = pos_;
+  const size_t size = input_.size();
+  const char* data = input_.data();
+  while (i < size && (IsAlnum(data[i]) || (keywords && data[i] == ':'))) {
+    colon |= data[i] == ':';
+    ++i;
   }
+  pos_ = static_cast<uint32_t>(i);
   std::string_view word = input_.substr(start, pos_ - start);
-  if (keywords) {
-    std::string lower = Lower(word);
+  // Keywords are case-insensitive and at most kMaxKeywordSize bytes: longer
+  // words (most metric names) are never looked up, shorter ones are
+  // lowered into a buffer on the stack, without an allocation.
+  if (keywords && word.size() <= kMaxKeywordSize) {
+    char buf[kMaxKeywordSize];
+    for (size_t i = 0; i < word.size(); ++i) {
+      char c = word[i];
+      buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    const std::string_view lower(buf, word.size());
     for (const Keyword& k : kKeywords) {
-      if (k.word == lower) {
+      if (k.word.size() == lower.size() && k.word[0] == lower[0] && k.word == lower) {
         Token t = Emit(k.type, start);
         t.binary_op = k.binary;
         t.aggregate_op = k.aggregate;

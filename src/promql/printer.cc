@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "common/str_cat.h"
 #include "promql/lexer.h"
 #include "promql/printer.h"
@@ -84,6 +85,15 @@ void AppendEscapedRune(uint32_t r, char quote, std::string* out) {
 void AppendGoQuote(std::string_view s, std::string* out) {
   out->push_back('"');
   for (size_t i = 0; i < s.size();) {
+    // Runs of printable ASCII other than `"` and `\` (nearly every label
+    // value) are copied as they are, in one append.
+    size_t j = i;
+    while (j < s.size() && s[j] >= ' ' && s[j] <= '~' && s[j] != '"' && s[j] != '\\') ++j;
+    if (j > i) {
+      out->append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
     uint32_t r;
     int n = DecodeRune(s, i, &r);
     if (n == 0) {
@@ -301,32 +311,55 @@ void AppendOffset(const TimeModifiers& m, std::string* out) {
 
 // name{matchers} without modifiers.
 void AppendSelectorBody(const VectorSelector& vs, std::string* out) {
-  std::vector<std::string> parts;
-  parts.reserve(vs.matchers.size());
+  out->append(vs.name);
+  // Each matcher is written in place, `{a="1",b="2"`, its [start, end)
+  // recorded; Prometheus sorts matchers by their text, so when they are not
+  // in order already they are rewritten from a copy of the region.
+  struct Part {
+    size_t start;
+    size_t end;
+  };
+  absl::InlinedVector<Part, 8> parts;
+  const size_t open = out->size();
   for (const LabelMatcher& m : vs.matchers) {
     if (m.name == "__name__" && m.op == MatchOp::kEqual && m.value == vs.name && !m.value.empty()) {
       continue;
     }
-    std::string s;
+    out->push_back(parts.empty() ? '{' : ',');
+    const size_t start = out->size();
     if (internal::IsLegacyLabelName(m.name)) {
-      s = m.name;
+      out->append(m.name);
     } else {
-      AppendGoQuote(m.name, &s);
+      AppendGoQuote(m.name, out);
     }
-    s.append(MatchOpName(m.op));
-    AppendGoQuote(m.value, &s);
-    parts.push_back(std::move(s));
+    out->append(MatchOpName(m.op));
+    AppendGoQuote(m.value, out);
+    parts.push_back({start, out->size()});
   }
-  out->append(vs.name);
-  if (!parts.empty()) {
-    std::sort(parts.begin(), parts.end());  // Prometheus sorts matchers by their text
-    out->push_back('{');
+  if (parts.empty()) return;
+  auto view = [](const std::string& s, const Part& p) {
+    return std::string_view(s.data() + p.start, p.end - p.start);
+  };
+  bool sorted = true;
+  for (size_t i = 1; i < parts.size() && sorted; ++i) {
+    sorted = !(view(*out, parts[i]) < view(*out, parts[i - 1]));
+  }
+  if (!sorted) {
+    const std::string region = out->substr(open);
+    for (Part& p : parts) {
+      p.start -= open;
+      p.end -= open;
+    }
+    std::stable_sort(parts.begin(), parts.end(), [&region, &view](const Part& a, const Part& b) {
+      return view(region, a) < view(region, b);
+    });
+    out->resize(open);
     for (size_t i = 0; i < parts.size(); ++i) {
-      if (i > 0) out->push_back(',');
-      out->append(parts[i]);
+      out->push_back(i == 0 ? '{' : ',');
+      out->append(view(region, parts[i]));
     }
-    out->push_back('}');
   }
+  out->push_back('}');
 }
 
 }  // namespace
