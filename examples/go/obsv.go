@@ -1,6 +1,8 @@
 // Package obsv is a cgo wrapper of obsv's C ABI (include/obsv/c_api.h): a
 // streaming parser of Prometheus text 0.0.4 and OpenMetrics 1.0 expositions,
-// and a one-shot converter between the two.
+// and a one-shot converter between the two; and of its PromQL part
+// (include/obsv/c_api_promql.h, see promql.go): formatting, syntax trees,
+// tenant scoping of queries and series selectors, query templates.
 //
 // Parse a body:
 //
@@ -22,7 +24,8 @@
 // reuse its slice as soon as the call returns.
 //
 // Thread safety: a Parser must not be used from two goroutines at once;
-// distinct Parsers are independent. Convert and Version are safe anywhere.
+// distinct Parsers are independent. An Injector may be shared by goroutines.
+// Convert, Version and the PromQL functions are safe anywhere.
 package obsv
 
 /*
@@ -200,6 +203,7 @@ const (
 	ErrOutOfMemory          Status = C.OBSV_ERR_OUT_OF_MEMORY
 	ErrInternal             Status = C.OBSV_ERR_INTERNAL
 	ErrFailedPrecondition   Status = C.OBSV_ERR_FAILED_PRECONDITION
+	ErrPermissionDenied     Status = C.OBSV_ERR_PERMISSION_DENIED // a query refused by an Injector
 )
 
 // String returns the library's name of the status ("syntax", ...).

@@ -1,5 +1,6 @@
-//! Raw FFI declarations of obsv's C ABI, `include/obsv/c_api.h`, written by
-//! hand. The header is the manual: every function's ownership and lifetime
+//! Raw FFI declarations of obsv's C ABI, `include/obsv/c_api.h` and (in the
+//! `promql` module, re-exported here) `include/obsv/c_api_promql.h`, written
+//! by hand. The header is the manual: every function's ownership and lifetime
 //! rules are stated there and are not repeated here. Use the `obsv` crate for
 //! a safe API.
 //!
@@ -102,6 +103,8 @@ c_enum! {
         OBSV_ERR_INTERNAL = 102,
         /// E.g. feeding before draining.
         OBSV_ERR_FAILED_PRECONDITION = 103,
+        /// A query refused by a scoping policy.
+        OBSV_ERR_PERMISSION_DENIED = 104,
     }
 }
 
@@ -159,6 +162,9 @@ c_enum! {
         OBSV_ENTRY_ERROR = 7,
     }
 }
+
+mod promql;
+pub use promql::*;
 
 /// Opaque: an error with code, position and message.
 #[repr(C)]
@@ -253,7 +259,8 @@ extern "C" {
     /// Frees an error returned through an out_error parameter; never the
     /// borrowed one of `obsv_parser_error()`. NULL is a no-op.
     pub fn obsv_error_free(error: *mut obsv_error);
-    /// Frees a string of `obsv_convert()`. NULL is a no-op.
+    /// Frees a string of `obsv_convert()` and the PromQL functions. NULL is a
+    /// no-op.
     pub fn obsv_string_free(s: *mut c_char);
 
     // ---- Formats ----------------------------------------------------------

@@ -1,5 +1,6 @@
 //! Safe Rust API of obsv: Prometheus text 0.0.4 and OpenMetrics 1.0
-//! exposition parsing and writing, over the C ABI (`obsv-sys`).
+//! exposition parsing and writing, and PromQL formatting, syntax trees,
+//! tenant scoping and templates ([`promql`]), over the C ABI (`obsv-sys`).
 //!
 //! ```no_run
 //! use obsv::{Entry, Parser};
@@ -17,7 +18,8 @@
 //! ```
 //!
 //! Everything the library returns is copied into owned values, so no
-//! lifetime but the input's is involved. Handles are `Send` and not `Sync`:
+//! lifetime but the input's is involved. Parser and writer handles are
+//! `Send` and not `Sync` (a [`promql::Injector`] is immutable and both):
 //!
 //! ```compile_fail
 //! fn sync<T: Sync>() {}
@@ -26,6 +28,7 @@
 
 mod error;
 mod parser;
+pub mod promql;
 mod types;
 mod writer;
 

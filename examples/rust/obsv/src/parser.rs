@@ -449,7 +449,7 @@ impl std::fmt::Debug for Parser {
 ///
 /// # Safety
 /// `s` is a live view (or empty).
-unsafe fn string(s: sys::obsv_str) -> String {
+pub(crate) unsafe fn string(s: sys::obsv_str) -> String {
     if s.size == 0 || s.data.is_null() {
         return String::new();
     }

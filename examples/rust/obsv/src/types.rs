@@ -47,6 +47,7 @@ macro_rules! newtype {
             pub(crate) const fn to_sys(self) -> sys::$sys {
                 sys::$sys(self.0)
             }
+            #[allow(dead_code)]
             pub(crate) const fn from_sys(v: sys::$sys) -> Self {
                 $name(v.0)
             }
@@ -63,6 +64,8 @@ macro_rules! newtype {
         }
     };
 }
+// For the PromQL enums of `crate::promql`.
+pub(crate) use newtype;
 
 newtype! {
     /// `obsv_status`: 1..99 are parse error codes, 100 and up API failures.
@@ -94,6 +97,8 @@ newtype! {
         OUT_OF_MEMORY = OBSV_ERR_OUT_OF_MEMORY,
         INTERNAL = OBSV_ERR_INTERNAL,
         FAILED_PRECONDITION = OBSV_ERR_FAILED_PRECONDITION,
+        /// A query refused by a [`crate::promql::Injector`]'s policy.
+        PERMISSION_DENIED = OBSV_ERR_PERMISSION_DENIED,
     }
 }
 
@@ -103,7 +108,8 @@ impl Status {
         static_str(unsafe { sys::obsv_status_name(self.to_sys()) })
     }
     /// The library's name of the code: "syntax", "invalid_name", ...,
-    /// "failed_precondition"; "unknown" if the library has none.
+    /// "failed_precondition", "permission_denied"; "unknown" if the library
+    /// has none.
     pub fn name(self) -> &'static str {
         self.known_name().unwrap_or("unknown")
     }
