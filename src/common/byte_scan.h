@@ -154,6 +154,38 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
   }
   return WordsMayNeedEscape(w0, w1);
 }
+
+// Returns the end of the run of name characters starting at p, 16 bytes at
+// a time where SSE2 exists: [a-zA-Z0-9_], plus ':' when `metric` (the
+// characters of Prometheus's legacy metric and label names).
+inline const char* ScanNameChars(const char* p, const char* end, bool metric) {
+#if defined(__SSE2__)
+  const __m128i to_lower = _mm_set1_epi8(0x20);
+  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  const __m128i underscore = _mm_set1_epi8('_');
+  const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
+    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    if (bad != 0) return p + __builtin_ctz(bad);
+    p += 16;
+  }
+#endif
+  auto name_char = [metric](char c) {
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (metric && c == ':');
+  };
+  while (p < end && name_char(*p)) ++p;
+  return p;
+}
+
 }  // namespace obsv::internal
 
 #endif  // OBSV_SRC_COMMON_BYTE_SCAN_H_

@@ -65,28 +65,7 @@ inline const char* FindTokenEnd(const char* p, const char* end, bool space_only)
 // Returns the end of the run of name characters starting at p:
 // [a-zA-Z0-9_], plus ':' for metric names.
 inline const char* ScanName(const char* p, const char* end, bool metric) {
-#if defined(__SSE2__)
-  const __m128i to_lower = _mm_set1_epi8(0x20);
-  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
-  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
-  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
-  const __m128i underscore = _mm_set1_epi8('_');
-  const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
-    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
-                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
-    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
-    if (bad != 0) return p + __builtin_ctz(bad);
-    p += 16;
-  }
-#endif
-  const uint8_t cls = metric ? kMetricChar : kLabelChar;
-  while (p < end && Is(*p, cls)) ++p;
-  return p;
+  return ScanNameChars(p, end, metric);
 }
 
 // One bit of a 64-bit signature per label name: two names with different

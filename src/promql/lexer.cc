@@ -2,8 +2,10 @@
 #include "promql/lexer.h"
 
 #include <cctype>
+#include <cstring>
 #include <utility>
 
+#include "common/byte_scan.h"
 #include "common/str_cat.h"
 
 namespace obsv::promql::internal {
@@ -15,6 +17,8 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
+
+
 bool IsHex(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -70,6 +74,29 @@ static_assert([] {
   }
   return true;
 }());
+
+// Keyword lookup in one probe: a hash of the first and last byte and the
+// length, chosen to have no collisions among the keywords (checked at
+// compile time), indexes a table of keyword positions.
+constexpr size_t kKeywordSlots = 128;
+constexpr size_t KeywordHash(char first, char last, size_t size) {
+  return (static_cast<unsigned char>(first) * 2u + static_cast<unsigned char>(last) * 3u + size * 13u) &
+         (kKeywordSlots - 1);
+}
+struct KeywordTable {
+  int8_t slot[kKeywordSlots] = {};  // keyword index + 1; 0 is none
+  bool collision = false;
+  constexpr KeywordTable() {
+    for (size_t i = 0; i < sizeof(kKeywords) / sizeof(kKeywords[0]); ++i) {
+      const std::string_view w = kKeywords[i].word;
+      size_t h = KeywordHash(w.front(), w.back(), w.size());
+      if (slot[h] != 0) collision = true;
+      slot[h] = static_cast<int8_t>(i + 1);
+    }
+  }
+};
+constexpr KeywordTable kKeywordTable;
+static_assert(!kKeywordTable.collision, "pick another KeywordHash()");
 
 }  // namespace
 
@@ -231,15 +258,10 @@ Token Lexer::Next() {
 }
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
-  bool colon = false;
-  // A local index: the loop runs over every byte of every name.
-  size_t i = pos_;
-  const size_t size = input_.size();
+  // Names are scanned 16 bytes at a time; a ':' makes a metric identifier.
   const char* data = input_.data();
-  while (i < size && (IsAlnum(data[i]) || (keywords && data[i] == ':'))) {
-    colon |= data[i] == ':';
-    ++i;
-  }
+  size_t i = static_cast<size_t>(obsv::internal::ScanNameChars(data + pos_, data + input_.size(), keywords) - data);
+  bool colon = keywords && std::memchr(data + start, ':', i - start) != nullptr;
   pos_ = static_cast<uint32_t>(i);
   std::string_view word = input_.substr(start, pos_ - start);
   // Keywords are case-insensitive and at most kMaxKeywordSize bytes: longer
@@ -252,14 +274,14 @@ Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
       buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
     const std::string_view lower(buf, word.size());
-    for (const Keyword& k : kKeywords) {
-      if (k.word.size() == lower.size() && k.word[0] == lower[0] && k.word == lower) {
-        Token t = Emit(k.type, start);
-        t.binary_op = k.binary;
-        t.aggregate_op = k.aggregate;
-        last_ = t;
-        return t;
-      }
+    int slot = kKeywordTable.slot[KeywordHash(lower.front(), lower.back(), lower.size())];
+    if (slot != 0 && kKeywords[slot - 1].word == lower) {
+      const Keyword& k = kKeywords[slot - 1];
+      Token t = Emit(k.type, start);
+      t.binary_op = k.binary;
+      t.aggregate_op = k.aggregate;
+      last_ = t;
+      return t;
     }
   }
   return Emit(colon ? Tok::kMetricIdentifier : Tok::kIdentifier, start);
