@@ -12,6 +12,9 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+// A target may define its own insertion tokens (its language's punctuation
+// and keywords); otherwise the exposition format's below are used.
+extern "C" __attribute__((weak)) const char* const* ObsvFuzzTokens(size_t* count);
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -31,8 +34,12 @@ int main(int argc, char** argv) {
   for (const std::string& s : seeds) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
   }
-  static const char kTokens[][8] = {"{", "}", "\"", "\\", "=", ",", " ", "\n", "#", "# EOF\n", "\\n", "\\\"",
-                                    "+Inf", "NaN", "_total", "_bucket", "le=\"", "\xff", "\xc3", "\0", "\r"};
+  static const char* const kExpositionTokens[] = {
+      "{", "}", "\"", "\\", "=", ",", " ", "\n", "#", "# EOF\n", "\\n", "\\\"",
+      "+Inf", "NaN", "_total", "_bucket", "le=\"", "\xff", "\xc3", "", "\r"};  // "": a NUL byte
+  const char* const* tokens = kExpositionTokens;
+  size_t token_count = sizeof(kExpositionTokens) / sizeof(kExpositionTokens[0]);
+  if (ObsvFuzzTokens != nullptr) tokens = ObsvFuzzTokens(&token_count);
   uint64_t state = 0x9E3779B97F4A7C15ULL;
   auto next = [&state] {
     state ^= state << 13;
@@ -50,7 +57,7 @@ int main(int argc, char** argv) {
           if (!s.empty() && pos < s.size()) s[pos] = static_cast<char>(next());
           break;
         case 1: {
-          const char* t = kTokens[next() % (sizeof(kTokens) / sizeof(kTokens[0]))];
+          const char* t = tokens[next() % token_count];
           s.insert(pos, t, t[0] == 0 ? 1 : std::char_traits<char>::length(t));
           break;
         }
@@ -73,6 +80,6 @@ int main(int argc, char** argv) {
     }
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
   }
-  std::printf("exposition fuzzer: %zu seeds and %ld mutations, no property violated\n", seeds.size(), iterations);
+  std::printf("%s: %zu seeds and %ld mutations, no property violated\n", argv[0], seeds.size(), iterations);
   return 0;
 }

@@ -11,9 +11,11 @@
 // The reference is github.com/prometheus/prometheus/promql/parser (v0.309.1,
 // Prometheus 3.9): what it accepts we accept, Format() prints what its
 // String() prints byte for byte, and errors carry the position it reports.
-// Feature-gated syntax (duration expressions, anchored/smoothed, fill) is not
-// supported yet; experimental functions are behind an option, off by default
-// as in Prometheus.
+// Syntax that Prometheus gates behind feature flags is behind ParserOptions,
+// off by default as in Prometheus: experimental functions, duration
+// arithmetic (`rate(x[5m * 2])`, --enable-feature=promql-duration-expr) and
+// the anchored/smoothed range modifiers (promql-extended-range-selectors).
+// With a feature off, the error is Prometheus's, at its offset.
 //
 // Ownership: an Expr owns its children through std::unique_ptr; the tree
 // holds no view into the query text. Trees are plain data: rewriters may
@@ -52,6 +54,19 @@ struct ParserOptions {
   // limit_ratio, info, sort_by_label, mad_over_time, ...): off by default, as
   // without --enable-feature=promql-experimental-functions.
   bool enable_experimental_functions = false;
+  // Arithmetic in durations (parser.ExperimentalDurationExpr): `+ - * / % ^`
+  // and parentheses in a range, a subquery step and an offset:
+  // `foo[5m * 2]`, `foo[1h:step() * 4]`, `foo offset (1h + 5m)`. Off, as
+  // without --enable-feature=promql-duration-expr, these fail with
+  // "experimental duration expression is not enabled". (`step()`, `min(a,
+  // b)`, `max(a, b)` and a sign in those places are plain Prometheus 3.9
+  // syntax and parse either way.)
+  bool enable_duration_expressions = false;
+  // The `anchored` and `smoothed` modifiers of a selector
+  // (parser.EnableExtendedRangeSelectors): `rate(foo[5m] anchored)`. Off,
+  // as without --enable-feature=promql-extended-range-selectors, they fail
+  // with "anchored modifier is experimental and not enabled".
+  bool enable_extended_range_selectors = false;
 };
 
 // Every kind of node. Rewriters switch over it without `default:` so that a
@@ -114,9 +129,36 @@ struct LabelMatcher {
 // `@` modifier of a selector or subquery.
 enum class AtKind : unsigned char { kNone, kTimestamp, kStart, kEnd };
 
+// A duration written as an expression (Prometheus's DurationExpr), in a
+// range `[...]`, a subquery step or an offset: `step()`, `min(a, b)`,
+// `max(a, b)`, `-d`, and with ParserOptions::enable_duration_expressions
+// `a + b`, `a - b`, `a * b`, `a / b`, `a % b`, `a ^ b` and `(a)`. It is
+// kept as written and evaluated by the engine (step() is the query's
+// resolution), so it has no value here. A plain literal duration is never
+// a DurationExpr: it is the `*_ns` field beside it.
+enum class DurationOp : unsigned char {
+  kLiteral,  // a number of seconds (`90`) or a duration (`5m`)
+  kStep,     // step()
+  kMin, kMax,  // min(lhs, rhs), max(lhs, rhs)
+  kNegate,   // -rhs
+  kAdd, kSub, kMul, kDiv, kMod, kPow,  // lhs op rhs
+};
+
+struct OBSV_API DurationExpr {
+  DurationOp op = DurationOp::kLiteral;
+  double seconds = 0;         // kLiteral, signed
+  bool is_duration = false;   // kLiteral written with units: printed as `5m`
+  bool wrapped = false;       // written in parentheses: printed with them
+  std::unique_ptr<DurationExpr> lhs;  // binary ops, kMin, kMax
+  std::unique_ptr<DurationExpr> rhs;  // binary ops, kMin, kMax, kNegate
+  Span span;
+};
+using DurationExprPtr = std::unique_ptr<DurationExpr>;
+
 // The modifiers `offset` and `@` (of a vector selector, or of a subquery).
 struct TimeModifiers {
-  int64_t offset_ns = 0;   // signed; 0 when absent
+  int64_t offset_ns = 0;   // signed; 0 when absent or offset_expr is set
+  DurationExprPtr offset_expr;  // `offset step()`, `offset (1h + 5m)`; else null
   AtKind at = AtKind::kNone;
   int64_t at_ms = 0;       // AtKind::kTimestamp: milliseconds since the epoch
 };
@@ -164,21 +206,30 @@ struct OBSV_API VectorSelector final : Expr {
   TimeModifiers modifiers;
   // info()'s second argument may be a selector without a non-empty matcher.
   bool bypass_empty_matcher_check = false;
+  // `foo anchored`, `foo[5m] smoothed` (enable_extended_range_selectors);
+  // at most one of them is set.
+  bool anchored = false;
+  bool smoothed = false;
 };
 
-// `selector[range]`; offset and @ are those of `selector`.
+// `selector[range]`; offset, @, anchored and smoothed are those of
+// `selector`. range_expr is set (and range_ns 0) for a duration expression.
 struct OBSV_API MatrixSelector final : Expr {
   MatrixSelector() : Expr(NodeKind::kMatrixSelector) {}
   std::unique_ptr<VectorSelector> selector;
   int64_t range_ns = 0;
+  DurationExprPtr range_expr;
 };
 
-// `expr[range:step] @ t offset d`; step_ns 0 when omitted.
+// `expr[range:step] @ t offset d`; step_ns 0 when omitted. range_expr and
+// step_expr are set (and the _ns field 0) for duration expressions.
 struct OBSV_API Subquery final : Expr {
   Subquery() : Expr(NodeKind::kSubquery) {}
   ExprPtr expr;
   int64_t range_ns = 0;
   int64_t step_ns = 0;
+  DurationExprPtr range_expr;
+  DurationExprPtr step_expr;
   TimeModifiers modifiers;
 };
 
@@ -271,6 +322,9 @@ OBSV_API ParseError Parse(std::string_view query, const ParserOptions& options,
 // tree. Cost: linear in the output.
 OBSV_API std::string Format(const Expr& expr);
 OBSV_API void AppendFormat(const Expr& expr, std::string* out);
+// A duration expression as Prometheus prints it: `step() * 2`, `(1h + 5m)`.
+OBSV_API std::string Format(const DurationExpr& expr);
+OBSV_API void AppendFormat(const DurationExpr& expr, std::string* out);
 
 // Prometheus's pretty form (parser.Prettify(), Expr.Pretty(0)), byte for
 // byte: a node whose Format() fits in 100 bytes is written on one line, a

@@ -133,6 +133,7 @@ void DumpTo(const Expr* e, std::string* out);
 
 void DumpModifiers(const TimeModifiers& m, std::string* out) {
   if (m.offset_ns != 0) StrAppend(out, " offset=", m.offset_ns, "ns");
+  if (m.offset_expr != nullptr) StrAppend(out, " offset=(", Format(*m.offset_expr), ")");
   switch (m.at) {
     case AtKind::kNone: break;
     case AtKind::kTimestamp: StrAppend(out, " @", m.at_ms, "ms"); break;
@@ -162,12 +163,15 @@ void DumpTo(const Expr* e, std::string* out) {
         StrAppend(out, " [", m.name, " ", MatchOpName(m.op), " ", m.value, "]");
       }
       DumpModifiers(v.modifiers, out);
+      if (v.anchored) out->append(" anchored");
+      if (v.smoothed) out->append(" smoothed");
       out->push_back(')');
       return;
     }
     case NodeKind::kMatrixSelector: {
       const auto& m = e->As<MatrixSelector>();
       StrAppend(out, "(matrix ", m.range_ns, "ns ");
+      if (m.range_expr != nullptr) StrAppend(out, "(", Format(*m.range_expr), ") ");
       DumpTo(m.selector.get(), out);
       out->push_back(')');
       return;
@@ -175,6 +179,8 @@ void DumpTo(const Expr* e, std::string* out) {
     case NodeKind::kSubquery: {
       const auto& s = e->As<Subquery>();
       StrAppend(out, "(subquery ", s.range_ns, "ns:", s.step_ns, "ns");
+      if (s.range_expr != nullptr) StrAppend(out, " range=(", Format(*s.range_expr), ")");
+      if (s.step_expr != nullptr) StrAppend(out, " step=(", Format(*s.step_expr), ")");
       DumpModifiers(s.modifiers, out);
       out->push_back(' ');
       DumpTo(s.expr.get(), out);

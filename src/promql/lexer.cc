@@ -338,6 +338,10 @@ Token Lexer::LexInsideBraces() {
 }
 
 Token Lexer::LexInsideBrackets() {
+  if (colon_error_pending_) {
+    return Error(pos_, ParseErrorCode::kSyntax,
+                 "unexpected colon before duration in duration expression");
+  }
   SkipSpaceAndComments();
   uint32_t start = pos_;
   if (pos_ >= input_.size()) {
@@ -356,6 +360,13 @@ Token Lexer::LexInsideBrackets() {
       got_colon_ = false;
       return Emit(Tok::kRBracket, start);
     case ':':
+      // `[step():1m]`: Prometheus wants a number lexed in some bracket of the
+      // query before the first colon (it never resets the flag), and reports
+      // the error after the colon.
+      if (!got_duration_) {
+        colon_error_pending_ = true;  // the parser sees the colon first
+        return Emit(Tok::kColon, start);
+      }
       if (got_colon_) {
         return Error(start, ParseErrorCode::kSyntax, "unexpected repeated colon in duration expression");
       }
@@ -383,6 +394,7 @@ Token Lexer::LexInsideBrackets() {
   }
   if (IsDigit(c) || (c == '.' && pos_ < input_.size() && IsDigit(input_[pos_]))) {
     pos_ = start;
+    got_duration_ = true;
     return LexNumberOrDuration(start);
   }
   if (IsAlpha(c)) {

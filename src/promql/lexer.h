@@ -72,6 +72,8 @@ class Lexer {
   bool brace_open_ = false;
   bool bracket_open_ = false;
   bool got_colon_ = false;
+  bool got_duration_ = false;
+  bool colon_error_pending_ = false;  // `[step():`: the error follows the colon  // a number was lexed in some [...] (lex.go's gotDuration)
   bool done_ = false;
   Token last_;
   std::string error_message_;

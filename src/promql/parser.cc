@@ -415,6 +415,29 @@ class Parser {
       }
       case Tok::kAggregator:
         return ParseAggregate();
+      case Tok::kStep: {
+        Token name = tok_;
+        Advance();
+        if (tok_.type != Tok::kLParen) return ParseSelector(start, name.text);
+        // `step()` outside a duration: Prometheus parses it as a
+        // DurationExpr, which its checkAST() then rejects.
+        Advance();
+        if (tok_.type != Tok::kRParen) return Unexpected("", "");
+        return Fail(start, ParseErrorCode::kSyntax, "unknown node type: *parser.DurationExpr");
+      }
+      // Keywords that Prometheus's grammar also takes as a metric name
+      // (metric_identifier).
+      case Tok::kOffset:
+      case Tok::kBy:
+      case Tok::kWithout:
+      case Tok::kStart:
+      case Tok::kEnd:
+      case Tok::kSmoothed:
+      case Tok::kAnchored: {
+        Token name = tok_;
+        Advance();
+        return ParseSelector(start, name.text);
+      }
       case Tok::kEof:
       case Tok::kError:
       case Tok::kRParen:
@@ -428,19 +451,11 @@ class Parser {
       case Tok::kNeqRegex:
       case Tok::kBinaryOp:
       case Tok::kAt:
-      case Tok::kOffset:
-      case Tok::kBy:
-      case Tok::kWithout:
       case Tok::kOn:
       case Tok::kIgnoring:
       case Tok::kGroupLeft:
       case Tok::kGroupRight:
       case Tok::kBool:
-      case Tok::kStart:
-      case Tok::kEnd:
-      case Tok::kStep:
-      case Tok::kSmoothed:
-      case Tok::kAnchored:
         break;
     }
     return Unexpected("", "");
@@ -664,6 +679,8 @@ class Parser {
         e = ParseOffset(std::move(e));
       } else if (tok_.type == Tok::kAt) {
         e = ParseAt(std::move(e));
+      } else if (tok_.type == Tok::kAnchored || tok_.type == Tok::kSmoothed) {
+        e = ParseExtendedRange(std::move(e));
       } else {
         break;
       }
@@ -701,36 +718,18 @@ class Parser {
 
   static int64_t SecondsToNs(double s) { return static_cast<int64_t>(std::llround(s * 1e9)); }
 
-  bool ParseDurationNs(std::string_view context, std::string_view expected, bool allow_sign,
-                       int64_t* ns) {
-    uint32_t start = tok_.start;
-    double s;
-    if (!ParseDurationValue(context, expected, allow_sign, &s)) return false;
-    if (!(s <= 9223372036.854775807 && s >= -9223372036.854775808)) {
-      Fail(start, ParseErrorCode::kInvalidValue, "duration out of range");
-      return false;
-    }
-    *ns = SecondsToNs(s);
-    return true;
-  }
-
   ExprPtr ParseRange(ExprPtr e, uint32_t* height) {
     uint32_t open = tok_.start;
     Advance();  // [
-    int64_t range_ns;
-    uint32_t range_pos = tok_.start;
-    if (!ParseDurationNs("subquery or range selector", "number, duration, or step()", false,
-                         &range_ns)) {
-      return nullptr;
-    }
-    if (range_ns <= 0) {
-      return Fail(range_pos, ParseErrorCode::kInvalidValue, "duration must be greater than 0");
-    }
+    int64_t range_ns = 0;
+    DurationExprPtr range_expr;
+    if (!ParsePositiveDuration(kRangeContext, &range_ns, &range_expr)) return nullptr;
     if (tok_.type == Tok::kRBracket) {
       const char* err = nullptr;
       if (e->kind != NodeKind::kVectorSelector) {
         err = "ranges only allowed for vector selectors";
       } else if (e->As<VectorSelector>().modifiers.offset_ns != 0) {
+        // Not offset_expr: Prometheus checks only the literal offset.
         err = "no offset modifiers allowed before range";
       } else if (e->As<VectorSelector>().modifiers.at != AtKind::kNone) {
         err = "no @ modifiers allowed before range";
@@ -740,6 +739,7 @@ class Parser {
       if (m == nullptr) return nullptr;
       m->selector.reset(&e.release()->As<VectorSelector>());
       m->range_ns = range_ns;
+      m->range_expr = std::move(range_expr);
       m->span.end = tok_.end;
       Advance();
       *height += 1;
@@ -750,11 +750,9 @@ class Parser {
     auto sq = NewNode<Subquery>(e->span.start, *height + 1);
     if (sq == nullptr) return nullptr;
     sq->range_ns = range_ns;
+    sq->range_expr = std::move(range_expr);
     if (tok_.type != Tok::kRBracket) {
-      if (!ParseDurationNs("subquery selector", "number, duration, or step() or \"]\"", false,
-                           &sq->step_ns)) {
-        return nullptr;
-      }
+      if (!ParsePositiveDuration(kStepContext, &sq->step_ns, &sq->step_expr)) return nullptr;
       if (tok_.type != Tok::kRBracket) return Unexpected("subquery selector", "\"]\"");
     }
     sq->span.end = tok_.end;
@@ -762,6 +760,297 @@ class Parser {
     sq->expr = std::move(e);
     *height += 1;
     return sq;
+  }
+
+  // ---- Duration expressions (generated_parser.y's duration_expr) ----
+
+  // Where a duration is parsed: the context and expectation of Prometheus's
+  // "unexpected ..." message there.
+  struct DurationContext {
+    std::string_view context;
+    std::string_view expected;
+  };
+  static constexpr DurationContext kRangeContext = {"subquery or range selector",
+                                                    "number, duration, or step()"};
+  static constexpr DurationContext kStepContext = {
+      "subquery selector", "number, duration, or step() or \"]\""};
+  static constexpr DurationContext kOffsetContext = {"offset", "number, duration, or step()"};
+
+  // Prometheus's DurationExpr.PositionRange().Start: a binary expression,
+  // min() and max() start where their left operand does.
+  static uint32_t DurationStart(const DurationExpr* d) {
+    while (d->lhs != nullptr) d = d->lhs.get();
+    return d->span.start;
+  }
+
+  static bool IsDurationOperator(const Token& t) {
+    if (t.type != Tok::kBinaryOp) return false;
+    switch (t.binary_op) {
+      case BinaryOp::kAdd:
+      case BinaryOp::kSub:
+      case BinaryOp::kMul:
+      case BinaryOp::kDiv:
+      case BinaryOp::kMod:
+      case BinaryOp::kPow:
+        return true;
+      case BinaryOp::kAtan2:
+      case BinaryOp::kEqlc:
+      case BinaryOp::kNeq:
+      case BinaryOp::kGtr:
+      case BinaryOp::kLss:
+      case BinaryOp::kGte:
+      case BinaryOp::kLte:
+      case BinaryOp::kAnd:
+      case BinaryOp::kOr:
+      case BinaryOp::kUnless:
+        return false;
+    }
+    return false;
+  }
+
+  static bool IsSign(const Token& t) {
+    return t.type == Tok::kBinaryOp && (t.binary_op == BinaryOp::kAdd || t.binary_op == BinaryOp::kSub);
+  }
+
+  static bool IsMinMax(const Token& t) {
+    return t.type == Tok::kAggregator &&
+           (t.aggregate_op == AggregateOp::kMin || t.aggregate_op == AggregateOp::kMax);
+  }
+
+  DurationExprPtr NewDuration(DurationOp op, uint32_t start) {
+    if (++nodes_ > options_.max_nodes) {
+      Fail(start, ParseErrorCode::kLimitExceeded,
+           StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+      return nullptr;
+    }
+    auto d = std::make_unique<DurationExpr>();
+    d->op = op;
+    d->span.start = start;
+    return d;
+  }
+
+  // The literal in `number_duration_literal`, range-checked.
+  DurationExprPtr ParseDurationLiteral() {
+    uint32_t start = tok_.start;
+    auto d = NewDuration(DurationOp::kLiteral, start);
+    if (d == nullptr) return nullptr;
+    if (tok_.type == Tok::kNumber) {
+      if (!ParseGoNumber(tok_.text, &d->seconds)) {
+        return Fail(start, ParseErrorCode::kInvalidValue, "error parsing number");
+      }
+    } else {
+      int64_t ms;
+      if (!ParseDurationToken(&ms)) return nullptr;
+      d->seconds = DurationSeconds(ms);
+      d->is_duration = true;
+    }
+    if (!InDurationRange(d->seconds)) {
+      return Fail(start, ParseErrorCode::kInvalidValue, "duration out of range");
+    }
+    d->span.end = tok_.end;
+    Advance();
+    return d;
+  }
+
+  static bool InDurationRange(double s) {
+    return s <= 9223372036.854775807 && s >= -9223372036.854775808;
+  }
+
+  // `step()`, `min(a, b)`, `max(a, b)`; the current token is the name.
+  DurationExprPtr ParseDurationCall(const DurationContext& ctx) {
+    Token name = tok_;
+    DurationOp op = name.type == Tok::kStep ? DurationOp::kStep
+                    : name.aggregate_op == AggregateOp::kMin ? DurationOp::kMin
+                                                             : DurationOp::kMax;
+    auto d = NewDuration(op, name.start);
+    if (d == nullptr) return nullptr;
+    Advance();
+    if (tok_.type != Tok::kLParen) return Unexpected(ctx.context, ctx.expected);
+    Advance();
+    if (op != DurationOp::kStep) {
+      d->lhs = ParseDurationExpr(0, ctx);
+      if (d->lhs == nullptr) return nullptr;
+      if (tok_.type != Tok::kComma) return Unexpected(ctx.context, ctx.expected);
+      Advance();
+      d->rhs = ParseDurationExpr(0, ctx);
+      if (d->rhs == nullptr) return nullptr;
+    }
+    if (tok_.type != Tok::kRParen) return Unexpected(ctx.context, ctx.expected);
+    d->span.end = tok_.end;
+    Advance();
+    return d;
+  }
+
+  // `-d` / `+d` once the sign is consumed: a literal absorbs it, `-` of an
+  // expression is kNegate, `+` of an expression is the expression.
+  DurationExprPtr ApplySign(const Token& sign, DurationExprPtr d) {
+    bool negate = sign.binary_op == BinaryOp::kSub;
+    if (d->op == DurationOp::kLiteral) {
+      if (negate) d->seconds = -d->seconds;
+      d->span.start = sign.start;
+      return d;
+    }
+    if (!negate) return d;
+    auto n = NewDuration(DurationOp::kNegate, sign.start);
+    if (n == nullptr) return nullptr;
+    n->span.end = d->span.end;
+    n->rhs = std::move(d);
+    return n;
+  }
+
+  bool CheckDurationExprEnabled(const DurationExpr& d) {
+    if (options_.enable_duration_expressions) return true;
+    Fail(DurationStart(&d), ParseErrorCode::kSyntax, "experimental duration expression is not enabled");
+    return false;
+  }
+
+  DurationExprPtr ParseDurationPrimary(const DurationContext& ctx) {
+    if (IsSign(tok_)) {
+      Token sign = tok_;
+      Advance();
+      // `unary_op duration_expr %prec MUL`: the operand binds like ^.
+      DurationExprPtr operand = ParseDurationExpr(kPowPrecedence, ctx);
+      if (operand == nullptr) return nullptr;
+      return ApplySign(sign, std::move(operand));
+    }
+    if (tok_.type == Tok::kNumber || tok_.type == Tok::kDuration) return ParseDurationLiteral();
+    if (tok_.type == Tok::kStep || IsMinMax(tok_)) return ParseDurationCall(ctx);
+    if (tok_.type == Tok::kLParen) {
+      {
+        Advance();
+        DurationExprPtr inner = ParseDurationExpr(0, ctx);
+        if (inner == nullptr) return nullptr;
+        if (tok_.type != Tok::kRParen) return Unexpected(ctx.context, ctx.expected);
+        Advance();
+        if (!CheckDurationExprEnabled(*inner)) return nullptr;
+        // A parenthesized literal is the literal (Prometheus keeps no
+        // parentheses around a NumberLiteral here).
+        if (inner->op != DurationOp::kLiteral) inner->wrapped = true;
+        return inner;
+      }
+    }
+    return Unexpected(ctx.context, ctx.expected);
+  }
+
+  // Precedence climbing over + - * / % ^ (^ right-associative), as
+  // ParseExpr. Recursion is bounded by max_depth through Enter().
+  DurationExprPtr ParseDurationExpr(int min_prec, const DurationContext& ctx) {
+    if (!Enter()) return nullptr;
+    DurationExprPtr lhs = ParseDurationPrimary(ctx);
+    lhs = ParseDurationRest(std::move(lhs), min_prec, ctx);
+    --depth_;
+    return lhs;
+  }
+
+  DurationExprPtr ParseDurationRest(DurationExprPtr lhs, int min_prec, const DurationContext& ctx) {
+    while (lhs != nullptr && IsDurationOperator(tok_)) {
+      Token op = tok_;
+      int prec = Precedence(op.binary_op);
+      if (prec < min_prec) break;
+      Advance();
+      DurationExprPtr rhs =
+          ParseDurationExpr(op.binary_op == BinaryOp::kPow ? prec : prec + 1, ctx);
+      if (rhs == nullptr) return nullptr;
+      if (!CheckDurationExprEnabled(*lhs)) return nullptr;
+      if ((op.binary_op == BinaryOp::kDiv || op.binary_op == BinaryOp::kMod) &&
+          rhs->op == DurationOp::kLiteral && rhs->seconds == 0) {
+        return Fail(op.start, ParseErrorCode::kSyntax,
+                    op.binary_op == BinaryOp::kDiv ? "division by zero" : "modulo by zero");
+      }
+      DurationOp dop = op.binary_op == BinaryOp::kAdd   ? DurationOp::kAdd
+                       : op.binary_op == BinaryOp::kSub ? DurationOp::kSub
+                       : op.binary_op == BinaryOp::kMul ? DurationOp::kMul
+                       : op.binary_op == BinaryOp::kDiv ? DurationOp::kDiv
+                       : op.binary_op == BinaryOp::kMod ? DurationOp::kMod
+                                                        : DurationOp::kPow;
+      auto bin = NewDuration(dop, lhs->span.start);
+      if (bin == nullptr) return nullptr;
+      bin->span.end = rhs->span.end;
+      bin->lhs = std::move(lhs);
+      bin->rhs = std::move(rhs);
+      lhs = std::move(bin);
+    }
+    return error_.ok() ? std::move(lhs) : nullptr;
+  }
+
+  // A literal becomes *ns, anything else *expr.
+  bool StoreDuration(DurationExprPtr d, int64_t* ns, DurationExprPtr* expr) {
+    if (d->op == DurationOp::kLiteral) {
+      *ns = SecondsToNs(d->seconds);
+      expr->reset();
+    } else {
+      *ns = 0;
+      *expr = std::move(d);
+    }
+    return true;
+  }
+
+  // positive_duration_expr: a range or a subquery step.
+  bool ParsePositiveDuration(const DurationContext& ctx, int64_t* ns, DurationExprPtr* expr) {
+    DurationExprPtr d = ParseDurationExpr(0, ctx);
+    if (d == nullptr) return false;
+    if (d->op == DurationOp::kLiteral && d->seconds <= 0) {
+      Fail(d->span.start, ParseErrorCode::kInvalidValue, "duration must be greater than 0");
+      return false;
+    }
+    return StoreDuration(std::move(d), ns, expr);
+  }
+
+  // offset_duration_expr. A literal, step(), min() or max(), signed or not,
+  // ends the offset (`foo offset 1m + 2m` adds 2m to the selector); so does
+  // `-(d)`. A parenthesis or a sign followed by anything else starts a
+  // duration expression that takes the operators that follow.
+  bool ParseOffsetDuration(int64_t* ns, DurationExprPtr* expr) {
+    const DurationContext& ctx = kOffsetContext;
+    DurationExprPtr d;
+    if (IsSign(tok_)) {
+      Token sign = tok_;
+      Advance();
+      if (tok_.type == Tok::kNumber || tok_.type == Tok::kDuration) {
+        d = ParseDurationLiteral();
+        if (d != nullptr) d = ApplySign(sign, std::move(d));
+      } else if (tok_.type == Tok::kStep || IsMinMax(tok_)) {
+        d = ParseDurationCall(ctx);
+        if (d != nullptr) d = ApplySign(sign, std::move(d));
+      } else if (tok_.type == Tok::kLParen) {
+        Advance();
+        if (!Enter()) return false;
+        d = ParseDurationExpr(0, ctx);
+        --depth_;
+        if (d == nullptr) return false;
+        if (tok_.type != Tok::kRParen) {
+          Unexpected(ctx.context, ctx.expected);
+          return false;
+        }
+        Advance();
+        if (d->op == DurationOp::kLiteral) {
+          // Prometheus panics here (a failed type assertion) and reports
+          // "unexpected error" without a position.
+          Fail(sign.start, ParseErrorCode::kSyntax,
+               "unexpected error: a parenthesized number after a sign in offset");
+          return false;
+        }
+        d->wrapped = true;
+        d = ApplySign(sign, std::move(d));
+      } else {
+        if (!Enter()) return false;
+        d = ParseDurationExpr(kPowPrecedence, ctx);
+        if (d != nullptr) d = ApplySign(sign, std::move(d));
+        d = ParseDurationRest(std::move(d), 0, ctx);
+        --depth_;
+      }
+    } else if (tok_.type == Tok::kNumber || tok_.type == Tok::kDuration) {
+      d = ParseDurationLiteral();
+    } else if (tok_.type == Tok::kStep || IsMinMax(tok_)) {
+      d = ParseDurationCall(ctx);
+    } else if (tok_.type == Tok::kLParen) {
+      d = ParseDurationExpr(0, ctx);
+    } else {
+      Unexpected(ctx.context, ctx.expected);
+      return false;
+    }
+    if (d == nullptr) return false;
+    return StoreDuration(std::move(d), ns, expr);
   }
 
   TimeModifiers* ModifiersOf(Expr* e) {
@@ -783,18 +1072,55 @@ class Parser {
 
   ExprPtr ParseOffset(ExprPtr e) {
     Advance();  // offset
-    int64_t ns;
-    if (!ParseDurationNs("offset", "number, duration, or step()", true, &ns)) return nullptr;
+    int64_t ns = 0;
+    DurationExprPtr expr;
+    if (!ParseOffsetDuration(&ns, &expr)) return nullptr;
     TimeModifiers* m = ModifiersOf(e.get());
     if (m == nullptr) {
       return Fail(e->span.start, ParseErrorCode::kSyntax,
                   "offset modifier must be preceded by an instant vector selector or range "
                   "vector selector or a subquery");
     }
-    if (m->offset_ns != 0) {
+    if (m->offset_ns != 0 || m->offset_expr != nullptr) {
       return Fail(e->span.start, ParseErrorCode::kSyntax, "offset may not be set multiple times");
     }
     m->offset_ns = ns;
+    m->offset_expr = std::move(expr);
+    e->span.end = prev_end_;
+    return e;
+  }
+
+  // `anchored` / `smoothed` after a selector (parse.go's setAnchored()).
+  ExprPtr ParseExtendedRange(ExprPtr e) {
+    bool anchored = tok_.type == Tok::kAnchored;
+    std::string_view name = anchored ? "anchored" : "smoothed";
+    Advance();
+    uint32_t start = e->span.start;
+    if (!options_.enable_extended_range_selectors) {
+      return Fail(start, ParseErrorCode::kSyntax,
+                  StrCat(name, " modifier is experimental and not enabled"));
+    }
+    VectorSelector* vs = nullptr;
+    switch (e->kind) {
+      case NodeKind::kVectorSelector: vs = &e->As<VectorSelector>(); break;
+      case NodeKind::kMatrixSelector: vs = e->As<MatrixSelector>().selector.get(); break;
+      case NodeKind::kSubquery:
+        return Fail(start, ParseErrorCode::kSyntax,
+                    StrCat(name, " modifier is not supported for subqueries"));
+      case NodeKind::kNumberLiteral:
+      case NodeKind::kStringLiteral:
+      case NodeKind::kCall:
+      case NodeKind::kAggregate:
+      case NodeKind::kBinary:
+      case NodeKind::kUnary:
+      case NodeKind::kParen:
+        return Fail(start, ParseErrorCode::kSyntax, StrCat(name, " modifier not implemented"));
+    }
+    (anchored ? vs->anchored : vs->smoothed) = true;
+    if (vs->anchored && vs->smoothed) {
+      return Fail(start, ParseErrorCode::kSyntax,
+                  "anchored and smoothed modifiers cannot be used together");
+    }
     e->span.end = prev_end_;
     return e;
   }

@@ -300,12 +300,46 @@ void AppendAt(const TimeModifiers& m, std::string* out) {
 }
 
 void AppendOffset(const TimeModifiers& m, std::string* out) {
-  if (m.offset_ns > 0) {
+  if (m.offset_expr != nullptr) {
+    out->append(" offset ");
+    AppendFormat(*m.offset_expr, out);
+  } else if (m.offset_ns > 0) {
     out->append(" offset ");
     AppendDuration(m.offset_ns, out);
   } else if (m.offset_ns < 0) {
     out->append(" offset -");
     AppendDuration(-m.offset_ns, out);
+  }
+}
+
+// A range or step: the literal duration, or the expression.
+void AppendRange(int64_t ns, const DurationExprPtr& expr, std::string* out) {
+  if (expr != nullptr) {
+    AppendFormat(*expr, out);
+  } else {
+    AppendDuration(ns, out);
+  }
+}
+
+// ` anchored` / ` smoothed` (Prometheus prints at most one).
+void AppendExtendedRange(const VectorSelector& vs, std::string* out) {
+  if (vs.anchored) {
+    out->append(" anchored");
+  } else if (vs.smoothed) {
+    out->append(" smoothed");
+  }
+}
+
+// NumberLiteral.String(): a duration as model.Duration, else FormatFloat.
+void AppendNumber(double v, bool is_duration, std::string* out) {
+  if (is_duration) {
+    if (v < 0) {
+      out->push_back('-');
+      v = -v;
+    }
+    AppendDuration(static_cast<int64_t>(v * 1e9), out);
+  } else {
+    internal::AppendGoFloatF(v, out);
   }
 }
 
@@ -398,9 +432,9 @@ void AppendBinaryModifiers(const Binary& b, std::string* out) {
 
 void AppendSubquerySuffix(const Subquery& s, std::string* out) {
   out->push_back('[');
-  AppendDuration(s.range_ns, out);
+  AppendRange(s.range_ns, s.range_expr, out);
   out->push_back(':');
-  if (s.step_ns != 0) AppendDuration(s.step_ns, out);
+  if (s.step_ns != 0 || s.step_expr != nullptr) AppendRange(s.step_ns, s.step_expr, out);
   out->push_back(']');
   AppendAt(s.modifiers, out);
   AppendOffset(s.modifiers, out);
@@ -412,16 +446,7 @@ void AppendFormat(const Expr& e, std::string* out) {
   switch (e.kind) {
     case NodeKind::kNumberLiteral: {
       const auto& n = e.As<NumberLiteral>();
-      if (n.is_duration) {
-        double v = n.value;
-        if (v < 0) {
-          out->push_back('-');
-          v = -v;
-        }
-        AppendDuration(static_cast<int64_t>(v * 1e9), out);
-      } else {
-        internal::AppendGoFloatF(n.value, out);
-      }
+      AppendNumber(n.value, n.is_duration, out);
       return;
     }
     case NodeKind::kStringLiteral:
@@ -431,6 +456,7 @@ void AppendFormat(const Expr& e, std::string* out) {
       const auto& vs = e.As<VectorSelector>();
       AppendSelectorBody(vs, out);
       AppendAt(vs.modifiers, out);
+      AppendExtendedRange(vs, out);
       AppendOffset(vs.modifiers, out);
       return;
     }
@@ -438,8 +464,9 @@ void AppendFormat(const Expr& e, std::string* out) {
       const auto& m = e.As<MatrixSelector>();
       AppendSelectorBody(*m.selector, out);
       out->push_back('[');
-      AppendDuration(m.range_ns, out);
+      AppendRange(m.range_ns, m.range_expr, out);
       out->push_back(']');
+      AppendExtendedRange(*m.selector, out);
       AppendAt(m.selector->modifiers, out);
       AppendOffset(m.selector->modifiers, out);
       return;
@@ -494,6 +521,51 @@ void AppendFormat(const Expr& e, std::string* out) {
       out->push_back(')');
       return;
   }
+}
+
+// DurationExpr.writeTo(). Recursion is as deep as the expression, which
+// the parser bounds by max_depth.
+void AppendFormat(const DurationExpr& d, std::string* out) {
+  if (d.wrapped) out->push_back('(');
+  std::string_view op;
+  switch (d.op) {
+    case DurationOp::kLiteral:
+      AppendNumber(d.seconds, d.is_duration, out);
+      break;
+    case DurationOp::kStep:
+      out->append("step()");
+      break;
+    case DurationOp::kMin:
+    case DurationOp::kMax:
+      out->append(d.op == DurationOp::kMin ? "min(" : "max(");
+      if (d.lhs != nullptr) AppendFormat(*d.lhs, out);
+      out->append(", ");
+      if (d.rhs != nullptr) AppendFormat(*d.rhs, out);
+      out->push_back(')');
+      break;
+    case DurationOp::kNegate:
+      out->push_back('-');
+      if (d.rhs != nullptr) AppendFormat(*d.rhs, out);
+      break;
+    case DurationOp::kAdd: op = " + "; break;
+    case DurationOp::kSub: op = " - "; break;
+    case DurationOp::kMul: op = " * "; break;
+    case DurationOp::kDiv: op = " / "; break;
+    case DurationOp::kMod: op = " % "; break;
+    case DurationOp::kPow: op = " ^ "; break;
+  }
+  if (!op.empty()) {
+    if (d.lhs != nullptr) AppendFormat(*d.lhs, out);
+    out->append(op);
+    if (d.rhs != nullptr) AppendFormat(*d.rhs, out);
+  }
+  if (d.wrapped) out->push_back(')');
+}
+
+std::string Format(const DurationExpr& expr) {
+  std::string out;
+  AppendFormat(expr, &out);
+  return out;
 }
 
 std::string Format(const Expr& expr) {

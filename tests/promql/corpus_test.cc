@@ -205,6 +205,56 @@ TEST(PromqlCorpus, ErrorsAreAtPrometheusOffsets) {
   }
 }
 
+// features.txt: Prometheus's feature-gated syntax (experimental functions,
+// duration expressions, anchored/smoothed), valid and invalid queries, each
+// parsed with every feature off (features.off.*expected: the oracle without
+// flags) and on (features.on.*expected: -features all). A query Prometheus
+// accepts prints as its String() and Prettify() and re-parses to the same
+// text; one it rejects fails at its offset.
+void CheckFeatures(bool on) {
+  const std::string base = on ? "features.on" : "features.off";
+  ParserOptions options;
+  options.enable_experimental_functions = on;
+  options.enable_duration_expressions = on;
+  options.enable_extended_range_selectors = on;
+  std::vector<Case> cases = LoadCases("features.txt", base + ".expected");
+  std::vector<Case> pretty = LoadCases("features.txt", base + ".pretty.expected");
+  ASSERT_GE(cases.size(), 150u);
+  ASSERT_EQ(cases.size(), pretty.size());
+  size_t accepted = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    SCOPED_TRACE(testing::Message() << "features.txt:" << c.line << " (" << base << "): " << c.query);
+    ExprPtr e;
+    ParseError err = Parse(c.query, options, &e);
+    if (c.expected.substr(0, 3) == "OK\t") {
+      ++accepted;
+      ASSERT_TRUE(err.ok()) << err.message;
+      const std::string format = Format(*e);
+      EXPECT_EQ("OK\t" + Escape(format), c.expected);
+      EXPECT_EQ("OK\t" + Escape(Pretty(*e)), pretty[i].expected);
+      ExprPtr again;
+      ParseError err2 = Parse(format, options, &again);
+      ASSERT_TRUE(err2.ok()) << err2.message << " reparsing " << format;
+      EXPECT_EQ(Format(*again), format);
+      continue;
+    }
+    ASSERT_EQ(c.expected.substr(0, 4), "ERR\t");
+    size_t tab = c.expected.find('\t', 4);
+    ASSERT_NE(tab, std::string::npos);
+    int offset = std::stoi(c.expected.substr(4, tab - 4));
+    ASSERT_FALSE(err.ok()) << "accepted as " << Format(*e);
+    EXPECT_EQ(static_cast<int>(err.offset), offset)
+        << err.message << "\n  prometheus: " << c.expected.substr(tab + 1);
+  }
+  // Both halves must be exercised.
+  EXPECT_GE(accepted, on ? 100u : 30u);
+  EXPECT_GE(cases.size() - accepted, 40u);
+}
+
+TEST(PromqlCorpus, FeaturesOffAreRejectedAsPrometheusDoes) { CheckFeatures(false); }
+TEST(PromqlCorpus, FeaturesOnParseAndPrintAsPrometheus) { CheckFeatures(true); }
+
 // Prettify()'s documented layout, on small cases (the corpus has the real
 // ones).
 TEST(PromqlPretty, ShortExpressionsStayOnOneLine) {

@@ -426,5 +426,80 @@ TEST(PromqlFunctions, TableIsPrometheus3) {
   EXPECT_EQ(FindFunction("histogram_quantile")->arg_types[0], ValueType::kScalar);
 }
 
+TEST(PromqlParser, FeatureGatesAreOffByDefault) {
+  ParserOptions defaults;
+  EXPECT_FALSE(defaults.enable_experimental_functions);
+  EXPECT_FALSE(defaults.enable_duration_expressions);
+  EXPECT_FALSE(defaults.enable_extended_range_selectors);
+  struct {
+    std::string_view query;
+    uint32_t offset;
+  } cases[] = {
+      {"foo[5m * 2]", 4},          // experimental duration expression is not enabled
+      {"foo offset (1h + 5m)", 12},
+      {"rate(foo[5m] anchored)", 5},  // anchored modifier is experimental and not enabled
+      {"foo smoothed", 0},
+      {"limitk(1, foo)", 0},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query);
+    ExprPtr out;
+    ParseError err = Parse(c.query, defaults, &out);
+    ASSERT_FALSE(err.ok());
+    EXPECT_EQ(err.code, ParseErrorCode::kSyntax);
+    EXPECT_EQ(err.offset, c.offset);
+  }
+  // step(), min() and max() in durations are not gated in Prometheus 3.9.
+  absl::StatusOr<ExprPtr> e = Parse("foo[1h:step()] offset -min(1m, 2m)");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(Format(**e), "foo[1h:step()] offset -min(1m, 2m)");
+}
+
+TEST(PromqlParser, DurationExpressionAst) {
+  ParserOptions options;
+  options.enable_duration_expressions = true;
+  options.enable_extended_range_selectors = true;
+  absl::StatusOr<ExprPtr> e = Parse("rate(foo[(5m + 1m) * 2] anchored offset step())", options);
+  ASSERT_TRUE(e.ok()) << e.status();
+  const auto& m = (*e)->As<Call>().args[0]->As<MatrixSelector>();
+  EXPECT_EQ(m.range_ns, 0);
+  ASSERT_NE(m.range_expr, nullptr);
+  EXPECT_EQ(m.range_expr->op, DurationOp::kMul);
+  EXPECT_TRUE(m.range_expr->lhs->wrapped);
+  EXPECT_EQ(m.range_expr->rhs->op, DurationOp::kLiteral);
+  EXPECT_EQ(m.range_expr->rhs->seconds, 2);
+  EXPECT_TRUE(m.selector->anchored);
+  ASSERT_NE(m.selector->modifiers.offset_expr, nullptr);
+  EXPECT_EQ(m.selector->modifiers.offset_expr->op, DurationOp::kStep);
+  EXPECT_EQ(Format(**e), "rate(foo[(5m + 1m) * 2] anchored offset step())");
+  EXPECT_EQ(Dump(**e),
+            "(call rate (matrix 0ns ((5m + 1m) * 2) (selector foo offset=(step()) anchored)))");
+  // A parenthesized literal is the literal; a literal range stays in range_ns.
+  e = Parse("foo[((5m))]", options);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ((*e)->As<MatrixSelector>().range_expr, nullptr);
+  EXPECT_EQ((*e)->As<MatrixSelector>().range_ns, 300'000'000'000);
+  // Prometheus panics on a sign before a parenthesized literal offset
+  // ("unexpected error"); we reject it at the sign.
+  ExprPtr out;
+  ParseError err = Parse("foo offset -(1m)", options, &out);
+  EXPECT_FALSE(err.ok());
+  EXPECT_EQ(err.offset, 11u);
+}
+
+TEST(PromqlParser, DeepDurationExpressionIsACleanError) {
+  ParserOptions options;
+  options.enable_duration_expressions = true;
+  std::string q = "foo[" + std::string(100000, '(') + "1m" + std::string(100000, ')') + "]";
+  ExprPtr out;
+  ParseError err = Parse(q, options, &out);
+  EXPECT_EQ(err.code, ParseErrorCode::kLimitExceeded);
+  q = "foo[";
+  for (int i = 0; i < 100000; ++i) q += "-";
+  q += "1m]";
+  err = Parse(q, options, &out);
+  EXPECT_EQ(err.code, ParseErrorCode::kLimitExceeded);
+}
+
 }  // namespace
 }  // namespace obsv::promql

@@ -6,6 +6,9 @@
 #   valid.txt   -> valid.pretty.expected  (Prettify(), -pretty)
 #   invalid.txt -> invalid.expected       (errors and offsets)
 #   generated.txt -> generated.expected, generated.pretty.expected
+#   features.txt -> features.off.expected, features.off.pretty.expected
+#                   (no feature flag), features.on.expected,
+#                   features.on.pretty.expected (-features all)
 #
 #   cmake -DGO=/path/to/go -DORACLE_DIR=tests/reference/promql \
 #         -DTESTDATA_DIR=tests/testdata/promql -DWORK_DIR=build/promql-oracle \
@@ -65,6 +68,10 @@ check(valid.txt valid.pretty.expected -pretty)
 check(invalid.txt invalid.expected)
 check(generated.txt generated.expected)
 check(generated.txt generated.pretty.expected -pretty)
+check(features.txt features.off.expected)
+check(features.txt features.off.pretty.expected -pretty)
+check(features.txt features.on.expected -features all)
+check(features.txt features.on.pretty.expected -pretty -features all)
 if(stale)
   message(FATAL_ERROR "stale expected files:${stale}")
 endif()

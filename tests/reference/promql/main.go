@@ -12,6 +12,13 @@
 //
 //	go run . < ../../testdata/promql/valid.txt > ../../testdata/promql/valid.expected
 //	go run . -pretty < ../../testdata/promql/valid.txt > ../../testdata/promql/valid.pretty.expected
+//
+// -features turns on Prometheus's feature-gated syntax, a comma-separated
+// list of: experimental-functions (parser.EnableExperimentalFunctions),
+// duration-expr (parser.ExperimentalDurationExpr), extended-range
+// (parser.EnableExtendedRangeSelectors), or all.
+//
+//	go run . -features all < ../../testdata/promql/features.txt > ../../testdata/promql/features.on.expected
 package main
 
 import (
@@ -27,7 +34,26 @@ import (
 
 func main() {
 	pretty := flag.Bool("pretty", false, "print parser.Prettify() instead of String()")
+	features := flag.String("features", "", "comma-separated: experimental-functions, duration-expr, extended-range, all")
 	flag.Parse()
+	for _, f := range strings.Split(*features, ",") {
+		switch f {
+		case "":
+		case "experimental-functions":
+			parser.EnableExperimentalFunctions = true
+		case "duration-expr":
+			parser.ExperimentalDurationExpr = true
+		case "extended-range":
+			parser.EnableExtendedRangeSelectors = true
+		case "all":
+			parser.EnableExperimentalFunctions = true
+			parser.ExperimentalDurationExpr = true
+			parser.EnableExtendedRangeSelectors = true
+		default:
+			fmt.Fprintf(os.Stderr, "unknown feature %q\n", f)
+			os.Exit(2)
+		}
+	}
 	sc := bufio.NewScanner(os.Stdin)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	w := bufio.NewWriter(os.Stdout)
