@@ -42,6 +42,8 @@ promql::ParserOptions ToOptions(const obsv_promql_options* options) {
   out.max_selectors = options->max_selectors;
   out.max_matchers_per_selector = options->max_matchers_per_selector;
   out.enable_experimental_functions = (options->features & OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS) != 0;
+  out.enable_duration_expressions = (options->features & OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS) != 0;
+  out.enable_extended_range_selectors = (options->features & OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS) != 0;
   return out;
 }
 
@@ -235,7 +237,9 @@ void obsv_promql_options_init(obsv_promql_options* options) {
   options->max_nodes = d.max_nodes;
   options->max_selectors = d.max_selectors;
   options->max_matchers_per_selector = d.max_matchers_per_selector;
-  options->features = d.enable_experimental_functions ? OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS : 0;
+  options->features = (d.enable_experimental_functions ? OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS : 0u) |
+                      (d.enable_duration_expressions ? OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS : 0u) |
+                      (d.enable_extended_range_selectors ? OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS : 0u);
 }
 
 static obsv_status PrintQuery(const char* query, size_t len, const obsv_promql_options* options, bool pretty,

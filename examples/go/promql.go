@@ -76,6 +76,12 @@ const (
 	// FeatureExperimentalFunctions enables limitk, limit_ratio, info,
 	// sort_by_label, mad_over_time, ... (promql-experimental-functions).
 	FeatureExperimentalFunctions QueryFeature = C.OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS
+	// FeatureDurationExpressions enables arithmetic in ranges, steps and
+	// offsets: x[5m + 1m] (promql-duration-expr).
+	FeatureDurationExpressions QueryFeature = C.OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS
+	// FeatureExtendedRangeSelectors enables `anchored` and `smoothed`
+	// (promql-extended-range-selectors).
+	FeatureExtendedRangeSelectors QueryFeature = C.OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS
 )
 
 // QueryOptions are the budgets of the PromQL parser for untrusted queries;

@@ -51,7 +51,13 @@ extern "C" {
 typedef enum obsv_promql_feature {
   /* limitk, limit_ratio, info, sort_by_label, mad_over_time, ...
    * (promql-experimental-functions) */
-  OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS = 1u << 0
+  OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS = 1u << 0,
+  /* arithmetic in ranges, steps and offsets: x[5m + 1m]
+   * (promql-duration-expr) */
+  OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS = 1u << 1,
+  /* `anchored` and `smoothed` after a selector
+   * (promql-extended-range-selectors) */
+  OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS = 1u << 2
 } obsv_promql_feature;
 
 typedef struct obsv_promql_options {
@@ -189,7 +195,7 @@ OBSV_API int obsv_promql_node_on(const obsv_promql_node* node);
 OBSV_API int obsv_promql_node_bool(const obsv_promql_node* node);
 OBSV_API obsv_promql_cardinality obsv_promql_node_cardinality(const obsv_promql_node* node);
 /* Matrix selector and subquery: the range; subquery: the step (0 when
- * omitted). Milliseconds. */
+ * omitted). Milliseconds; 0 when written as a duration expression. */
 OBSV_API int64_t obsv_promql_node_range_ms(const obsv_promql_node* node);
 OBSV_API int64_t obsv_promql_node_step_ms(const obsv_promql_node* node);
 /* Selector (vector or matrix) and subquery: the offset (signed, ms). */

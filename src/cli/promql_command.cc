@@ -38,6 +38,9 @@ constexpr char kUsage[] =
     "                             (default), drop the matcher, or keep both\n"
     "  --set name=value           a template value; repeatable\n"
     "  --experimental             allow Prometheus's experimental functions\n"
+    "  --enable-feature F,...     gated syntax, as Prometheus's flag: promql-duration-expr,\n"
+    "                             promql-extended-range-selectors,\n"
+    "                             promql-experimental-functions\n"
     "  --each-line                QUERY|- is a file of queries, one per line: print one\n"
     "                             line per query, the result (newlines as \\n) or\n"
     "                             \"error: <message>\"; exit 1 if any failed\n"
@@ -175,6 +178,23 @@ int Promql(int argc, char** argv) {
           promql::TemplateValue{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))});
     } else if (arg == "--experimental") {
       flags.parser.enable_experimental_functions = true;
+    } else if (is("--enable-feature")) {
+      const char* v = value("--enable-feature");
+      std::string_view rest = v == nullptr ? "" : v;
+      while (!rest.empty()) {
+        size_t comma = rest.find(',');
+        std::string_view f = rest.substr(0, comma);
+        if (f == "promql-duration-expr") {
+          flags.parser.enable_duration_expressions = true;
+        } else if (f == "promql-extended-range-selectors") {
+          flags.parser.enable_extended_range_selectors = true;
+        } else if (f == "promql-experimental-functions") {
+          flags.parser.enable_experimental_functions = true;
+        } else {
+          return Usage("unknown feature " + std::string(f));
+        }
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
     } else if (arg == "--each-line") {
       flags.each_line = true;
     } else if (arg == "-" || arg.substr(0, 1) != "-" || arg.empty()) {

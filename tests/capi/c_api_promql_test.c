@@ -102,6 +102,20 @@ static void TestFormatAndPretty(void) {
   CHECK_BYTES(out, len, "limitk(2, x)");
   obsv_string_free(out);
 
+  /* Feature-gated syntax only with its feature. */
+  CHECK_EQ(obsv_promql_format_query(LIT("rate(x[5m + 1m])"), &options, &out, &len, &err), OBSV_ERR_SYNTAX);
+  obsv_error_free(err);
+  options.features |= OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS;
+  CHECK_EQ(obsv_promql_format_query(LIT("rate(x[5m + 1m])"), &options, &out, &len, &err), OBSV_OK);
+  CHECK_BYTES(out, len, "rate(x[5m + 1m])");
+  obsv_string_free(out);
+  CHECK_EQ(obsv_promql_format_query(LIT("x[5m] anchored"), &options, &out, &len, &err), OBSV_ERR_SYNTAX);
+  obsv_error_free(err);
+  options.features |= OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS;
+  CHECK_EQ(obsv_promql_format_query(LIT("x[5m] anchored"), &options, &out, &len, &err), OBSV_OK);
+  CHECK_BYTES(out, len, "x[5m] anchored");
+  obsv_string_free(out);
+
   /* NULL arguments are statuses, not crashes. */
   CHECK_EQ(obsv_promql_format_query(NULL, 3, NULL, &out, &len, NULL), OBSV_ERR_INVALID_ARGUMENT);
   CHECK_EQ(obsv_promql_format_query(LIT("x"), NULL, NULL, &len, NULL), OBSV_ERR_INVALID_ARGUMENT);

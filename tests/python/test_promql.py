@@ -138,6 +138,11 @@ def test_limits_and_experimental_functions():
     assert promql.format("limitk(1, x)", experimental_functions=True) == "limitk(1, x)"
     with pytest.raises(TypeError):
         promql.parse("x", max_bogus=3)
+    with pytest.raises(promql.PromQLError):
+        promql.parse("rate(x[5m + 1m])")
+    assert promql.format("rate(x[5m + 1m])", duration_expressions=True) == "rate(x[5m + 1m])"
+    assert promql.format("x[5m] anchored", extended_range_selectors=True, duration_expressions=False) == \
+        "x[5m] anchored"
 
 
 def _every_selector_scoped(text, matcher):

@@ -37,8 +37,10 @@ the policy, the scoped query cannot select series outside the enforced set.
 Errors: PromQLError (a ValueError) with code, line, column and offset;
 ScopeError (a PromQLError) for a query the policy refuses. Parser limits are
 keyword arguments: max_query_bytes, max_depth, max_nodes, max_selectors,
-max_matchers_per_selector; experimental functions (limitk, info, ...) need
-``experimental_functions=True`` as in Prometheus.
+max_matchers_per_selector. Syntax Prometheus gates behind feature flags is
+off by default, as there: ``experimental_functions=True`` (limitk, info, ...),
+``duration_expressions=True`` (``x[5m + 1m]``), ``extended_range_selectors=True``
+(``anchored``, ``smoothed``).
 
 The work runs in C++ without the GIL. Every function is thread-safe; an
 Injector may be shared by threads.

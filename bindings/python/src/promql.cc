@@ -42,6 +42,15 @@ promql::ParserOptions OptionsArg(bool experimental, const py::kwargs& limits) {
   for (auto item : limits) {
     std::string key = py::str(item.first);
     if (item.second.is_none()) continue;
+    // Prometheus's feature flags (--enable-feature=promql-duration-expr, ...).
+    if (key == "duration_expressions") {
+      options.enable_duration_expressions = PyObject_IsTrue(item.second.ptr()) == 1;
+      continue;
+    }
+    if (key == "extended_range_selectors") {
+      options.enable_extended_range_selectors = PyObject_IsTrue(item.second.ptr()) == 1;
+      continue;
+    }
     long long v = item.second.cast<long long>();
     if (v <= 0 || v > 0xFFFFFFFFLL) throw py::value_error(key + " must be between 1 and 2**32-1");
     auto value = static_cast<uint32_t>(v);
@@ -55,6 +64,7 @@ promql::ParserOptions OptionsArg(bool experimental, const py::kwargs& limits) {
       options.max_selectors = value;
     } else if (key == "max_matchers_per_selector") {
       options.max_matchers_per_selector = value;
+
     } else {
       throw py::type_error("unexpected keyword argument '" + key + "'");
     }

@@ -18,6 +18,10 @@ c_enum! {
     obsv_promql_feature {
         /// limitk, limit_ratio, info, sort_by_label, mad_over_time, ...
         OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS = 1 << 0,
+        /// arithmetic in ranges, steps and offsets: x[5m + 1m]
+        OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS = 1 << 1,
+        /// `anchored` and `smoothed` after a selector
+        OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS = 1 << 2,
     }
 }
 

@@ -91,6 +91,14 @@ impl Options {
     /// (Prometheus's --enable-feature=promql-experimental-functions).
     pub const EXPERIMENTAL_FUNCTIONS: u64 =
         sys::OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS.0 as u64;
+    /// Arithmetic in ranges, steps and offsets: `x[5m + 1m]`
+    /// (--enable-feature=promql-duration-expr).
+    pub const DURATION_EXPRESSIONS: u64 =
+        sys::OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS.0 as u64;
+    /// `anchored` and `smoothed` after a selector
+    /// (--enable-feature=promql-extended-range-selectors).
+    pub const EXTENDED_RANGE_SELECTORS: u64 =
+        sys::OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS.0 as u64;
 
     fn to_sys(self) -> sys::obsv_promql_options {
         sys::obsv_promql_options {
