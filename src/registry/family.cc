@@ -24,25 +24,54 @@ inline uint64_t Fmix(uint64_t h) {
   return h;
 }
 
-constexpr uint64_t kMul = 0x9FB21C651E98DF25ull;
+// wyhash-style: one 64x64->128 multiply per value of up to 16 bytes, so
+// hashing 8 short label values is a chain of 8 multiplies. Loads never go
+// past the value (overlapping loads for the tail).
+constexpr uint64_t kP0 = 0xa0761d6478bd642full;
+constexpr uint64_t kP1 = 0xe7037ed1a0b428dbull;
+
+inline uint64_t Mum(uint64_t a, uint64_t b) {
+  unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 
 inline uint64_t HashPiece(uint64_t h, const char* p, size_t n) {
-  h = (h ^ n) * kMul;
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
+  uint64_t a, b;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = Load64(p);
+      b = Load64(p + n - 8);
+    } else if (n >= 4) {
+      a = Load32(p);
+      b = Load32(p + n - 4);
+    } else if (n > 0) {
+      a = (uint64_t{static_cast<unsigned char>(p[0])} << 16) |
+          (uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8) | static_cast<unsigned char>(p[n - 1]);
+      b = 0;
+    } else {
+      a = b = 0;
+    }
+  } else {
+    size_t i = n;
+    while (i > 16) {
+      h = Mum(Load64(p) ^ kP0, Load64(p + 8) ^ h);
+      p += 16;
+      i -= 16;
+    }
+    a = Load64(p + i - 16);
+    b = Load64(p + i - 8);
   }
-  if (n != 0) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  return h;
+  return Mum(a ^ kP0 ^ n, b ^ h ^ kP1);
 }
 
 }  // namespace
@@ -53,12 +82,29 @@ uint64_t HashValues(absl::Span<const std::string_view> values) {
   return Fmix(h);
 }
 
+namespace {
+// Label values are short: overlapping word compares beat a memcmp call.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    return Load64(a) == Load64(b) && Load64(a + n - 8) == Load64(b + n - 8);
+  }
+  if (n >= 4 && n < 8) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
+  if (n < 4) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
+}  // namespace
+
 bool KeyEquals(const std::string& key, absl::Span<const std::string_view> values) {
   const char* p = key.data();
   const char* end = p + key.size();
   for (std::string_view v : values) {
     if (static_cast<size_t>(end - p) < v.size() + 1) return false;
-    if (std::memcmp(p, v.data(), v.size()) != 0) return false;
+    if (!SameBytes(p, v.data(), v.size())) return false;
     p += v.size();
     if (*p != '\xff') return false;
     ++p;
