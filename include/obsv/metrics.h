@@ -1,0 +1,279 @@
+// obsv/metrics.h: the handle types of obsv::Registry's series and the
+// options that describe a metric family.
+//
+// A family (obsv::Family<obsv::Counter>, ...) is what Registry::AddCounter()
+// and its siblings return: a name, a type, declared label names. Resolving
+// a set of label values gives a handle; keep the handle for the hot path:
+//
+//   obsv::Registry registry;
+//   auto requests = registry.AddCounter({.name = "http_requests",
+//                                        .help = "Requests served.",
+//                                        .label_names = {"method", "code"}});
+//   obsv::Counter ok = requests->WithLabelValues({"GET", "200"}).value();
+//   ok.Inc();  // a few nanoseconds, no lock, no allocation
+//
+// Handles are small values (a pointer and an index), cheap to copy. A
+// default-constructed handle is empty: only operator bool may be called.
+// A handle stays valid while its series exists, and for
+// RegistryOptions::retire_grace after the series is removed (Remove(),
+// Clear(), idle expiry, Registry::Unregister()); updates made in that grace
+// are lost. Using a handle after the grace, or after the Registry is
+// destroyed, is undefined behaviour.
+//
+// Cells: counter and histogram updates go to cells owned by the calling
+// thread (one 8-byte cell per counter part or bucket, per thread that ever
+// updated a series of that cell chunk), so no two threads ever write the same
+// cache line, and the writer needs no atomic read-modify-write. A scrape
+// folds the cells of all threads; a per-thread sequence number lets it read
+// a histogram's buckets and sum as one consistent snapshot without ever
+// blocking the writer. Past RegistryOptions-independent limit of 4096
+// concurrently live threads, further threads share one arena with atomic
+// read-modify-writes (correct, slower). Gauges are one atomic word.
+//
+// Thread safety: every handle method is thread-safe. Family methods are
+// thread-safe.
+#ifndef OBSV_METRICS_H_
+#define OBSV_METRICS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "obsv/export.h"
+#include "obsv/metric_model.h"
+
+namespace obsv {
+
+namespace internal {
+struct Series;
+class FamilyImpl;
+struct HandleAccess;
+}  // namespace internal
+
+// What a family does with a new series beyond MetricOptions::max_series.
+enum class OverflowPolicy : uint8_t {
+  // WithLabelValues() returns ResourceExhausted; nothing is created.
+  kRefuse = 0,
+  // WithLabelValues() returns the family's overflow series, whose every
+  // label value is MetricOptions::overflow_label_value; it is created on the
+  // first overflow and does not count against the limit.
+  kOverflowSeries,
+};
+
+// Describes a family. Used by every Registry::Add*() call.
+struct MetricOptions {
+  // A legacy name ([a-zA-Z_:][a-zA-Z0-9_:]*) or, unless
+  // RegistryOptions::legacy_names_only, any non-empty valid UTF-8. Counters
+  // may be given with or without `_total`; the family is named without it
+  // (the OpenMetrics family `x`, written `x_total` in text 0.0.4). Info
+  // families likewise drop an `_info` suffix.
+  std::string name;
+  std::string help;  // any UTF-8; escaped on output
+  std::string unit;  // OpenMetrics `# UNIT`; if set, `name` must end in `_<unit>`
+  // The label names every series of the family has, in this order. Legacy
+  // ([a-zA-Z_][a-zA-Z0-9_]*) or UTF-8 as for `name`; never empty, never
+  // starting with `__`, no duplicates, and not `le` (histograms), `quantile`
+  // (summaries), or the family name (statesets).
+  std::vector<std::string> label_names;
+  // Labels every series carries, written before the variable ones. Same
+  // rules as label_names, and disjoint from them.
+  std::vector<Label> const_labels;
+  // Cardinality limit: at most this many series (0: unlimited). What happens
+  // beyond it is `overflow`; either way the registry counts the event in
+  // `obsv_registry_series_limit_hits_total{family="<name>"}`.
+  size_t max_series = 0;
+  OverflowPolicy overflow = OverflowPolicy::kRefuse;
+  std::string overflow_label_value = "__overflow__";
+  // Series whose value has not changed and that were not looked up for
+  // longer than this are removed by Registry::ExpireIdle() (run by every
+  // Expose()). Zero: never.
+  absl::Duration idle_ttl = absl::ZeroDuration();
+};
+
+// Summary quantiles over a sliding window. The window is a ring of
+// `age_buckets` buckets of max_age/age_buckets each; an observation goes
+// into the current bucket, and a quantile is computed over every bucket of
+// the ring, so it covers between max_age*(age_buckets-1)/age_buckets and
+// max_age of observations. A bucket keeps at most `max_samples_per_bucket`
+// observations, a uniform sample (reservoir) of them when more arrive, so a
+// quantile is exact up to that many observations per bucket and a sampled
+// estimate beyond. `_count` and `_sum` are exact and cumulative.
+struct SummaryOptions {
+  std::vector<double> quantiles = {0.5, 0.9, 0.99};  // each in [0, 1]
+  absl::Duration max_age = absl::Minutes(10);
+  int age_buckets = 5;
+  size_t max_samples_per_bucket = 500;
+};
+
+// Prometheus client libraries' default buckets (.005 ... 10 seconds).
+OBSV_API std::vector<double> DefaultBuckets();
+// `count` buckets: start, start+width, ... (Go's LinearBuckets).
+OBSV_API std::vector<double> LinearBuckets(double start, double width, int count);
+// `count` buckets: start, start*factor, ... (Go's ExponentialBuckets).
+OBSV_API std::vector<double> ExponentialBuckets(double start, double factor, int count);
+
+// A monotonic counter. The integer part (Inc) and the float part (Add) are
+// separate cells, summed on read: integer increments stay exact past 2^53.
+class OBSV_API Counter {
+ public:
+  Counter() = default;
+  // Adds n. Cost: a few ns; no lock, no atomic read-modify-write.
+  void Inc(uint64_t n = 1) const;
+  // Adds v; a negative or NaN v is ignored (counters only go up).
+  void Add(double v) const;
+  // The current total, folded over all threads' cells. Cost: linear in the
+  // number of threads that ever updated the process's counters.
+  double Value() const;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+  uint32_t slot_ = 0;
+};
+
+// A value that goes up and down: one atomic 64-bit word. Set() is a store;
+// Inc()/Dec()/Add() are a compare-and-swap loop.
+class OBSV_API Gauge {
+ public:
+  Gauge() = default;
+  void Set(double v) const;
+  void Add(double v) const;
+  void Inc() const { Add(1); }
+  void Dec() const { Add(-1); }
+  // Sets the gauge to the registry clock's Unix time in seconds.
+  void SetToCurrentTime() const;
+  double Value() const;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+};
+
+// A classic histogram: cumulative buckets on output, one non-cumulative
+// cell per bucket plus a sum cell per thread underneath. Observe() is
+// lock-free and wait-free: a bucket search (linear up to 16 bounds, binary
+// beyond), two plain stores and two sequence stores.
+class OBSV_API Histogram {
+ public:
+  Histogram() = default;
+  // NaN is counted in the +Inf bucket and makes the sum NaN, as in Go.
+  void Observe(double v) const;
+  struct Snapshot {
+    std::vector<double> upper_bounds;     // ascending, last is +Inf
+    std::vector<uint64_t> cumulative;     // per bound
+    uint64_t count = 0;                   // == cumulative.back()
+    double sum = 0;
+  };
+  // A consistent snapshot (count, buckets and sum of the same observations).
+  Snapshot Read() const;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+  uint32_t slot_ = 0;
+};
+
+// Quantiles over a sliding window (see SummaryOptions). Observe() takes the
+// series' mutex: summaries are not a hot-path type (prefer histograms).
+class OBSV_API Summary {
+ public:
+  Summary() = default;
+  void Observe(double v) const;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+};
+
+// An info series: exists, with value 1. Nothing to update.
+class OBSV_API Info {
+ public:
+  Info() = default;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+};
+
+// A set of up to 64 boolean states, declared with the family. All states
+// start false.
+class OBSV_API StateSet {
+ public:
+  StateSet() = default;
+  // NotFound for a state the family did not declare.
+  absl::Status Set(std::string_view state, bool value) const;
+  // Sets `state` true and every other state false (an enum).
+  absl::Status SetOnly(std::string_view state) const;
+  // Whether `state` is set; false for an unknown state.
+  bool Get(std::string_view state) const;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+};
+
+// A family of series of handle type H (Counter, Gauge, Histogram, Summary,
+// Info, StateSet). A cheap value (one pointer) owned by the Registry: valid
+// until Registry::Unregister() of its name or the Registry's destruction.
+template <typename H>
+class OBSV_API Family {
+ public:
+  Family() = default;
+
+  // The series with these label values (in label_names order), created if
+  // absent. Errors: InvalidArgument for the wrong number of values or a
+  // value that is not valid UTF-8; ResourceExhausted at max_series with
+  // OverflowPolicy::kRefuse. Cost for an existing series: a hash of the
+  // values and one probe of a lock-free table; no allocation, no lock.
+  // Creating one takes the family's mutex and renders the series' label
+  // text once, for exposition.
+  absl::StatusOr<H> WithLabelValues(absl::Span<const std::string_view> values) const;
+  absl::StatusOr<H> WithLabelValues(std::initializer_list<std::string_view> values) const {
+    return WithLabelValues(absl::Span<const std::string_view>(values.begin(), values.size()));
+  }
+  // As WithLabelValues() but never creates: NotFound when absent.
+  absl::StatusOr<H> Get(absl::Span<const std::string_view> values) const;
+  absl::StatusOr<H> Get(std::initializer_list<std::string_view> values) const {
+    return Get(absl::Span<const std::string_view>(values.begin(), values.size()));
+  }
+  // Removes one series; false if it did not exist. Its handles are retired
+  // (see the top of this file).
+  bool Remove(absl::Span<const std::string_view> values) const;
+  bool Remove(std::initializer_list<std::string_view> values) const {
+    return Remove(absl::Span<const std::string_view>(values.begin(), values.size()));
+  }
+  // Removes every series.
+  void Clear() const;
+  // The number of series (the overflow series included).
+  size_t size() const;
+  // The family name (without `_total`/`_info`).
+  const std::string& name() const;
+  explicit operator bool() const { return impl_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::FamilyImpl* impl_ = nullptr;
+};
+
+extern template class Family<Counter>;
+extern template class Family<Gauge>;
+extern template class Family<Histogram>;
+extern template class Family<Summary>;
+extern template class Family<Info>;
+extern template class Family<StateSet>;
+
+}  // namespace obsv
+
+#endif  // OBSV_METRICS_H_
