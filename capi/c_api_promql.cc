@@ -97,9 +97,11 @@ obsv_status SetStatusError(obsv_error** out_error, const absl::Status& status, s
   return code;
 }
 
-bool ToMatchOp(obsv_match_op op, promql::MatchOp* out) {
+// Enums arrive from C as any int: read through a pointer with memcpy, never
+// as a value of the enum type (UBSan: a load of an out-of-range enum).
+bool ToMatchOp(const obsv_match_op* op, promql::MatchOp* out) {
   int value;
-  std::memcpy(&value, &op, sizeof value);  // any int may arrive from C
+  std::memcpy(&value, op, sizeof value);
   switch (value) {
     case OBSV_MATCH_EQUAL: *out = promql::MatchOp::kEqual; return true;
     case OBSV_MATCH_NOT_EQUAL: *out = promql::MatchOp::kNotEqual; return true;
@@ -119,9 +121,9 @@ obsv_match_op FromMatchOp(promql::MatchOp op) {
   return OBSV_MATCH_EQUAL;
 }
 
-bool ToPolicy(obsv_conflict_policy policy, promql::ConflictPolicy* out) {
+bool ToPolicy(const obsv_conflict_policy* policy, promql::ConflictPolicy* out) {
   int value;
-  std::memcpy(&value, &policy, sizeof value);
+  std::memcpy(&value, policy, sizeof value);
   switch (value) {
     case OBSV_CONFLICT_ERROR: *out = promql::ConflictPolicy::kError; return true;
     case OBSV_CONFLICT_REPLACE: *out = promql::ConflictPolicy::kReplace; return true;
@@ -486,12 +488,12 @@ obsv_status obsv_promql_injector_new(const obsv_matcher* enforced, size_t count,
   *out_injector = nullptr;
   return Guard(out_error, [&]() -> obsv_status {
     promql::InjectOptions options;
-    if (!obsv::capi::ToPolicy(policy, &options.policy)) {
+    if (!obsv::capi::ToPolicy(&policy, &options.policy)) {
       return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
     }
     for (size_t i = 0; i < count; ++i) {
       promql::LabelMatcher m;
-      if (!obsv::capi::ToMatchOp(enforced[i].op, &m.op)) {
+      if (!obsv::capi::ToMatchOp(&enforced[i].op, &m.op)) {
         return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT,
                                     "enforced matcher " + std::to_string(i) + ": unknown match operator");
       }
@@ -513,7 +515,7 @@ obsv_status obsv_promql_injector_new_for_values(const char* label, size_t label_
   *out_injector = nullptr;
   return Guard(out_error, [&]() -> obsv_status {
     promql::InjectOptions options;
-    if (!obsv::capi::ToPolicy(policy, &options.policy)) {
+    if (!obsv::capi::ToPolicy(&policy, &options.policy)) {
       return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
     }
     std::vector<std::string> allowed;

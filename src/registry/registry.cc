@@ -109,11 +109,10 @@ Registry::Registry(RegistryOptions options) : impl_(std::make_unique<Impl>()) {
 }
 
 Registry::~Registry() {
-  {
-    absl::MutexLock l(&impl_->mu);
-    impl_->families.clear();
-  }
+  // Retired series first: they read their family, which may still be live.
   impl_->FreeRetired(absl::InfinitePast(), true);
+  absl::MutexLock l(&impl_->mu);
+  impl_->families.clear();
 }
 
 namespace {
