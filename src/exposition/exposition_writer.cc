@@ -12,6 +12,7 @@
 #include "common/go_float.h"
 #include "common/number_parse.h"
 #include "common/utf8.h"
+#include "exposition/escaping.h"
 
 namespace obsv {
 
@@ -19,6 +20,19 @@ using internal::FormatGoFloat;
 using internal::FormatOpenMetricsFloat;
 using internal::kMaxGoFloatChars;
 using internal::StrCat;
+
+void internal::AppendEscapedQuoted(std::string_view s, std::string* out) {
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c != '\\' && c != '"' && c != '\n') continue;
+    out->append(s.data() + start, i - start);
+    out->push_back('\\');
+    out->push_back(c == '\n' ? 'n' : c);
+    start = i + 1;
+  }
+  out->append(s.data() + start, s.size() - start);
+}
 
 void AppendGoFloat(double value, std::string* out) {
   char buf[kMaxGoFloatChars];
@@ -126,19 +140,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Label values and quoted names: escape \ " and newline.
-void AppendEscapedQuoted(std::string_view s, std::string* out) {
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c != '\\' && c != '"' && c != '\n') continue;
-    out->append(s.data() + start, i - start);
-    out->push_back('\\');
-    out->push_back(c == '\n' ? 'n' : c);
-    start = i + 1;
-  }
-  out->append(s.data() + start, s.size() - start);
-}
 
 void AppendHelp(std::string_view s, bool om, std::string* out) {
   size_t start = 0;
@@ -158,7 +159,7 @@ void AppendMetricNameForMetadata(std::string_view name, std::string* out) {
     out->append(name);
   } else {
     out->push_back('"');
-    AppendEscapedQuoted(name, out);
+    internal::AppendEscapedQuoted(name, out);
     out->push_back('"');
   }
 }

@@ -77,7 +77,7 @@ void FamilyImpl::Prepare() {
       s.text = name;
     } else {
       s.text.push_back('"');
-      AppendEscapedValue(name, &s.text);
+      AppendEscapedQuoted(name, &s.text);
       s.text.push_back('"');
     }
     return s;
@@ -149,6 +149,12 @@ inline void AppendSeriesStart(const std::string& name, bool legacy, const std::s
 
 void FamilyImpl::WriteFast(ExpositionFormat format, std::string* out) const {
   bool om = format == ExpositionFormat::kOpenMetrics;
+  // OpenMetrics' `_created` line of a counter or histogram series.
+  auto append_created = [&](const Series& s) {
+    AppendSeriesStart(created_.text, created_.legacy, s.label_text, {}, out);
+    AppendFloat(absl::ToDoubleSeconds(s.created - absl::UnixEpoch()), true, out);
+    out->push_back('\n');
+  };
   out->append(header_[om ? 1 : 0]);
   for (const Series* s : series_) {
     switch (type) {
@@ -164,11 +170,7 @@ void FamilyImpl::WriteFast(ExpositionFormat format, std::string* out) const {
           AppendFloat(static_cast<double>(i) + d, om, out);
         }
         out->push_back('\n');
-        if (om) {
-          AppendSeriesStart(created_.text, created_.legacy, s->label_text, {}, out);
-          AppendFloat(absl::ToDoubleSeconds(s->created - absl::UnixEpoch()), true, out);
-          out->push_back('\n');
-        }
+        if (om) append_created(*s);
         break;
       }
       case MetricType::kGauge:
@@ -194,11 +196,7 @@ void FamilyImpl::WriteFast(ExpositionFormat format, std::string* out) const {
         AppendSeriesStart(sum_.text, sum_.legacy, s->label_text, {}, out);
         AppendFloat(sum, om, out);
         out->push_back('\n');
-        if (om) {
-          AppendSeriesStart(created_.text, created_.legacy, s->label_text, {}, out);
-          AppendFloat(absl::ToDoubleSeconds(s->created - absl::UnixEpoch()), true, out);
-          out->push_back('\n');
-        }
+        if (om) append_created(*s);
         break;
       }
       case MetricType::kSummary:

@@ -129,7 +129,7 @@ std::vector<std::string_view> SplitKey(const std::string& key) {
 void AppendLabelPair(std::string_view name, std::string_view value, std::string* out) {
   AppendLabelName(name, out);
   out->append("=\"");
-  AppendEscapedValue(value, out);
+  AppendEscapedQuoted(value, out);
   out->push_back('"');
 }
 

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "exposition/escaping.h"
 #include "obsv/metric_model.h"
 #include "obsv/metrics.h"
 #include "obsv/registry.h"
@@ -207,7 +208,7 @@ bool ValidLabelName(std::string_view name, bool legacy_only);
 // `name` written in metadata and samples: as is when legacy, else quoted.
 void AppendQuotedName(std::string_view name, std::string* out);
 void AppendLabelName(std::string_view name, std::string* out);
-void AppendEscapedValue(std::string_view value, std::string* out);
+
 }  // namespace internal
 
 }  // namespace obsv

@@ -29,18 +29,6 @@ bool ValidLabelName(std::string_view name, bool legacy_only) {
   return !legacy_only && IsValidUtf8(name);
 }
 
-void AppendEscapedValue(std::string_view s, std::string* out) {
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c != '\\' && c != '"' && c != '\n') continue;
-    out->append(s.data() + start, i - start);
-    out->push_back('\\');
-    out->push_back(c == '\n' ? 'n' : c);
-    start = i + 1;
-  }
-  out->append(s.data() + start, s.size() - start);
-}
 
 void AppendQuotedName(std::string_view name, std::string* out) {
   if (IsLegacyMetricName(name)) {
@@ -48,7 +36,7 @@ void AppendQuotedName(std::string_view name, std::string* out) {
     return;
   }
   out->push_back('"');
-  AppendEscapedValue(name, out);
+  AppendEscapedQuoted(name, out);
   out->push_back('"');
 }
 
@@ -58,7 +46,7 @@ void AppendLabelName(std::string_view name, std::string* out) {
     return;
   }
   out->push_back('"');
-  AppendEscapedValue(name, out);
+  AppendEscapedQuoted(name, out);
   out->push_back('"');
 }
 
