@@ -39,7 +39,7 @@ Differences from prometheus_client: registering the same family twice (same
 type, labels, buckets...) returns a metric on the existing family instead of
 raising; any other clash raises ValueError. Series that ``remove()`` or
 ``clear()`` drop keep their memory until the registry is gone (children
-still held stay safe to use). Counters keep integer increments exact.
+still held stay safe to use).
 
 Thread safety: everything is thread-safe; updates take no lock.
 """
@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import functools
 import time as _time
-from typing import Any, Callable, Dict, Iterable, Optional, Sequence, Tuple
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 
 from ._errors import SeriesLimitError
 from ._obsv import registry as _core
@@ -80,7 +80,7 @@ Info = _core.Info
 StateSet = _core.StateSet
 
 #: The default registry of the metric constructors.
-REGISTRY: Registry = _core.REGISTRY
+REGISTRY = _core.REGISTRY
 
 #: Prometheus client libraries' default buckets (.005 ... 10 seconds).
 DEFAULT_BUCKETS: Tuple[float, ...] = tuple(_core.default_buckets()) + (float("inf"),)
@@ -105,7 +105,7 @@ def negotiate(accept: Optional[str]) -> Tuple[str, str]:
     return _core.negotiate(accept)
 
 
-def generate_latest(registry: Registry = REGISTRY) -> bytes:
+def generate_latest(registry: Any = REGISTRY) -> bytes:
     """The registry in text 0.0.4 (prometheus_client.generate_latest)."""
     return registry.expose(format="text")[0]
 
@@ -181,10 +181,9 @@ class _ExceptionCounter:
     def __enter__(self) -> None:
         pass
 
-    def __exit__(self, typ, value, traceback) -> bool:
+    def __exit__(self, typ, value, traceback) -> None:
         if typ is not None and issubclass(typ, self._exception):
             self._counter.inc()
-        return False
 
     def __call__(self, f: Callable) -> Callable:
         @functools.wraps(f)
@@ -203,12 +202,12 @@ def _count_exceptions(self, exception=Exception) -> _ExceptionCounter:
 
 
 # pybind11 classes accept new attributes: these are plain Python on top of
-# the C++ methods, off the hot path.
-Histogram.time = _observe_time
-Summary.time = _observe_time
-Gauge.time = _gauge_time
-Gauge.track_inprogress = _track_inprogress
-Counter.count_exceptions = _count_exceptions
+# the C++ methods, off the hot path (declared in _obsv.pyi).
+Histogram.time = _observe_time  # type: ignore[method-assign]
+Summary.time = _observe_time  # type: ignore[method-assign]
+Gauge.time = _gauge_time  # type: ignore[method-assign]
+Gauge.track_inprogress = _track_inprogress  # type: ignore[method-assign]
+Counter.count_exceptions = _count_exceptions  # type: ignore[method-assign]
 
 
 def _bind(cls):
@@ -224,7 +223,7 @@ def _bind(cls):
 
 
 def _get_sample_value(
-    self, name: str, labels: Optional[Dict[str, str]] = None
+    self, name: str, labels: Optional[Mapping[str, str]] = None
 ) -> Optional[float]:
     """get_sample_value(name, labels=None) -> float | None
 
@@ -243,7 +242,7 @@ def _get_sample_value(
     return None
 
 
-def _collect(self) -> Iterable:
+def _collect(self) -> list:
     """collect() -> list[obsv.Family]: the registry as model objects."""
     from . import parse
 
@@ -251,11 +250,11 @@ def _collect(self) -> Iterable:
     return list(parse(body, format="openmetrics"))
 
 
-Registry.counter = _bind(Counter)
-Registry.gauge = _bind(Gauge)
-Registry.histogram = _bind(Histogram)
-Registry.summary = _bind(Summary)
-Registry.info = _bind(Info)
-Registry.stateset = _bind(StateSet)
-Registry.get_sample_value = _get_sample_value
-Registry.collect = _collect
+Registry.counter = _bind(Counter)  # type: ignore[method-assign]
+Registry.gauge = _bind(Gauge)  # type: ignore[method-assign]
+Registry.histogram = _bind(Histogram)  # type: ignore[method-assign]
+Registry.summary = _bind(Summary)  # type: ignore[method-assign]
+Registry.info = _bind(Info)  # type: ignore[method-assign]
+Registry.stateset = _bind(StateSet)  # type: ignore[method-assign]
+Registry.get_sample_value = _get_sample_value  # type: ignore[method-assign]
+Registry.collect = _collect  # type: ignore[method-assign]

@@ -116,6 +116,12 @@ std::vector<obsv::MetricFamily> RunCollector(const PyCallable& c) {
   } catch (py::error_already_set& e) {
     if (g_expose_context != nullptr && !g_expose_context->error) g_expose_context->error = std::move(e);
     return {};
+  } catch (py::builtin_exception& e) {  // TypeError, ValueError, ...
+    if (g_expose_context != nullptr && !g_expose_context->error) {
+      e.set_error();
+      g_expose_context->error.emplace();
+    }
+    return {};
   } catch (const std::exception& e) {
     if (g_expose_context != nullptr && !g_expose_context->error) {
       PyErr_SetString(PyExc_RuntimeError, e.what());
@@ -167,9 +173,17 @@ struct InfoMetric {
   std::optional<std::vector<std::string>> values;  // set for a bound metric
 };
 
+// A label value: str(v) as prometheus_client, in UTF-8; lone surrogates
+// become their bytes (surrogateescape), which C++ then refuses as invalid
+// UTF-8 with a ValueError.
 std::string ValueText(py::handle v) {
-  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
-  return py::str(v).cast<std::string>();  // prometheus_client takes str(value)
+  std::string out;
+  if (py::isinstance<py::str>(v)) {
+    StrToUtf8(v, "label value", &out);
+  } else {
+    StrToUtf8(py::str(v), "label value", &out);
+  }
+  return out;
 }
 
 // The label values of labels(*args, **kwargs), in label_names order.
@@ -374,7 +388,7 @@ void AddCounter(py::module_& m) {
                c.Inc(static_cast<uint64_t>(n));
                return;
              }
-             if (overflow < 0 || n < 0) {
+             if (overflow < 0 || (overflow == 0 && n < 0)) {
                throw py::value_error("Counters can only be incremented by non-negative amounts.");
              }
            }
@@ -384,7 +398,8 @@ void AddCounter(py::module_& m) {
            c.Add(v);
          },
          py::arg("amount") = 1,
-         "inc(amount=1) -> None\n\nAdds amount (>= 0; ValueError otherwise). Integers stay exact past 2**53.")
+         "inc(amount=1) -> None\n\nAdds amount (>= 0; ValueError otherwise). An int below 2**63 goes to the "
+         "integer cell, anything else to the float cell.")
       .def_property_readonly(
           "value", [](const Metric<obsv::Counter>& self) { return self.Bound("value").Value(); },
           "The current total.");
