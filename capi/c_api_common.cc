@@ -59,6 +59,9 @@ const char* obsv_status_name(obsv_status status) {
   if (code == OBSV_ERR_INTERNAL) return "internal";
   if (code == OBSV_ERR_FAILED_PRECONDITION) return "failed_precondition";
   if (code == OBSV_ERR_PERMISSION_DENIED) return "permission_denied";
+  if (code == OBSV_ERR_NOT_FOUND) return "not_found";
+  if (code == OBSV_ERR_ALREADY_EXISTS) return "already_exists";
+  if (code == OBSV_ERR_BUFFER_TOO_SMALL) return "buffer_too_small";
   if (code > 0 && code <= static_cast<int>(obsv::ParseErrorCode::kUnexpectedEnd)) {
     // Static storage: the C++ names are string literals.
     return obsv::ParseErrorCodeName(static_cast<obsv::ParseErrorCode>(code)).data();

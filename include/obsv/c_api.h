@@ -92,7 +92,11 @@ typedef enum obsv_status {
   OBSV_ERR_OUT_OF_MEMORY = 101,
   OBSV_ERR_INTERNAL = 102,
   OBSV_ERR_FAILED_PRECONDITION = 103, /* e.g. feeding before draining */
-  OBSV_ERR_PERMISSION_DENIED = 104    /* a query refused by a scoping policy */
+  OBSV_ERR_PERMISSION_DENIED = 104,   /* a query refused by a scoping policy */
+  OBSV_ERR_NOT_FOUND = 105,           /* e.g. removing an absent series */
+  OBSV_ERR_ALREADY_EXISTS = 106,      /* e.g. a collector name in use */
+  OBSV_ERR_BUFFER_TOO_SMALL = 107     /* the caller's buffer; the size needed
+                                         is returned beside */
 } obsv_status;
 
 /* "syntax", "invalid_name", ..., "invalid_argument"; "unknown" for a value

@@ -326,7 +326,7 @@ static void TestStatusNames(void) {
   CHECK_EQ(OBSV_ERR_INVALID_ARGUMENT, 100);
   /* OK has a name; a value that is no obsv_status is "unknown". */
   CHECK(obsv_status_name(OBSV_OK) != NULL && obsv_status_name(OBSV_OK)[0] != '\0');
-  static const int kNotStatuses[] = {23, 50, 99, 105, 9999, -1};
+  static const int kNotStatuses[] = {23, 50, 99, 108, 9999, -1};
   for (size_t i = 0; i < sizeof(kNotStatuses) / sizeof(kNotStatuses[0]); ++i) {
     const char* name = obsv_status_name((obsv_status)kNotStatuses[i]);
     CHECK(name != NULL && strcmp(name, "unknown") == 0);

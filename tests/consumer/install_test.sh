@@ -52,7 +52,8 @@ for f in include/obsv/c_api.h include/obsv/version.h include/obsv/export.h \
          include/obsv/exposition_parser.h include/obsv/exposition_writer.h \
          include/obsv/exposition_format.h include/obsv/metric_model.h \
          include/obsv/parse_error.h include/obsv/c_api_promql.h include/obsv/promql.h \
-         include/obsv/promql_scope.h include/obsv/promql_template.h; do
+         include/obsv/promql_scope.h include/obsv/promql_template.h \
+         include/obsv/c_api_registry.h include/obsv/registry.h include/obsv/metrics.h; do
   [ -f "$prefix/$f" ] || fail "missing $f"
 done
 for f in cmake/obsv/obsvConfig.cmake cmake/obsv/obsvConfigVersion.cmake \
@@ -68,7 +69,7 @@ if command -v nm >/dev/null 2>&1; then
   nm -D --defined-only "$libdir/libobsv.so" | awk '{print $2, $3}' >"$tmp/symbols"
   # Every function the C headers declare is exported.
   sed -n 's/^OBSV_API .*[ *]\(obsv_[a-z0-9_]*\)(.*/\1/p' "$prefix/include/obsv/c_api.h" \
-    "$prefix/include/obsv/c_api_promql.h" |
+    "$prefix/include/obsv/c_api_promql.h" "$prefix/include/obsv/c_api_registry.h" |
     sort -u >"$tmp/declared"
   [ -s "$tmp/declared" ] || fail "no OBSV_API declarations found in c_api.h"
   awk '{print $2}' "$tmp/symbols" | grep '^obsv_' | sort -u >"$tmp/exported_c"

@@ -33,6 +33,8 @@ Contents:
   __version__                                     the linked C++ library's version
   promql                                          PromQL: parse, format, prettify,
                                                   inject (tenant scoping), templates
+  Registry, Counter, Gauge, Histogram, Summary,   instrumentation: a metrics registry with
+  Info, StateSet, REGISTRY                        prometheus_client's names (obsv.registry)
 
 Parsing and writing run in C++ without the GIL, so threads parse in
 parallel. Objects are made lazily: a parsed Family builds its Sample objects
@@ -43,7 +45,7 @@ Formats are named "text" or "openmetrics"; where a format is taken, a
 Content-Type header value is accepted too.
 """
 
-from ._errors import ParseError, PromQLError, ScopeError
+from ._errors import ParseError, PromQLError, ScopeError, SeriesLimitError
 from ._obsv import (
     Exemplar,
     Family,
@@ -59,12 +61,32 @@ from ._obsv import (
 )
 
 from . import promql  # noqa: E402 (needs _obsv loaded)
+from . import registry  # noqa: E402
+from .registry import (  # noqa: E402
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    Registry,
+    StateSet,
+    Summary,
+)
 
 __version__: str = _version()
 
 __all__ = [
+    "Counter",
     "Exemplar",
     "Family",
+    "Gauge",
+    "Histogram",
+    "Info",
+    "REGISTRY",
+    "Registry",
+    "SeriesLimitError",
+    "StateSet",
+    "Summary",
     "ParseError",
     "Parser",
     "PromQLError",
@@ -77,5 +99,6 @@ __all__ = [
     "format_from_content_type",
     "parse",
     "promql",
+    "registry",
     "write",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ParseError", "PromQLError", "ScopeError"]
+__all__ = ["ParseError", "PromQLError", "ScopeError", "SeriesLimitError"]
 
 
 class _PositionedError(ValueError):
@@ -71,3 +71,9 @@ class PromQLError(_PositionedError):
 class ScopeError(PromQLError):
     """A query the scoping policy refuses: it constrains an enforced label
     otherwise (policy "error"). The position is that of the user's matcher."""
+
+
+class SeriesLimitError(ValueError):
+    """A new series refused by its family's ``max_series`` (with
+    ``overflow="refuse"``, the default). The registry counts these in
+    ``obsv_registry_series_limit_hits_total{family="<name>"}``."""
