@@ -204,6 +204,9 @@ const (
 	ErrInternal             Status = C.OBSV_ERR_INTERNAL
 	ErrFailedPrecondition   Status = C.OBSV_ERR_FAILED_PRECONDITION
 	ErrPermissionDenied     Status = C.OBSV_ERR_PERMISSION_DENIED // a query refused by an Injector
+	ErrNotFound             Status = C.OBSV_ERR_NOT_FOUND
+	ErrAlreadyExists        Status = C.OBSV_ERR_ALREADY_EXISTS
+	ErrBufferTooSmall       Status = C.OBSV_ERR_BUFFER_TOO_SMALL
 )
 
 // String returns the library's name of the status ("syntax", ...).

@@ -105,6 +105,9 @@ c_enum! {
         OBSV_ERR_FAILED_PRECONDITION = 103,
         /// A query refused by a scoping policy.
         OBSV_ERR_PERMISSION_DENIED = 104,
+        OBSV_ERR_NOT_FOUND = 105,
+        OBSV_ERR_ALREADY_EXISTS = 106,
+        OBSV_ERR_BUFFER_TOO_SMALL = 107,
     }
 }
 

@@ -99,6 +99,9 @@ newtype! {
         FAILED_PRECONDITION = OBSV_ERR_FAILED_PRECONDITION,
         /// A query refused by a [`crate::promql::Injector`]'s policy.
         PERMISSION_DENIED = OBSV_ERR_PERMISSION_DENIED,
+        NOT_FOUND = OBSV_ERR_NOT_FOUND,
+        ALREADY_EXISTS = OBSV_ERR_ALREADY_EXISTS,
+        BUFFER_TOO_SMALL = OBSV_ERR_BUFFER_TOO_SMALL,
     }
 }
 
