@@ -119,7 +119,9 @@ OBSV_API std::vector<double> LinearBuckets(double start, double width, int count
 OBSV_API std::vector<double> ExponentialBuckets(double start, double factor, int count);
 
 // A monotonic counter. The integer part (Inc) and the float part (Add) are
-// separate cells, summed on read: integer increments stay exact past 2^53.
+// separate cells, summed on read, so that integer increments never lose a
+// count in the cells; the value reported (Value(), exposition) is a double,
+// as in every Prometheus client, and so exact only up to 2^53.
 class OBSV_API Counter {
  public:
   Counter() = default;
