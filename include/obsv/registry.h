@@ -87,6 +87,21 @@ class OBSV_API Registry {
   // `buckets`: upper bounds, strictly increasing; +Inf is appended if absent.
   absl::StatusOr<Family<Histogram>> AddHistogram(const MetricOptions& options,
                                                  std::vector<double> buckets);
+  // A native histogram (see NativeHistogramOptions), optionally with classic
+  // `buckets` alongside (empty: none, only the implicit +Inf). The native
+  // buckets are written in the protobuf format only; text and OpenMetrics
+  // write the classic buckets, `_count` and `_sum`. Errors: as
+  // AddHistogram(), and InvalidArgument for bucket_factor <= 1 or not
+  // finite, a negative or NaN zero_threshold or max_zero_threshold, a
+  // negative min_reset_duration.
+  absl::StatusOr<Family<Histogram>> AddNativeHistogram(const MetricOptions& options,
+                                                       const NativeHistogramOptions& native,
+                                                       std::vector<double> buckets = {});
+  // A gauge histogram (OpenMetrics `gaugehistogram`; text 0.0.4 has none and
+  // gets untyped `_bucket`, `_gcount`, `_gsum` families; protobuf
+  // GAUGE_HISTOGRAM). `buckets` as AddHistogram().
+  absl::StatusOr<Family<GaugeHistogram>> AddGaugeHistogram(const MetricOptions& options,
+                                                           std::vector<double> buckets);
   absl::StatusOr<Family<Summary>> AddSummary(const MetricOptions& options,
                                              const SummaryOptions& summary = {});
   // Written `<name>_info{...} 1`.
@@ -107,7 +122,8 @@ class OBSV_API Registry {
   absl::Status RemoveCollector(std::string_view name);
 
   // Appends the whole registry to `*out` in `format` (OpenMetrics ends with
-  // `# EOF`). Runs ExpireIdle() first. Errors: InvalidArgument if a
+  // `# EOF`; kProtobuf is length-delimited io.prometheus.client.MetricFamily
+  // messages, binary, see obsv::ContentTypeFor()). Runs ExpireIdle() first. Errors: InvalidArgument if a
   // collector produced a family that cannot be written (see
   // WriteExposition()) or whose name a registered family already uses;
   // `*out` is then unspecified. Cost: linear in the output.
@@ -145,7 +161,10 @@ struct NegotiatedFormat {
 
 // Chooses the format for an `Accept` header, as client_golang's
 // expfmt.Negotiate does: media ranges by descending q (ties keep header
-// order); `application/openmetrics-text` with version 1.0.0, 0.0.1 or none
+// order); `application/vnd.google.protobuf` with
+// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited` gives
+// kProtobuf (what Prometheus sends first with native histograms enabled);
+// `application/openmetrics-text` with version 1.0.0, 0.0.1 or none
 // gives OpenMetrics; `text/plain` with version 0.0.4 or none, `text/*`,
 // `*/*`, anything else or an empty header give text 0.0.4. A range with q=0
 // is refused. Case-insensitive; never fails.
