@@ -133,7 +133,11 @@ OBSV_API void obsv_string_free(char* s);
 typedef enum obsv_format {
   OBSV_FORMAT_AUTO = -1, /* detect from the content (parsing only) */
   OBSV_FORMAT_TEXT = 0,  /* Prometheus text 0.0.4 */
-  OBSV_FORMAT_OPENMETRICS = 1
+  OBSV_FORMAT_OPENMETRICS = 1,
+  /* Delimited protobuf (io.prometheus.client.MetricFamily): written by
+   * obsv_registry_expose() only (obsv/c_api_registry.h); the parsers and
+   * writers of this header refuse it. */
+  OBSV_FORMAT_PROTOBUF = 2
 } obsv_format;
 
 /* The format a Content-Type header names (text for anything unknown). */
@@ -141,7 +145,8 @@ OBSV_API obsv_format obsv_format_from_content_type(const char* content_type,
                                                    size_t len);
 /* The format of a body, guessed from its content. */
 OBSV_API obsv_format obsv_format_detect(const char* body, size_t len);
-/* The Content-Type to answer with; static storage. NULL for AUTO. */
+/* The Content-Type to answer with; static storage. NULL for AUTO (and
+ * PROTOBUF: see obsv_negotiate_format()). */
 OBSV_API const char* obsv_format_content_type(obsv_format format);
 
 typedef enum obsv_metric_type {
