@@ -2,7 +2,8 @@
 //
 // Families are registered once; series are resolved to handles that the
 // caller keeps for the hot path (obsv/metrics.h); a scrape writes the whole
-// registry as Prometheus text 0.0.4 or OpenMetrics 1.0:
+// registry as Prometheus text 0.0.4, OpenMetrics 1.0 or delimited protobuf
+// (the format of native histograms, AddNativeHistogram()):
 //
 //   obsv::Registry registry;
 //   auto latency = registry.AddHistogram(
@@ -22,8 +23,9 @@
 // collectors' families together), series by label values, byte for byte the
 // same for the same state. Each series' name and label text is rendered
 // once, when the series is created, so exposition is copying that text and
-// formatting numbers. Counters carry `_created` in OpenMetrics only (as
-// client_golang); text 0.0.4 has no place for it.
+// formatting numbers. Counters carry `_created` in OpenMetrics and protobuf
+// only (as client_golang); text 0.0.4 has no place for it. Exemplars
+// (Counter::IncWithExemplar(), Histogram::ObserveWithExemplar()) likewise.
 //
 // Thread safety: thread-safe. Expose() reads each series' cells without
 // blocking their writers; it holds each family's mutex while writing that
@@ -130,6 +132,8 @@ class OBSV_API Registry {
   absl::Status Expose(ExpositionFormat format, std::string* out) const;
 
   // The registry as the owned model (for tests, merging, other writers).
+  // The model has no native buckets: native histograms appear with their
+  // classic buckets. kProtobuf gives the kOpenMetrics model.
   std::vector<MetricFamily> Collect(ExpositionFormat format = ExpositionFormat::kOpenMetrics) const;
 
   // Removes the series idle for longer than their family's idle_ttl, and

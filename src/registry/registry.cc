@@ -470,6 +470,7 @@ absl::Status Registry::Expose(ExpositionFormat format, std::string* out) const {
 }
 
 std::vector<MetricFamily> Registry::Collect(ExpositionFormat format) const {
+  if (format == ExpositionFormat::kProtobuf) format = ExpositionFormat::kOpenMetrics;
   std::vector<MetricFamily> out = GatherExtra(impl_.get(), format);
   {
     absl::ReaderMutexLock l(&impl_->mu);
