@@ -131,11 +131,12 @@ struct SummaryOptions {
 // to -4), merging pairs of buckets. One step per such observation; the
 // number can stay above the limit for a while (at schema -4 for good).
 //
-// Cost: Observe() finds the key (frexp and a binary search over at most 256
-// bounds), then takes the series' lock (an uncontended lock is one CAS and
-// one store, about 20 ns) and does a binary search over the populated
-// buckets; a new bucket is a sorted insert. Threads observing the same
-// series concurrently serialise on that lock (classic histograms do not).
+// Cost: Observe() finds the key (exponent bits and a binary search over at
+// most 256 bounds), then takes the series' spin lock (uncontended: one
+// atomic exchange and one store) and does a binary search over the
+// populated buckets; a new bucket is a sorted insert. About three times a
+// classic observation. Threads observing the same series concurrently
+// serialise on that lock (classic histograms do not).
 // Memory: 12 bytes per populated bucket (key and count) plus the classic
 // buckets, 8 bytes each, per series.
 struct NativeHistogramOptions {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace obsv::internal {
@@ -29,6 +30,21 @@ const FracTables& Fracs() {
 
 }  // namespace
 
+void SpinLock::SlowLock() {
+  for (int i = 0;; ++i) {
+    if (!held_.load(std::memory_order_relaxed) && !held_.exchange(true, std::memory_order_acquire)) return;
+    if (i < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#elif defined(__aarch64__)
+      asm volatile("yield");
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
 int32_t PickNativeSchema(double factor) {
   double floor = std::floor(std::log2(std::log2(factor)));
   if (floor <= -kNativeSchemaMax) return kNativeSchemaMax;
@@ -40,7 +56,18 @@ int32_t NativeBucketKey(double abs_v, int32_t schema) {
   bool inf = std::isinf(abs_v);
   if (inf) abs_v = DBL_MAX;
   int exp = 0;
-  double frac = std::frexp(abs_v, &exp);
+  double frac;
+  uint64_t bits;
+  std::memcpy(&bits, &abs_v, 8);
+  uint64_t biased = (bits >> 52) & 0x7ff;
+  if (biased != 0) {
+    // A normal double: frexp by bits (the mantissa with the exponent of 0.5).
+    exp = static_cast<int>(biased) - 1022;
+    bits = (bits & ~(uint64_t{0x7ff} << 52)) | (uint64_t{1022} << 52);
+    std::memcpy(&frac, &bits, 8);
+  } else {
+    frac = std::frexp(abs_v, &exp);  // subnormal
+  }
   int32_t key;
   if (schema > 0) {
     const std::vector<double>& b = Fracs().by_schema[schema];
@@ -189,7 +216,7 @@ Histogram::Snapshot NativeHistogramState::Read(absl::Time* created) const {
   snap.native = true;
   snap.upper_bounds = *bounds_;
   snap.cumulative.reserve(bounds_->size());
-  absl::MutexLock l(&mu_);
+  SpinLockHolder l(&mu_);
   uint64_t cum = 0;
   for (uint64_t c : classic_) snap.cumulative.push_back(cum += c);
   snap.count = count_;
@@ -206,7 +233,7 @@ Histogram::Snapshot NativeHistogramState::Read(absl::Time* created) const {
 }
 
 uint64_t NativeHistogramState::Count() const {
-  absl::MutexLock l(&mu_);
+  SpinLockHolder l(&mu_);
   return count_;
 }
 

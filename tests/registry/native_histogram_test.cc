@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -186,6 +187,36 @@ TEST(NativeHistogram, LimitResetsAfterMinResetDuration) {
   // `_created` moved to the reset.
   std::string om = Expose(r, ExpositionFormat::kOpenMetrics);
   EXPECT_NE(om.find("h_created 1.7000072e+09\n"), std::string::npos) << om;
+}
+
+TEST(NativeHistogram, ConcurrentObservationsAreExact) {
+  Registry r;
+  Histogram h = r.AddNativeHistogram({.name = "h"}, {.bucket_factor = 1.1, .max_buckets = 0}, {1})
+                    ->WithLabelValues({})
+                    .value();
+  constexpr int kThreads = 4, kPerThread = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) h.Observe((i % 100) * 0.01 * (t + 1) - 0.5);
+    });
+  }
+  // Scrape while they write: every snapshot is consistent.
+  for (int i = 0; i < 50; ++i) {
+    Histogram::Snapshot s = h.Read();
+    uint64_t buckets = s.zero_count;
+    for (const auto& b : s.positive) buckets += b.count;
+    for (const auto& b : s.negative) buckets += b.count;
+    EXPECT_EQ(buckets, s.count);
+    EXPECT_EQ(s.cumulative.back(), s.count);
+  }
+  for (auto& t : threads) t.join();
+  Histogram::Snapshot s = h.Read();
+  EXPECT_EQ(s.count, uint64_t{kThreads} * kPerThread);
+  uint64_t buckets = s.zero_count;
+  for (const auto& b : s.positive) buckets += b.count;
+  for (const auto& b : s.negative) buckets += b.count;
+  EXPECT_EQ(buckets, s.count);
 }
 
 TEST(NativeHistogram, TextAndOpenMetricsShowClassicBuckets) {
