@@ -145,8 +145,7 @@ OBSV_API obsv_format obsv_format_from_content_type(const char* content_type,
                                                    size_t len);
 /* The format of a body, guessed from its content. */
 OBSV_API obsv_format obsv_format_detect(const char* body, size_t len);
-/* The Content-Type to answer with; static storage. NULL for AUTO (and
- * PROTOBUF: see obsv_negotiate_format()). */
+/* The Content-Type to answer with; static storage. NULL for AUTO. */
 OBSV_API const char* obsv_format_content_type(obsv_format format);
 
 typedef enum obsv_metric_type {

@@ -25,7 +25,7 @@ absl::Status ValidateExemplar(absl::Span<const Label> labels) {
   size_t runes = 0;
   std::set<std::string_view> seen;
   for (const Label& l : labels) {
-    if (l.name.empty() || !IsValidUtf8(l.name) || (l.name.size() >= 2 && l.name[0] == '_' && l.name[1] == '_')) {
+    if (l.name.empty() || !IsValidUtf8(l.name)) {
       return absl::InvalidArgumentError(StrCat("invalid exemplar label name \"", l.name, "\""));
     }
     if (!IsValidUtf8(l.value)) {

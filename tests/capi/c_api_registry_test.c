@@ -846,7 +846,8 @@ static void TestNativeAndExemplars(void) {
     CHECK(Contains(pb, len, "trace_id"));
   }
   obsv_string_free(pb);
-  CHECK(obsv_format_content_type(OBSV_FORMAT_PROTOBUF) == NULL);
+  CHECK(strcmp(obsv_format_content_type(OBSV_FORMAT_PROTOBUF),
+               "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited") == 0);
 
   obsv_format f;
   const char* ct = NULL;
