@@ -16,7 +16,9 @@ The test then checks through the HTTP API:
     and exponential interpolation agree, plus one inside a bucket that
     accepts either);
   * the counter's and the histogram's exemplars arrive
-    (/api/v1/query_exemplars).
+    (/api/v1/query_exemplars);
+  * every other kind (gauge, classic histogram, summary, info, stateset,
+    gauge histogram) is read from protobuf with the expected values.
 
 Polls until the data is there (up to a generous deadline); no timing is
 asserted. ctest runs it as `registry_native_prometheus` (LABELS reference).
@@ -90,6 +92,19 @@ def _make_registry():
         get.observe(3)
     requests = obsv.Counter("requests", "Requests.", registry=registry)
     requests.inc(5, exemplar={"trace_id": "counter-exemplar"})
+    # Every other kind, to check that Prometheus reads them all in protobuf.
+    obsv.Gauge("temperature_celsius", "T.", registry=registry, unit="celsius").set(21.5)
+    classic = obsv.Histogram("lat_seconds", "L.", registry=registry, buckets=[0.1, 1.0])
+    for v in (0.05, 0.5, 5):
+        classic.observe(v)
+    summary = obsv.Summary("rpc_summary", "S.", registry=registry, quantiles=[0.5])
+    for v in (1, 2, 3):
+        summary.observe(v)
+    obsv.Info("build", "B.", registry=registry).info({"version": "1.2"})
+    obsv.StateSet("mode", "M.", registry=registry, states=["a", "b"]).state("b")
+    queue = obsv.GaugeHistogram("queue_age_seconds", "Q.", registry=registry, buckets=[1.0])
+    queue.observe(0.5, 2)
+    queue.observe(5)
     return registry, get
 
 
@@ -261,3 +276,34 @@ def test_exemplars(scraped):
     got = prom.wait_for("the histogram's exemplar",
                         lambda: labels_of(prom.exemplars('rpc_duration_seconds{method="Get"}')))
     assert {"trace_id": "hist-exemplar"} in got, got
+
+
+def test_every_kind_read_from_protobuf(scraped):
+    prom, _, _ = scraped
+    prom.wait_for("the gauge", lambda: prom.query("temperature_celsius"))
+    want = {
+        "temperature_celsius": 21.5,
+        'lat_seconds_bucket{le="0.1"}': 1,
+        'lat_seconds_bucket{le=~"1|1.0"}': 2,
+        'lat_seconds_bucket{le="+Inf"}': 3,
+        "lat_seconds_count": 3,
+        "lat_seconds_sum": 5.55,
+        'rpc_summary{quantile="0.5"}': 2,
+        "rpc_summary_count": 3,
+        "rpc_summary_sum": 6,
+        'build_info{version="1.2"}': 1,
+        'mode{mode="a"}': 0,
+        'mode{mode="b"}': 1,
+        # Prometheus 2.42 names a protobuf gauge histogram's buckets after
+        # the family, without `_bucket` (later versions add it).
+        '{__name__=~"queue_age_seconds(_bucket)?",le=~"1|1.0"}': 2,
+        '{__name__=~"queue_age_seconds(_bucket)?",le="+Inf"}': 3,
+        "requests_total": 5,
+    }
+    # `le` as Prometheus 2.42's protobuf parser spells it ("1.0"), or as
+    # later versions normalise it ("1").
+    for query, value in want.items():
+        result = prom.query(query)
+        assert len(result) == 1, (query, result)
+        got = float(result[0]["value"][1])
+        assert math.isclose(got, value, rel_tol=1e-12), (query, got, value)
