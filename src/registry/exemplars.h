@@ -40,6 +40,7 @@ class ExemplarSlots {
 };
 
 // A series' exemplar slots, created on first use (lock-free publication).
+// Thread-safe.
 class ExemplarPtr {
  public:
   ExemplarPtr() = default;

@@ -60,6 +60,9 @@ struct Series {
   std::unique_ptr<SummaryState> summary;
   std::unique_ptr<NativeHistogramState> native;  // native histograms
   ExemplarPtr exemplars;                         // counters, histograms
+  // The series' labels as encoded Metric.label fields, rendered on the
+  // first protobuf exposition, under the family's mutex.
+  std::string pb_labels;
 };
 
 // Open addressing, linear probing, power-of-two size, at most half full.

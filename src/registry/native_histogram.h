@@ -45,7 +45,7 @@ uint32_t ClassicBucketIndex(const std::vector<double>& bounds, double v);
 // A test-and-test-and-set lock for the few-nanosecond critical sections of
 // an observation: absl::Mutex (Debian's build runs its deadlock detector on
 // every lock) costs several times the work it protects. Spins with a pause,
-// then yields, so a preempted holder does not burn a core.
+// then yields, so a preempted holder does not burn a core. Thread-safe.
 class ABSL_LOCKABLE SpinLock {
  public:
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {

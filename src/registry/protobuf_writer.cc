@@ -449,9 +449,13 @@ void FamilyImpl::WriteProtobuf(std::string* out) const {
   }
   if (!options.help.empty()) w.String(2, options.help);
   w.Uint64(3, static_cast<uint64_t>(pb_type));
-  for (const Series* s : series_) {
+  for (Series* s : series_) {
     size_t mm = w.Begin(4);
-    WriteLabels(w, LabelsOf(*s));
+    if (s->pb_labels.empty() && (!options.const_labels.empty() || !options.label_names.empty())) {
+      ProtoWriter lw(&s->pb_labels);
+      WriteLabels(lw, LabelsOf(*s));
+    }
+    out->append(s->pb_labels);
     switch (type) {
       case MetricType::kCounter: {
         uint64_t i = 0;

@@ -310,6 +310,22 @@ TEST(Protobuf, SameStateSameBytes) {
   EXPECT_EQ(a, b);
 }
 
+TEST(Protobuf, ConstLabelsFirstAndCachedLabelBytes) {
+  Registry r;
+  auto fam = r.AddGauge({.name = "g", .label_names = {"b"}, .const_labels = {{"a", "1"}}});
+  fam->WithLabelValues({"x"}).value().Set(1);
+  std::string first, second;
+  ASSERT_TRUE(r.Expose(ExpositionFormat::kProtobuf, &first).ok());
+  ASSERT_TRUE(r.Expose(ExpositionFormat::kProtobuf, &second).ok());
+  EXPECT_EQ(first, second);
+  auto fams = Decode(second);
+  const pb::Metric& m = fams.at(0).metric(0);
+  ASSERT_EQ(m.label_size(), 2);
+  EXPECT_EQ(m.label(0).name(), "a");
+  EXPECT_EQ(m.label(1).name(), "b");
+  EXPECT_EQ(m.label(1).value(), "x");
+}
+
 TEST(Protobuf, Encoder) {
   std::string out;
   internal::ProtoWriter w(&out);
