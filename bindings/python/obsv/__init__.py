@@ -69,8 +69,10 @@ from .registry import (  # noqa: E402
     Histogram,
     Info,
     Registry,
+    RequestMetrics,
     StateSet,
     Summary,
+    register_build_info,
 )
 
 __version__: str = _version()
@@ -84,6 +86,7 @@ __all__ = [
     "Info",
     "REGISTRY",
     "Registry",
+    "RequestMetrics",
     "SeriesLimitError",
     "StateSet",
     "Summary",
@@ -99,6 +102,7 @@ __all__ = [
     "format_from_content_type",
     "parse",
     "promql",
+    "register_build_info",
     "registry",
     "write",
 ]

@@ -62,6 +62,7 @@ __all__ = [
     "Info",
     "REGISTRY",
     "Registry",
+    "RequestMetrics",
     "SeriesLimitError",
     "StateSet",
     "Summary",
@@ -69,6 +70,7 @@ __all__ = [
     "generate_latest",
     "linear_buckets",
     "negotiate",
+    "register_build_info",
 ]
 
 Registry = _core.Registry
@@ -78,6 +80,8 @@ Histogram = _core.Histogram
 Summary = _core.Summary
 Info = _core.Info
 StateSet = _core.StateSet
+RequestMetrics = _core.RequestMetrics
+register_build_info = _core.register_build_info
 
 #: The default registry of the metric constructors.
 REGISTRY = _core.REGISTRY
