@@ -50,11 +50,13 @@ struct ProcessCollectorOptions {
   // The collector's name in the registry (Registry::AddCollector()).
   std::string collector_name = "process";
   // Reuse a collection for this long (0: read /proc at every scrape; one
-  // collection is a few file reads, ~20-50 us).
+  // collection is five file or directory reads, 35-90 us measured on a
+  // loaded 2-core VM).
   absl::Duration cache_ttl = absl::ZeroDuration();
 };
 
-// Reads the process metrics now. Families in name order, OpenMetrics naming
+// Reads the process metrics now (the boot time included; a collector added
+// by AddProcessCollector() reads the boot time once, as it never changes). Families in name order, OpenMetrics naming
 // (the counter is family `process_cpu_seconds`, sample
 // `process_cpu_seconds_total`), each with one sample. Never fails: what
 // cannot be read is left out. An invalid name_prefix gives no families.

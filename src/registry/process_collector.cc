@@ -12,8 +12,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string_view>
+
+#include "absl/synchronization/mutex.h"
 
 #include "common/str_cat.h"
 #include "obsv/exposition_writer.h"
@@ -148,7 +151,32 @@ bool ValidPrefix(const std::string& p) { return p.empty() || IsLegacyMetricName(
 
 }  // namespace
 
-std::vector<MetricFamily> CollectProcessMetrics(const ProcessCollectorOptions& options) {
+namespace {
+
+// The boot time from <proc_root>/stat. That file is large (a counter per
+// interrupt) and btime never changes, so the collector reads it once.
+struct BootTimeCache {
+  absl::Mutex mu;
+  bool known ABSL_GUARDED_BY(mu) = false;
+  uint64_t btime ABSL_GUARDED_BY(mu) = 0;
+};
+
+std::optional<uint64_t> ReadBootTime(const std::string& proc_root, BootTimeCache* cache) {
+  if (cache != nullptr) {
+    absl::MutexLock l(&cache->mu);
+    if (cache->known) return cache->btime;
+  }
+  std::optional<std::string> sys = ReadSmallFile(proc_root + "/stat");
+  std::optional<uint64_t> btime = sys ? BootTime(*sys) : std::nullopt;
+  if (btime && cache != nullptr) {
+    absl::MutexLock l(&cache->mu);
+    cache->known = true;
+    cache->btime = *btime;
+  }
+  return btime;
+}
+
+std::vector<MetricFamily> Collect(const ProcessCollectorOptions& options, BootTimeCache* cache) {
   if (!ValidPrefix(options.name_prefix)) return {};
   Builder b;
   if (!options.name_prefix.empty()) b.prefix = options.name_prefix + "_";
@@ -173,8 +201,7 @@ std::vector<MetricFamily> CollectProcessMetrics(const ProcessCollectorOptions& o
             static_cast<double>(rss) * static_cast<double>(page));
     }
     if (field(22, &start)) {
-      std::optional<std::string> sys = ReadSmallFile(options.proc_root + "/stat");
-      std::optional<uint64_t> btime = sys ? BootTime(*sys) : std::nullopt;
+      std::optional<uint64_t> btime = ReadBootTime(options.proc_root, cache);
       if (btime) {
         b.Add("process_start_time_seconds", MetricType::kGauge,
               "Start time of the process since unix epoch in seconds.",
@@ -207,15 +234,21 @@ std::vector<MetricFamily> CollectProcessMetrics(const ProcessCollectorOptions& o
   return std::move(b.families);
 }
 
+}  // namespace
+
+std::vector<MetricFamily> CollectProcessMetrics(const ProcessCollectorOptions& options) {
+  return Collect(options, nullptr);
+}
+
 absl::Status AddProcessCollector(Registry* registry, const ProcessCollectorOptions& options) {
   if (registry == nullptr) return absl::InvalidArgumentError("AddProcessCollector: registry is null");
   if (!ValidPrefix(options.name_prefix)) {
     return absl::InvalidArgumentError(internal::StrCat("process collector name_prefix \"", options.name_prefix,
                                                        "\" is not a legacy metric name"));
   }
-  ProcessCollectorOptions copy = options;
+  auto cache = std::make_shared<BootTimeCache>();
   return registry->AddCollector(
-      options.collector_name, [copy]() { return CollectProcessMetrics(copy); }, options.cache_ttl);
+      options.collector_name, [options, cache]() { return Collect(options, cache.get()); }, options.cache_ttl);
 }
 
 }  // namespace obsv
