@@ -209,21 +209,28 @@ TEST(BuildInfo, OneSeriesOfValueOne) {
 
 // ---- Request metrics -------------------------------------------------------------
 
+RequestMetricsOptions Opts(std::string prefix, std::string endpoint) {
+  RequestMetricsOptions o;
+  o.prefix = std::move(prefix);
+  o.endpoint = std::move(endpoint);
+  return o;
+}
+
 TEST(RequestMetrics, EndpointValidation) {
   Registry r;
-  auto bad = RequestMetrics::Create(&r, {.prefix = "gw", .endpoint = "api/v1/query"});
+  auto bad = RequestMetrics::Create(&r, Opts("gw", "api/v1/query"));
   ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("'/' at offset 3"), std::string::npos) << bad.status();
-  EXPECT_EQ(RequestMetrics::Create(&r, {.prefix = "gw", .endpoint = ""}).status().code(),
+  EXPECT_EQ(RequestMetrics::Create(&r, Opts("gw", "")).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(RequestMetrics::Create(&r, {.prefix = "gw", .endpoint = "a:b"}).status().code(),
+  EXPECT_EQ(RequestMetrics::Create(&r, Opts("gw", "a:b")).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(RequestMetrics::Create(&r, {.prefix = "g-w", .endpoint = "ok"}).status().code(),
+  EXPECT_EQ(RequestMetrics::Create(&r, Opts("g-w", "ok")).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(RequestMetrics::Create(&r, {.prefix = "", .endpoint = "2xx"}).status().code(),
+  EXPECT_EQ(RequestMetrics::Create(&r, Opts("", "2xx")).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(RequestMetrics::Create(&r, {.prefix = "gw", .endpoint = "2xx"}).ok());
-  EXPECT_TRUE(RequestMetrics::Create(&r, {.prefix = "", .endpoint = "metrics"}).ok());
+  EXPECT_TRUE(RequestMetrics::Create(&r, Opts("gw", "2xx")).ok());
+  EXPECT_TRUE(RequestMetrics::Create(&r, Opts("", "metrics")).ok());
   EXPECT_EQ(ValidateEndpointName("x\x01").code(), absl::StatusCode::kInvalidArgument);
   RequestMetrics empty;
   empty.Observe("GET", 200, 1.0, 1.0);  // no-op
@@ -271,7 +278,7 @@ TEST(RequestMetrics, CountsLatencyAndSizes) {
 
 TEST(RequestMetrics, ExactUnderThreads) {
   Registry r;
-  auto m = RequestMetrics::Create(&r, {.prefix = "gw", .endpoint = "x"}).value();
+  auto m = RequestMetrics::Create(&r, Opts("gw", "x")).value();
   constexpr int kThreads = 4, kPer = 20000;
   std::vector<std::thread> ts;
   for (int t = 0; t < kThreads; ++t) {
@@ -291,7 +298,7 @@ TEST(RequestMetrics, ExactUnderThreads) {
 
 TEST(RequestMetrics, HotPathCost) {
   Registry r;
-  auto m = RequestMetrics::Create(&r, {.prefix = "gw", .endpoint = "x"}).value();
+  auto m = RequestMetrics::Create(&r, Opts("gw", "x")).value();
   m.Observe("GET", 200, 0.01, 100);  // warm
   constexpr int kN = 2000000;
   auto start = std::chrono::steady_clock::now();
@@ -349,7 +356,11 @@ TEST(Gzip, AcceptEncodingNegotiation) {
 
 TEST(Gzip, ExposeHttpCompressesWhenAccepted) {
   Registry r;
-  auto c = r.AddCounter({.name = "x", .help = "X.", .label_names = {"i"}}).value();
+  MetricOptions mo;
+  mo.name = "x";
+  mo.help = "X.";
+  mo.label_names = {"i"};
+  auto c = r.AddCounter(mo).value();
   for (int i = 0; i < 200; ++i) c.WithLabelValues({std::to_string(i)}).value().Inc(i);
   HttpExposition h;
   ASSERT_TRUE(ExposeHttp(r, "application/openmetrics-text;version=1.0.0", "gzip", &h).ok());
