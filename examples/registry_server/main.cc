@@ -383,6 +383,23 @@ Response Route(Server* s, const Request& req, bool* is_metrics) {
   return Error(404, "Not Found", "not found", false);
 }
 
+// After an error answer on a connection whose request was not read whole:
+// closing with unread input would make the kernel reset the connection and
+// the client could lose the answer. So: half-close, drain a bounded amount
+// for at most a second, then let the caller close.
+void LingerClose(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  timeval tv{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char sink[4096];
+  for (size_t drained = 0; drained < (1u << 20);) {
+    ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    drained += static_cast<size_t>(n);
+  }
+}
+
 void Observe(Server* s, bool is_metrics, std::string_view method, int code,
              std::chrono::steady_clock::time_point start, size_t bytes) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -410,6 +427,7 @@ void ServeConnection(Server* s, int fd) {
         bool ok;
         size_t n = Send(fd, Error(431, "Request Header Fields Too Large", "request head over 8 KiB", true), false, &ok);
         Observe(s, false, "OTHER", 431, start, n);
+        LingerClose(fd);
         return;
       }
       ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
@@ -422,6 +440,7 @@ void ServeConnection(Server* s, int fd) {
       bool ok;
       size_t n = Send(fd, Error(431, "Request Header Fields Too Large", "request head over 8 KiB", true), false, &ok);
       Observe(s, false, "OTHER", 431, start, n);
+      LingerClose(fd);
       return;
     }
     Request req;
@@ -430,6 +449,7 @@ void ServeConnection(Server* s, int fd) {
       bool ok;
       size_t n = Send(fd, Error(400, "Bad Request", "bad request: " + why, true), false, &ok);
       Observe(s, false, "OTHER", 400, start, n);
+      LingerClose(fd);
       return;
     }
     size_t consumed = head_end + sep;
@@ -438,6 +458,7 @@ void ServeConnection(Server* s, int fd) {
       bool ok;
       size_t n = Send(fd, Error(501, "Not Implemented", "Transfer-Encoding is not supported", true), false, &ok);
       Observe(s, false, req.method, 501, start, n);
+      LingerClose(fd);
       return;
     }
     std::string_view cl = req.Header("Content-Length");
@@ -452,12 +473,14 @@ void ServeConnection(Server* s, int fd) {
         bool sent;
         size_t n = Send(fd, Error(400, "Bad Request", "bad request: invalid Content-Length", true), false, &sent);
         Observe(s, false, req.method, 400, start, n);
+        LingerClose(fd);
         return;
       }
       if (body > kMaxBodyBytes) {
         bool sent;
         size_t n = Send(fd, Error(413, "Content Too Large", "request body over 64 KiB", true), false, &sent);
         Observe(s, false, req.method, 413, start, n);
+        LingerClose(fd);
         return;
       }
     }

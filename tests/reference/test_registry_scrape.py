@@ -17,6 +17,10 @@ ctest runs two groups (tests/reference/CMakeLists.txt):
       `_created` series and OpenMetrics types in the metadata API.
   registry_scrape_promtool  (-k promtool) `promtool check metrics` accepts
       the server's text output.
+  registry_server_http  (-k server_) the server alone: malformed, oversized
+      and unsupported requests get a clear 4xx/5xx and the server keeps
+      serving; keep-alive, pipelining and HEAD work; it counts its own
+      requests.
 
 No timing assertions: the test waits (up to a minute) for scrapes and then
 checks values.
@@ -419,3 +423,73 @@ def test_promtool_gzip_and_openmetrics(registry_server):
     assert text.endswith(b"# EOF\n")
     status, headers, body = _get(registry_server.url + "/metrics", {"Accept-Encoding": "gzip;q=0"})
     assert "Content-Encoding" not in headers and body.startswith(b"# HELP")
+
+
+# ---- The server itself (no Prometheus needed) --------------------------------------------
+
+
+def _raw(server, data, timeout=5):
+    """Sends raw bytes, returns everything the server answers until it closes."""
+    host, port = server.address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(data)
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+@pytest.mark.parametrize("request_bytes,status,reason", [
+    (b"garbage\r\n\r\n", 400, b"malformed request line"),
+    (b"\x00\xff\xfe\r\n\r\n", 400, b"malformed request line"),
+    (b"GET /metrics HTTP/2.0\r\n\r\n", 400, b"unsupported HTTP version"),
+    (b"GET metrics HTTP/1.1\r\n\r\n", 400, b"must start with '/'"),
+    (b"GET /metrics HTTP/1.1\r\nno colon here\r\n\r\n", 400, b"malformed header line"),
+    (b"GET /metrics HTTP/1.1\r\n folded: x\r\n\r\n", 400, b"folding"),
+    (b"GET /metrics HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, b"invalid Content-Length"),
+    (b"GET /metrics?format=xml HTTP/1.1\r\nConnection: close\r\n\r\n", 400, b"format must be"),
+    (b"GET /work?n=0 HTTP/1.1\r\nConnection: close\r\n\r\n", 400, b"n must be"),
+    (b"GET /metrics HTTP/1.1\r\nX: " + b"a" * 9000 + b"\r\n\r\n", 431, b"over 8 KiB"),
+    (b"GET /" + b"a" * 20000, 431, b"over 8 KiB"),  # never ends its head
+    (b"POST /metrics HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n", 413, b"over 64 KiB"),
+    (b"POST /metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501, b"Transfer-Encoding"),
+    (b"POST /metrics HTTP/1.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc", 405, b"use GET or HEAD"),
+    (b"GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n", 404, b"not found"),
+])
+def test_server_bad_requests(registry_server, request_bytes, status, reason):
+    out = _raw(registry_server, request_bytes)
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), out[:200]
+    assert reason in body, body
+    # Still serving.
+    code, _, _ = _get(registry_server.url + "/")
+    assert code == 200
+
+
+def test_server_keep_alive_pipelining_and_head(registry_server):
+    out = _raw(registry_server,
+               b"GET /metrics?format=openmetrics HTTP/1.1\r\n\r\n"
+               b"HEAD /metrics HTTP/1.1\r\n\r\n"
+               b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert out.count(b"HTTP/1.1 200 OK\r\n") == 3, out[:300]
+    assert b"# EOF\n" in out
+    # The HEAD response has a Content-Length but no body: the third response
+    # follows its head directly.
+    heads = out.split(b"HTTP/1.1 200 OK\r\n")
+    assert heads[2].endswith(b"\r\n\r\n"), heads[2][-100:]
+
+
+def test_server_counts_its_own_requests(registry_server):
+    try:
+        _get(registry_server.url + "/definitely-missing")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404
+    _, _, body = _get(registry_server.url + "/metrics?format=text")
+    assert b'registry_server_other_request_total{method="GET",code="404"} ' in body
+    assert b'registry_server_metrics_request_total{method="GET",code="200"} ' in body
