@@ -438,6 +438,15 @@ class Parser {
         Advance();
         return ParseSelector(start, name.text);
       }
+      case Tok::kBinaryOp:
+        // `and`, `or` and `unless` are metric names too (metric_identifier).
+        if (tok_.binary_op == BinaryOp::kAnd || tok_.binary_op == BinaryOp::kOr ||
+            tok_.binary_op == BinaryOp::kUnless) {
+          Token name = tok_;
+          Advance();
+          return ParseSelector(start, name.text);
+        }
+        break;
       case Tok::kEof:
       case Tok::kError:
       case Tok::kRParen:
@@ -449,7 +458,6 @@ class Parser {
       case Tok::kEql:
       case Tok::kEqlRegex:
       case Tok::kNeqRegex:
-      case Tok::kBinaryOp:
       case Tok::kAt:
       case Tok::kOn:
       case Tok::kIgnoring:
@@ -536,6 +544,13 @@ class Parser {
     if (!Enter()) return nullptr;
     Token op = tok_;
     Advance();
+    if (tok_.type != Tok::kLParen && tok_.type != Tok::kBy && tok_.type != Tok::kWithout) {
+      // Prometheus's grammar also takes an aggregator as a metric name
+      // (metric_identifier) when neither `(` nor a grouping follows it:
+      // `sum`, `count + 1`, `topk{job="a"}`.
+      --depth_;
+      return ParseSelector(op.start, op.text);
+    }
     auto agg = NewNode<Aggregate>(op.start, 1);
     if (agg == nullptr) return nullptr;
     agg->op = op.aggregate_op;
