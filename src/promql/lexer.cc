@@ -664,6 +664,14 @@ std::string DescribeToken(const Token& t) {
     case Tok::kAt:
       return StrCat("<op:", t.text, ">");
     case Tok::kAggregator: return StrCat("<aggr:", t.text, ">");
+    case Tok::kStart:
+    case Tok::kEnd:
+    case Tok::kStep: {
+      // Not keywords in Prometheus's lexer (preprocessor items): quoted.
+      std::string out;
+      AppendGoQuote(t.text, &out);
+      return out;
+    }
     case Tok::kOffset:
     case Tok::kBy:
     case Tok::kWithout:
@@ -672,9 +680,6 @@ std::string DescribeToken(const Token& t) {
     case Tok::kGroupLeft:
     case Tok::kGroupRight:
     case Tok::kBool:
-    case Tok::kStart:
-    case Tok::kEnd:
-    case Tok::kStep:
     case Tok::kSmoothed:
     case Tok::kAnchored:
       return StrCat("<", t.text, ">");
