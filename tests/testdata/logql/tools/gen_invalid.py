@@ -31,6 +31,7 @@ add('{app="foo" job="bar"}', ('job', 0), 'syntax error: unexpected IDENTIFIER, e
 add('{app=="foo"}', ('==', 0), 'syntax error: unexpected ==, expecting = or =~ or !~ or !=', YACC)
 add('{app~"foo"}', ('~', 0), 'syntax error: unexpected IDENTIFIER', 'lex.go turns an unknown rune into IDENTIFIER; ' + YACC)
 add('{"app"="foo"}', ('"app"', 0), 'syntax error: unexpected STRING, expecting IDENTIFIER or }', YACC)
+add('{app="foo",}', ('}', 0), 'syntax error: unexpected }, expecting IDENTIFIER', YACC)
 add('{app="foo",,}', (',', 1), 'syntax error: unexpected ,, expecting IDENTIFIER', YACC)
 add('{app="foo"} {job="bar"}', ('{', 1), 'syntax error: unexpected {', YACC)
 add('{app="foo"}[5m]', ('[', 0), 'syntax error: unexpected RANGE', YACC)
@@ -44,7 +45,7 @@ add('{app="foo"} | json | by="x"', ('by', 0), 'syntax error: unexpected by', YAC
 for q in ['{}', '{a=""}', '{a=~".*"}', '{a!="x"}', '{a!~"x"}', '{a=~"x|"}', '{a="", b=~".*"}',
           '{name!~"mysql.+"}', '{name!~`mysql-\\d+`}', '{app!="foo", env!~"dev|staging"}',
           'count_over_time({a=""}[5m])', 'sum(rate({a=~".*"}[1m]))',
-          'sum(count_over_time({app="x"}[1m])) / sum(count_over_time({a!=""}[1m]))',
+          'sum(count_over_time({app="x"}[1m])) / sum(count_over_time({a!="x"}[1m]))',
           '{a=~".*"} |= "error" | json']:
     add(q, '0:0', EMPTY)
 
