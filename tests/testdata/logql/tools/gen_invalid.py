@@ -19,8 +19,8 @@ EMPTY = ('queries require at least one regexp or equality matcher that does not 
          'but app=~".+" will')
 YACC = 'yacc expected-token list not derivable without the generated tables'
 T = []
-def add(q, where, msg, approx=''):
-    T.append((q, where, msg, approx))
+def add(q, where, msg, approx='', line=1):
+    T.append((q, where, msg, approx, line))
 
 # --- selectors: structure -------------------------------------------------
 add('{app="foo"', 'EOF', 'syntax error: unexpected $end, expecting } or ,', 'col of $end and ' + YACC)
@@ -28,13 +28,13 @@ add('app="foo"}', ('app', 0), 'syntax error: unexpected IDENTIFIER', YACC)
 add('{app="foo"}}', ('}', 1), 'syntax error: unexpected }', YACC)
 add('{app=foo}', ('foo', 0), 'syntax error: unexpected IDENTIFIER, expecting STRING', YACC)
 add('{app="foo" job="bar"}', ('job', 0), 'syntax error: unexpected IDENTIFIER, expecting } or ,', YACC)
-add('{app=="foo"}', ('==', 0), 'syntax error: unexpected ==, expecting = or =~ or !~ or !=', YACC)
+add('{app=="foo"}', ('==', 0), 'syntax error: unexpected ==, expecting = or =~ or !~ or !=', YACC, line=0)
 add('{app~"foo"}', ('~', 0), 'syntax error: unexpected IDENTIFIER', 'lex.go turns an unknown rune into IDENTIFIER; ' + YACC)
 add('{"app"="foo"}', ('"app"', 0), 'syntax error: unexpected STRING, expecting IDENTIFIER or }', YACC)
 add('{app="foo",}', ('}', 0), 'syntax error: unexpected }, expecting IDENTIFIER', YACC)
 add('{app="foo",,}', (',', 1), 'syntax error: unexpected ,, expecting IDENTIFIER', YACC)
 add('{app="foo"} {job="bar"}', ('{', 1), 'syntax error: unexpected {', YACC)
-add('{app="foo"}[5m]', ('[', 0), 'syntax error: unexpected RANGE', YACC)
+add('{app="foo"}[5m]', ('[', 0), 'syntax error: unexpected RANGE', 'no expecting list assumed (as for min({...}[5m]) in parser_test.go)', line=0)
 add('{app="foo"} offset 5m', ('offset', 0), 'syntax error: unexpected offset', YACC)
 # keywords (lex.go `tokens`) cannot be label names
 for kw in ['json', 'by', 'or', 'offset', 'drop', 'keep', 'unwrap', 'bool', 'on', 'of', 'variants', 'without', 'logfmt', 'pattern', 'line_format']:
@@ -63,9 +63,9 @@ add('{app="foo"} | pattern "<a><b>"', '0:0', 'invalid pattern parser: found cons
 add('label_replace(rate({app="foo"}[5m]), "a", "b", "c", "(")', '0:0', 'invalid regex in label_replace: error parsing regexp: missing closing ): `^(?:()$`')
 
 # --- strings (lexer) -------------------------------------------------------
-add('{app="\\z"}', ('"', 0), 'invalid syntax')
-add('{app="foo"} |= "\\q"', ('"', 2), 'invalid syntax')
-add('{app="foo"} |= "\\x4"', ('"', 2), 'invalid syntax')
+add('{app="\\z"}', ('"', 0), 'invalid char escape')
+add('{app="foo"} |= "\\q"', ('"', 2), 'invalid char escape')
+add('{app="foo"} |= "\\x4"', ('"', 2), 'invalid char escape')
 add('{app="foo}', ('"', 0), 'literal not terminated')
 add('{app="foo"} |= "unterminated', ('"', 2), 'literal not terminated')
 add('{app="foo"} |= `unterminated', ('`', 0), 'literal not terminated')
@@ -74,7 +74,7 @@ add('{app="foo"} | json | drop a="x', ('"', 2), 'literal not terminated')
 # --- line filters ----------------------------------------------------------
 add('{app="foo"} |= foo', ('foo', 1), 'syntax error: unexpected IDENTIFIER, expecting STRING or ip', YACC)
 add('{app="foo"} |= "a" or', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip', YACC)
-add('{app="foo"} |= "a" or |= "b"', ('|=', 1), 'syntax error: unexpected |=, expecting STRING or ip', YACC)
+add('{app="foo"} |= "a" or |= "b"', ('|=', 1), 'syntax error: unexpected |=, expecting STRING or ip', YACC, line=0)
 add('{app="foo"} |= ip(1)', ('1', 0), 'syntax error: unexpected NUMBER, expecting STRING', YACC)
 add('{app="foo"} |= "x" |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip', YACC)
 add('{app="foo"} !! "x"', ('!', 0), 'syntax error: unexpected IDENTIFIER', 'unknown rune lexed as IDENTIFIER; ' + YACC)
@@ -92,7 +92,7 @@ add('{app="foo"} | label_format a=1', ('1', 0), 'syntax error: unexpected NUMBER
 add('{app="foo"} | drop', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
 add('{app="foo"} | keep a,', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
 add('{app="foo"} | logfmt --unknown', ('-', 0), 'syntax error: unexpected -', 'tryScanFlag fails, `-` lexed as SUB; ' + YACC)
-add('{app="foo"} | json --strict', ('--strict', 0), 'syntax error: unexpected PARSER_FLAG', 'token name of the flag token; ' + YACC)
+add('{app="foo"} | json --strict', ('--strict', 0), 'syntax error: unexpected PARSER_FLAG', 'token name of the flag token; ' + YACC, line=0)
 add('{app="foo"} | json a=', 'EOF', 'syntax error: unexpected $end, expecting STRING', YACC)
 add('{app="foo"} | json a="b" c="d"', ('c', 0), 'syntax error: unexpected IDENTIFIER', YACC)
 add('{app="foo"} | decolorize "x"', ('"x"', 0), 'syntax error: unexpected STRING', YACC)
@@ -109,13 +109,28 @@ add('{app="foo"} | logfmt | size > 10KBB', 'EOF', 'syntax error: unexpected $end
 add('{app="foo"} | logfmt | d > 5mm', 'EOF', 'syntax error: unexpected $end', '5mm is no duration: NUMBER then IDENTIFIER; ' + YACC)
 add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end', YACC)
 
+# --- pairs taken from Loki v3's parser_test.go (exact) ---
+add('rate({ foo = "bar" }[5minutes])', ('[', 0), 'unknown unit "minutes" in duration "5minutes"', '', line=0)
+add('min({ foo = "bar" }[5m])', ('[', 0), 'syntax error: unexpected RANGE', '', line=0)
+add('stddev({ foo = "bar" })', (')', 0), 'syntax error: unexpected )')
+add('bottomk(he,count_over_time({ foo = "bar" }[5h]))', ('he', 0), 'syntax error: unexpected IDENTIFIER')
+add('{ foo = "bar" }|logfmt|addr>=ip("1.2.3.4")', ('ip', 0), 'syntax error: unexpected ip')
+add('{ foo = "bar" }|logfmt|addr<ip("1.2.3.4")', ('ip', 0), 'syntax error: unexpected ip')
+add('label_replace(rate({ foo = "bar" }[5m]),"")', (')', 1), 'syntax error: unexpected ), expecting ,')
+add('label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","^^^^x43\\\\q")', '0:0', 'invalid regex in label_replace: error parsing regexp: invalid escape sequence: `\\q`')
+add('approx_topk(2, count_over_time({ foo = "bar" }[5h])) by (foo)', '0:0', 'grouping not allowed for approx_topk aggregation')
+add('sum(3 ,count_over_time({ foo = "bar" }[5h]))', '0:0', 'unsupported parameter for operation sum(3,')
+add('bottomk(1.2,count_over_time({ foo = "bar" }[5h]))', '0:0', 'invalid parameter bottomk(1.2,')
+add('rate({ foo = "bar" }[5)', ('[', 0), "missing closing ']' in duration", '', line=0)
+add('absent_over_time({ foo = "bar" }[5h]) by (foo)', '0:0', 'grouping not allowed for absent_over_time aggregation')
+
 # --- ranges, offsets (lexer) ---------------------------------------------------
-add('count_over_time({app="foo"}[5x])', ('[', 0), 'not a valid duration string: "5x"')
-add('count_over_time({app="foo"}[1.5m])', ('[', 0), 'not a valid duration string: "1.5m"')
-add('count_over_time({app="foo"}[])', ('[', 0), 'empty duration string')
-add('count_over_time({app="foo"}[5])', ('[', 0), 'not a valid duration string: "5"')
-add('count_over_time({app="foo"}[-5m])', ('[', 0), 'not a valid duration string: "-5m"')
-add('count_over_time({app="foo"}[5m)', ('[', 0), "missing closing ']' in duration")
+add('count_over_time({app="foo"}[5x])', ('[', 0), 'unknown unit "x" in duration "5x"', '', line=0)
+add('count_over_time({app="foo"}[1.5m])', ('[', 0), 'unknown unit "." in duration "1.5m"', 'the unit is the run of non-digits after the first digits, here "."', line=0)
+add('count_over_time({app="foo"}[])', ('[', 0), 'empty duration string', '', line=0)
+add('count_over_time({app="foo"}[5])', ('[', 0), 'not a valid duration string: "5"', '', line=0)
+add('count_over_time({app="foo"}[-5m])', ('[', 0), 'not a valid duration string: "-5m"', '', line=0)
+add('count_over_time({app="foo"}[5m)', ('[', 0), "missing closing ']' in duration", '', line=0)
 add('count_over_time({app="foo"})', (')', 0), 'syntax error: unexpected ), expecting RANGE', YACC)
 add('rate({app="foo"})[5m]', (')', 0), 'syntax error: unexpected ), expecting RANGE', YACC)
 add('count_over_time({app="foo"}[5m] offset)', (')', 0), 'syntax error: unexpected ), expecting DURATION', YACC)
@@ -186,7 +201,7 @@ add('variants(count_over_time({a="b"}[1m])) of ({a="b"})', (')', 2), 'syntax err
 add('variants() of ({a="b"}[1m])', (')', 0), 'syntax error: unexpected )', YACC)
 
 
-def col_of(q, where):
+def col_of(q, where, line):
     if where == 'EOF':
         return 1, len(q) + 1
     if where == '0:0':
@@ -195,7 +210,7 @@ def col_of(q, where):
     i = -1
     for _ in range(n + 1):
         i = q.index(text, i + 1)
-    return 1, i + 1
+    return line, i + 1
 
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -204,9 +219,9 @@ with open(os.path.join(out, 'invalid.txt'), 'w') as fq, \
      open(os.path.join(out, 'invalid.expected'), 'w') as fe, \
      open(os.path.join(out, 'invalid.notes'), 'w') as fn:
     fn.write('# invalid.txt line: what is approximate and why (lines not listed are exact readings of Loki\'s code)\n')
-    for i, (q, where, msg, approx) in enumerate(T, 1):
+    for i, (q, where, msg, approx, line) in enumerate(T, 1):
         assert '\n' not in q and '\\n' not in q
-        line, col = col_of(q, where)
+        line, col = col_of(q, where, line)
         fq.write(q + '\n')
         fe.write('%d:%d\t%s\n' % (line, col, msg))
         if approx:
