@@ -216,13 +216,13 @@ function fixedShortest(x) { // strconv.FormatFloat(x, 'f', -1, 64)
   else s = '0.' + '0'.repeat(-e - 1) + d;
   return (x < 0 ? '-' : '') + s;
 }
-export function goV(x) { // fmt.Sprint(float64): %v == %g shortest, exponent if e < -4 || e >= 21
+export function goV(x) { // fmt.Sprint(float64): %v == %g shortest: exponent if e < -4 || e >= 6 (strconv eprec 6)
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return '+Inf';
   if (x === -Infinity) return '-Inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const [d, e] = digitsExp(x);
-  if (e < -4 || e >= 21) {
+  if (e < -4 || e >= 6) {
     const m = d.length > 1 ? d[0] + '.' + d.slice(1) : d;
     const es = (e < 0 ? '-' : '+') + String(Math.abs(e)).padStart(2, '0');
     return (x < 0 ? '-' : '') + m + 'e' + es;
@@ -273,19 +273,77 @@ export function humanizeBytes(v) { // humanize.Bytes without spaces
 }
 
 // Would log.NewLabelFilter keep a Go regexp (regexpFilter) for `=~ re`?
-// True when the regexp is NOT one of the shapes filter.go simplify() turns
-// into literal filters. Only the shapes the corpus uses are recognised; an
-// unrecognised shape throws so that a human decides.
+// True when filter.go's simplify() cannot turn the parsed, simplified Go
+// regexp into literal filters. Alternations of plain literals are modelled
+// with Go regexp/syntax's factor() (round 1: common literal prefixes of
+// adjacent alternatives, recursively; round 3: runs of single-rune literals
+// become a char class; round 4: runs of empty matches collapse), then
+// simplify/simplifyConcat/simplifyConcatAlternate. Other shapes: a literal,
+// `(?i)literal`, `.*`, `.+`, `lit.*`, `.*lit`, `.*lit.*` simplify; shapes with
+// classes, `..`, `\d`, repetitions, anchors, `$`, dots between letters stay
+// regexps; anything else throws so that a human decides.
+const LIT = '(?:[A-Za-z0-9_ :/=-]|\\\\\\.)';
+function unescapeLit(x) { return x.replace(/\\\./g, '.'); }
+function goFactor(alts) {
+  const legs = [];
+  let i = 0;
+  while (i < alts.length) {
+    let j = i + 1; let prefix = alts[i];
+    while (j < alts.length && prefix !== '') {
+      let k = 0;
+      while (k < prefix.length && k < alts[j].length && prefix[k] === alts[j][k]) k++;
+      if (k === 0) break;
+      prefix = prefix.slice(0, k); j++;
+    }
+    if (j - i > 1) legs.push({ k: 'concat', subs: [{ k: 'lit', s: prefix }, goFactor(alts.slice(i, j).map((x) => x.slice(prefix.length)))] });
+    else legs.push(alts[i] === '' ? { k: 'empty' } : { k: 'lit', s: alts[i] });
+    i = j;
+  }
+  const merged = [];
+  for (const l of legs) { // round 3 and 4
+    const prev = merged[merged.length - 1];
+    const cc = (x) => (x.k === 'lit' && [...x.s].length === 1) || x.k === 'cc';
+    if (prev && cc(prev) && cc(l)) { merged[merged.length - 1] = { k: 'cc' }; continue; }
+    if (prev && prev.k === 'empty' && l.k === 'empty') continue;
+    merged.push(l);
+  }
+  return merged.length === 1 ? merged[0] : { k: 'alt', subs: merged };
+}
+function goSimplify(n) {
+  if (n.k === 'lit' || n.k === 'empty') return true;
+  if (n.k === 'alt') return n.subs.every(goSimplify);
+  if (n.k === 'concat') return goSimplifyConcat(n, null);
+  return false;
+}
+function goSimplifyConcat(n, base) {
+  const subs = n.subs.filter((x) => x.k !== 'empty');
+  if (subs.length > 3) return false;
+  let literals = 0;
+  for (const sub of subs) {
+    if (sub.k === 'lit') { if (literals++ !== 0) return false; base = (base ?? '') + sub.s; continue; }
+    if (sub.k === 'alt' && base !== null) {
+      for (const a of sub.subs) {
+        if (a.k === 'empty' || a.k === 'lit') continue;
+        if (a.k === 'concat' && goSimplifyConcat(a, base)) continue;
+        return false;
+      }
+      continue;
+    }
+    return false;
+  }
+  return base !== null;
+}
 export function labelRegexStaysRegexp(re) {
-  const lit = '(?:[A-Za-z0-9_ :/=-]|\\\\\\.)';
+  const alt = new RegExp(`^\\(?(${LIT}+(?:\\|${LIT}*)+)\\)?$`);
+  const m = alt.exec(re);
+  if (m && re.includes('|')) return !goSimplify(goFactor(m[1].split('|').map(unescapeLit)));
   const simpleShapes = [
     /^$/, /^\.\*$/, /^\.\+$/,
-    new RegExp(`^(?:\\(\\?i\\))?${lit}{2,}$`),                         // literal
-    new RegExp(`^(?:\\(\\?i\\))?\\(?${lit}{2,}(?:\\|${lit}{2,})+\\)?$`), // alternation of literals (each >= 2 chars)
-    new RegExp(`^\\.\\*${lit}{2,}(?:\\.\\*)?$`), new RegExp(`^${lit}{2,}\\.\\*$`),
+    new RegExp(`^(?:\\(\\?i\\))?${LIT}+$`),
+    new RegExp(`^\\.\\*${LIT}+(?:\\.\\*)?$`), new RegExp(`^${LIT}+\\.\\*$`),
   ];
   if (simpleShapes.some((r) => r.test(re))) return false;
-  const regexpShapes = [/[\[\]]/, /\.\./, /\\d|\\w|\\s/, /[+?{]/, /^\^|\$$/, /\.\*.*\.\*.*\.\*/, /[a-z0-9]\.\*[a-z0-9]/i, /\d\./, /^\./];
+  const regexpShapes = [/\$/, /[A-Za-z]\.[A-Za-z]/, /[\[\]]/, /\.\./, /\\d|\\w|\\s/, /[+?{]/, /^\^/, /\.\*.*\.\*.*\.\*/, /[a-z0-9]\.\*[a-z0-9]/i, /\d\./, /^\./];
   if (regexpShapes.some((r) => r.test(re))) return true;
   throw new Error(`label regexp ${re}: decide by hand whether filter.go simplifies it`);
 }
