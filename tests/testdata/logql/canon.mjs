@@ -340,7 +340,7 @@ export function labelRegexStaysRegexp(re) {
   const simpleShapes = [
     /^$/, /^\.\*$/, /^\.\+$/,
     new RegExp(`^(?:\\(\\?i\\))?${LIT}+$`),
-    new RegExp(`^\\.\\*${LIT}+(?:\\.\\*)?$`), new RegExp(`^${LIT}+\\.\\*$`),
+    new RegExp(`^(?:\\(\\?i\\))?\\.\\*${LIT}+(?:\\.\\*)?$`), new RegExp(`^(?:\\(\\?i\\))?${LIT}+\\.\\*$`),
   ];
   if (simpleShapes.some((r) => r.test(re))) return false;
   const regexpShapes = [/\$/, /[A-Za-z]\.[A-Za-z]/, /[\[\]]/, /\.\./, /\\d|\\w|\\s/, /[+?{]/, /^\^/, /\.\*.*\.\*.*\.\*/, /[a-z0-9]\.\*[a-z0-9]/i, /\d\./, /^\./];
