@@ -17,6 +17,7 @@ import os
 EMPTY = ('queries require at least one regexp or equality matcher that does not have '
          'an empty-compatible value. For instance, app=~".*" does not meet this requirement, '
          'but app=~".+" will')
+RX = "regexp error text: assumes Prometheus's FastRegexMatcher parses the raw pattern (Prometheus >= 2.48); older ones compiled ^(?:...)$ and quote that"
 YACC = 'yacc expected-token list not derivable without the generated tables'
 T = []
 def add(q, where, msg, approx='', line=1):
@@ -33,7 +34,7 @@ add('{app="foo" # no closing brace}', 'EOF', 'syntax error: unexpected $end, exp
 add('{app=foo}', ('foo', 0), 'syntax error: unexpected IDENTIFIER, expecting STRING', YACC)
 add('{app="foo" job="bar"}', ('job', 0), 'syntax error: unexpected IDENTIFIER, expecting } or ,', YACC)
 add('{app=="foo"}', ('==', 0), 'syntax error: unexpected ==, expecting = or =~ or !~ or !=', YACC, line=0)
-add('{app~"foo"}', ('~', 0), 'syntax error: unexpected IDENTIFIER', 'lex.go turns an unknown rune into IDENTIFIER; ' + YACC)
+add('{app~"foo"}', ('~', 0), 'syntax error: unexpected IDENTIFIER, expecting = or =~ or !~ or !=', 'lex.go turns the unknown rune ~ into IDENTIFIER; ' + YACC)
 add('{"app"="foo"}', ('"app"', 0), 'syntax error: unexpected STRING, expecting IDENTIFIER or }', YACC)
 add('{app="foo",}', ('}', 0), 'syntax error: unexpected }, expecting IDENTIFIER', YACC)
 add('{app="foo",,}', (',', 1), 'syntax error: unexpected ,, expecting IDENTIFIER', YACC)
@@ -54,12 +55,12 @@ for q in ['{}', '{a=""}', '{a=~".*"}', '{a!="x"}', '{a!~"x"}', '{a=~"x|"}', '{a=
     add(q, '0:0', EMPTY)
 
 # --- regexps compiled while parsing (mustNewMatcher -> labels.NewMatcher) ---
-add('{app=~"(foo"}', '0:0', 'error parsing regexp: missing closing ): `(foo`')
+add('{app=~"(foo"}', '0:0', 'error parsing regexp: missing closing ): `(foo`', RX)
 add('{app=~"[z-a]"}', '0:0', 'error parsing regexp: invalid character class range: `z-a`')
 add('{app=~"a**"}', '0:0', 'error parsing regexp: invalid nested repetition operator: `**`')
 add('{app=~"*"}', '0:0', 'error parsing regexp: missing argument to repetition operator: `*`')
-add('{app="foo"} | json | a=~"(x"', '0:0', 'error parsing regexp: missing closing ): `(x`')
-add('{app="foo"} | json | drop a=~"[", b', '0:0', 'error parsing regexp: missing closing ]: `[`')
+add('{app="foo"} | json | a=~"(x"', '0:0', 'error parsing regexp: missing closing ): `(x`', RX)
+add('{app="foo"} | json | drop a=~"[", b', '0:0', 'error parsing regexp: missing closing ]: `[`', RX)
 add('{app="foo"} | regexp "foo"', '0:0', 'invalid regexp parser: at least one named capture must be supplied', 'message text of log.NewRegexpParser errMissingCapture')
 add('{app="foo"} | regexp "(?P<a>"', '0:0', 'invalid regexp parser: error parsing regexp: missing closing ): `(?P<a>`')
 add('{app="foo"} | pattern "foo"', '0:0', 'invalid pattern parser: at least one capture is required', 'message text of the pattern package')
@@ -95,7 +96,7 @@ add('{app="foo"} | json | label_format a=', 'EOF', 'syntax error: unexpected $en
 add('{app="foo"} | label_format a=1', ('1', 0), 'syntax error: unexpected NUMBER, expecting IDENTIFIER or STRING', YACC)
 add('{app="foo"} | drop', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
 add('{app="foo"} | keep a,', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
-add('{app="foo"} | logfmt --unknown', ('-', 0), 'syntax error: unexpected -', 'tryScanFlag fails, `-` lexed as SUB; ' + YACC)
+add('{app="foo"} | logfmt --unknown', ('unknown', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER', 'tryScanFlag fails, both `-` are SUB: `{...} | logfmt - -unknown` parses as a binary operation whose right leg starts the literal `- NUMBER`')
 add('{app="foo"} | json --strict', ('--strict', 0), 'syntax error: unexpected PARSER_FLAG', 'token name of the flag token; ' + YACC, line=0)
 add('{app="foo"} | json a=', 'EOF', 'syntax error: unexpected $end, expecting STRING', YACC)
 add('{app="foo"} | json a="b" c="d"', ('c', 0), 'syntax error: unexpected IDENTIFIER', YACC)
@@ -111,7 +112,7 @@ add('{app="foo"} | logfmt | a="1")', (')', 0), 'syntax error: unexpected )', YAC
 add('{app="foo"} | logfmt | size > 10b', 'EOF', 'syntax error: unexpected $end', '`10b` is NUMBER then IDENTIFIER b (b is not a bytes rune), b starts a juxtaposed label filter; ' + YACC)
 add('{app="foo"} | logfmt | size > 10KBB', 'EOF', 'syntax error: unexpected $end', 'humanize.ParseBytes rejects KBB, so NUMBER then IDENTIFIER; ' + YACC)
 add('{app="foo"} | logfmt | d > 5mm', 'EOF', 'syntax error: unexpected $end', '5mm is no duration: NUMBER then IDENTIFIER; ' + YACC)
-add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end', YACC)
+add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER or (', YACC)
 
 # --- pairs taken from Loki v3's parser_test.go (exact) ---
 add('rate({ foo = "bar" }[5minutes])', ('[', 0), 'unknown unit "minutes" in duration "5minutes"', '', line=0)
@@ -135,8 +136,8 @@ add('count_over_time({app="foo"}[])', ('[', 0), 'empty duration string', '', lin
 add('count_over_time({app="foo"}[5])', ('[', 0), 'not a valid duration string: "5"', '', line=0)
 add('count_over_time({app="foo"}[-5m])', ('[', 0), 'not a valid duration string: "-5m"', '', line=0)
 add('count_over_time({app="foo"}[5m)', ('[', 0), "missing closing ']' in duration", '', line=0)
-add('count_over_time({app="foo"})', (')', 0), 'syntax error: unexpected ), expecting RANGE', YACC)
-add('rate({app="foo"})[5m]', (')', 0), 'syntax error: unexpected ), expecting RANGE', YACC)
+add('count_over_time({app="foo"})', (')', 0), 'syntax error: unexpected )', 'after a selector in a range more than four tokens are expected (RANGE, |, line filter ops), so no list; as parser_test.go stddev({ foo = "bar" })')
+add('rate({app="foo"})[5m]', (')', 0), 'syntax error: unexpected )', 'more than four tokens expected after the selector, so no list')
 add('count_over_time({app="foo"}[5m] offset)', (')', 0), 'syntax error: unexpected ), expecting DURATION', YACC)
 add('count_over_time({app="foo"}[5m] offset 5x)', ('5x', 0), 'syntax error: unexpected NUMBER, expecting DURATION', YACC)
 add('count_over_time({app="foo"} offset 5m [5m])', ('offset', 0), 'syntax error: unexpected offset', YACC)
@@ -155,7 +156,7 @@ add('bytes_rate({app="foo"} | unwrap x [5m])', '0:0', 'invalid aggregation bytes
 add('count_over_time({app="foo"} | unwrap duration(x) [5m])', '0:0', 'invalid aggregation count_over_time with unwrap')
 add('quantile_over_time({app="foo"} | unwrap x [5m])', '0:0', 'parameter required for operation quantile_over_time')
 add('rate(0.5, {app="foo"}[5m])', '0:0', 'parameter 0.5 not supported for operation rate')
-add('avg_over_time({app="foo"} | unwrap seconds(x) [5m])', ('(', 1), 'syntax error: unexpected (', '`seconds` is an IDENTIFIER; ' + YACC)
+add('avg_over_time({app="foo"} | unwrap seconds(x) [5m])', ('(', 1), 'syntax error: unexpected (, expecting RANGE or |', '`seconds` is an IDENTIFIER, unwrapExpr is reduced; ' + YACC)
 add('quantile_over_time(0.99, {app="foo"} | unwrap x [5m]) by (a) without (b)', ('without', 0), 'syntax error: unexpected without', YACC)
 
 # --- vector aggregations (ast.go mustNewVectorAggregationExpr, parser.go) ----
@@ -201,7 +202,7 @@ add('vector(-1)', ('-', 0), 'syntax error: unexpected -, expecting NUMBER', YACC
 add('label_replace(rate({app="foo"}[5m]), "a", "b", "c")', (')', 1), 'syntax error: unexpected ), expecting ,', YACC)
 
 # --- variants ---------------------------------------------------------------------
-add('variants(count_over_time({a="b"}[1m])) of ({a="b"})', (')', 2), 'syntax error: unexpected ), expecting RANGE', YACC)
+add('variants(count_over_time({a="b"}[1m])) of ({a="b"})', (')', 2), 'syntax error: unexpected )', 'more than four tokens expected after the selector, so no list')
 add('variants() of ({a="b"}[1m])', (')', 0), 'syntax error: unexpected )', YACC)
 
 
