@@ -129,6 +129,13 @@ add('bottomk(1.2,count_over_time({ foo = "bar" }[5h]))', '0:0', 'invalid paramet
 add('rate({ foo = "bar" }[5)', ('[', 0), "missing closing ']' in duration", '', line=0)
 add('absent_over_time({ foo = "bar" }[5h]) by (foo)', '0:0', 'grouping not allowed for absent_over_time aggregation')
 
+# --- the label-filter example of older Loki docs, with `20kb` ---
+KB = 'older Loki docs example (`20kb`): lex.go tryScanBytes stops at the lower-case b (not a bytes rune), so `20k` is BYTES and `b` an IDENTIFIER starting a juxtaposed label filter; '
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb and method!~"2.."', ('and', 0), 'syntax error: unexpected and', KB + YACC)
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb | method!~"2.."', ('|', 2), 'syntax error: unexpected |', KB + YACC)
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb , method!~"2.."', (',', 0), 'syntax error: unexpected ,', KB + YACC)
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb  method!~"2.."', ('method', 0), 'syntax error: unexpected IDENTIFIER', KB + YACC)
+
 # --- ranges, offsets (lexer) ---------------------------------------------------
 add('count_over_time({app="foo"}[5x])', ('[', 0), 'unknown unit "x" in duration "5x"', '', line=0)
 add('count_over_time({app="foo"}[1.5m])', ('[', 0), 'unknown unit "." in duration "1.5m"', 'the unit is the run of non-digits after the first digits, here "."', line=0)
