@@ -24,7 +24,7 @@ def add(q, where, msg, approx='', line=1):
     T.append((q, where, msg, approx, line))
 
 # --- selectors: structure -------------------------------------------------
-add('{app="foo"', 'EOF', 'syntax error: unexpected $end, expecting } or ,', 'col of $end and ' + YACC)
+add('{app="foo"', 'EOF', 'syntax error: unexpected $end, expecting } or ,')
 add('app="foo"}', ('app', 0), 'syntax error: unexpected IDENTIFIER', YACC)
 add('{app="foo"}}', ('}', 1), 'syntax error: unexpected }', YACC)
 add('{{app="foo"}}', ('{', 1), 'syntax error: unexpected {, expecting IDENTIFIER or }', YACC)
@@ -81,7 +81,7 @@ add('{app="foo"} |= foo', ('foo', 1), 'syntax error: unexpected IDENTIFIER, expe
 add('{app="foo"} |= "a" or', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip', YACC)
 add('{app="foo"} |= "a" or |= "b"', ('|=', 1), 'syntax error: unexpected |=, expecting STRING or ip', YACC, line=0)
 add('{app="foo"} |= ip(1)', ('1', 0), 'syntax error: unexpected NUMBER, expecting STRING', YACC)
-add('{app="foo"} |= "x" |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip', YACC)
+add('{app="foo"} |= "x" |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip')
 add('{app="foo"} !! "x"', ('!', 0), 'syntax error: unexpected IDENTIFIER', 'unknown rune lexed as IDENTIFIER; ' + YACC)
 
 # --- pipeline stages -------------------------------------------------------
@@ -115,6 +115,11 @@ add('{app="foo"} | logfmt | d > 5mm', 'EOF', 'syntax error: unexpected $end', '5
 add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER or (', YACC)
 
 # --- pairs taken from Loki v3's parser_test.go (exact) ---
+add('{foo="bar}', ('"', 0), 'literal not terminated')
+add('{foo="bar"', 'EOF', 'syntax error: unexpected $end, expecting } or ,')
+add('{foo="bar"} |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip')
+add('{foo="bar"} "foo"', ('"foo"', 0), 'syntax error: unexpected STRING')
+add('{foo="bar"} foo', ('foo', 1), 'syntax error: unexpected IDENTIFIER')
 add('rate({ foo = "bar" }[5minutes])', ('[', 0), 'unknown unit "minutes" in duration "5minutes"', '', line=0)
 add('min({ foo = "bar" }[5m])', ('[', 0), 'syntax error: unexpected RANGE', '', line=0)
 add('stddev({ foo = "bar" })', (')', 0), 'syntax error: unexpected )')
