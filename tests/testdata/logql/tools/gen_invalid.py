@@ -116,6 +116,8 @@ add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end, e
 
 # --- pairs taken from Loki v3's parser_test.go (exact) ---
 add('{foo="bar}', ('"', 0), 'literal not terminated')
+add('sum_over_time({app="foo"} |= "bar" | json | latency >= 250ms or ( status_code < 500 and status_code > 200) | line_format "blip{{ .foo }}blop {{.status_code}}" | label_format foo=bar,status_code="buzz{{.bar}}"[5m])', '0:0', 'invalid aggregation sum_over_time without unwrap')
+add('count_over_time({app="foo"} |= "foo" | json | unwrap foo [5m])', '0:0', 'invalid aggregation count_over_time with unwrap')
 add('{foo="bar"', 'EOF', 'syntax error: unexpected $end, expecting } or ,')
 add('{foo="bar"} |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip')
 add('{foo="bar"} "foo"', ('"foo"', 0), 'syntax error: unexpected STRING')
