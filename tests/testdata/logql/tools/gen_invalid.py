@@ -116,6 +116,15 @@ add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end, e
 
 # --- pairs taken from Loki v3's parser_test.go (exact) ---
 add('{foo="bar}', ('"', 0), 'literal not terminated')
+add('bool 1 > 1 > bool 1', ('bool', 0), 'syntax error: unexpected bool')
+add('sum_over_time(50,{namespace="tns"} |= "level=error" | json |foo>=5,bar<25ms| unwrap latency [5m])', '0:0', 'parameter 50 not supported for operation sum_over_time')
+add('quantile_over_time(foo,{namespace="tns"} |= "level=error" | json |foo>=5,bar<25ms| unwrap latency [5m])', ('foo', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER or { or (')
+add('vector(abc)', ('abc', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER')
+add('#{app="foo"} | json', 'EOF', 'syntax error: unexpected $end')
+add('{foo="bar"} + {foo="bar"}', '0:0', 'unexpected type for left leg of binary operation (+): *syntax.MatchersExpr')
+add('sum(count_over_time({foo="bar"}[5m])) by (foo) - {foo="bar"}', '0:0', 'unexpected type for right leg of binary operation (-): *syntax.MatchersExpr')
+add('sum(count_over_time({foo="bar"}[5m])) by (foo) + 1 or 1', '0:0', 'unexpected literal for right leg of logical/set binary operation (or): 1.000000')
+add('count_over_time({ foo = "bar" }[12m]) > { foo = "bar" }', '0:0', 'unexpected type for right leg of binary operation (>): *syntax.MatchersExpr')
 add('sum_over_time({app="foo"} |= "bar" | json | latency >= 250ms or ( status_code < 500 and status_code > 200) | line_format "blip{{ .foo }}blop {{.status_code}}" | label_format foo=bar,status_code="buzz{{.bar}}"[5m])', '0:0', 'invalid aggregation sum_over_time without unwrap')
 add('count_over_time({app="foo"} |= "foo" | json | unwrap foo [5m])', '0:0', 'invalid aggregation count_over_time with unwrap')
 add('{foo="bar"', 'EOF', 'syntax error: unexpected $end, expecting } or ,')
@@ -211,7 +220,7 @@ add('sum(rate({a="b"}[5m])) > bool', 'EOF', 'syntax error: unexpected $end', YAC
 add('sum(rate({app="foo"}[5m])) bool 1', ('bool', 0), 'syntax error: unexpected bool', YACC)
 add('count_over_time({app="foo"}[5m]) / on pod count_over_time({app="bar"}[5m])', ('pod', 0), 'syntax error: unexpected IDENTIFIER, expecting (', YACC)
 add('count_over_time({app="foo"}[5m]) group_left count_over_time({app="bar"}[5m])', ('group_left', 0), 'syntax error: unexpected group_left', YACC)
-add('vector("1")', ('"1"', 0), 'syntax error: unexpected STRING, expecting NUMBER', YACC)
+add('vector("1")', ('"1"', 0), 'syntax error: unexpected STRING, expecting NUMBER')
 add('vector(-1)', ('-', 0), 'syntax error: unexpected -, expecting NUMBER', YACC)
 add('label_replace(rate({app="foo"}[5m]), "a", "b", "c")', (')', 1), 'syntax error: unexpected ), expecting ,', YACC)
 
