@@ -117,6 +117,8 @@ add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end, e
 # --- pairs taken from Loki v3's parser_test.go (exact) ---
 add('{foo="bar}', ('"', 0), 'literal not terminated')
 add('bool 1 > 1 > bool 1', ('bool', 0), 'syntax error: unexpected bool')
+add('variants(count_over_time({a="b"}[5m])) of ({a="b"}[5m]) + 1', '0:0', 'unexpected type for left leg of binary operation (+): *syntax.MultiVariantExpr', "the %T of the variants node in Loki's binop leg check (ast.go mustNewBinOpExpr); the node type name is assumed")
+add('1 + variants(count_over_time({a="b"}[5m])) of ({a="b"}[5m])', '0:0', 'unexpected type for right leg of binary operation (+): *syntax.MultiVariantExpr', "the %T of the variants node in Loki's binop leg check (ast.go mustNewBinOpExpr); the node type name is assumed")
 add('count without (rate({namespace="apps"}[15s]))', ('rate', 0), 'syntax error: unexpected RATE, expecting IDENTIFIER or )')
 add('count_over_time({foo!="bar"}[5m])', '0:0', EMPTY)
 add('count_over_time({app!~"bar|baz"}[5m])', '0:0', EMPTY)
