@@ -65,6 +65,11 @@ bool IsPrintRune(uint32_t r) {
   if (r < 0x20 || r == 0x7F) return false;
   if (r >= 0x80 && r < 0xA0) return false;
   if (r == 0xAD) return false;                      // soft hyphen (Cf)
+  // Space separators (Zs) other than ' ' are not graphic in Go.
+  if (r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x202F || r == 0x205F ||
+      r == 0x3000) {
+    return false;
+  }
   if (r >= 0x2028 && r <= 0x202E) return false;     // separators, bidi controls
   if (r >= 0x200B && r <= 0x200F) return false;
   if (r >= 0x2060 && r <= 0x206F) return false;

@@ -125,6 +125,42 @@ bool IsSpaceRune(uint32_t r) {
          r == 0x205F || r == 0x3000;
 }
 
+// prometheus/common's model.ParseDuration error for a string it refused.
+std::string ModelDurationError(std::string_view s) {
+  std::string msg;
+  if (s.empty()) return "empty duration string";
+  auto invalid = [&] {
+    std::string m = "not a valid duration string: ";
+    obsv::internal::AppendGoQuote(s, &m);
+    return m;
+  };
+  static constexpr std::string_view kUnits[] = {"y", "w", "d", "h", "m", "s", "ms"};
+  size_t i = 0;
+  int last = -1;
+  while (i < s.size()) {
+    if (!IsDigit(s[i])) return invalid();
+    while (i < s.size() && IsDigit(s[i])) ++i;
+    size_t u0 = i;
+    while (i < s.size() && !IsDigit(s[i])) ++i;
+    if (i == u0) return invalid();
+    std::string_view unit = s.substr(u0, i - u0);
+    int pos = -1;
+    for (int k = 0; k < 7; ++k) {
+      if (kUnits[k] == unit) pos = k;
+    }
+    if (pos < 0) {
+      msg = "unknown unit ";
+      obsv::internal::AppendGoQuote(unit, &msg);
+      msg.append(" in duration ");
+      obsv::internal::AppendGoQuote(s, &msg);
+      return msg;
+    }
+    if (pos <= last) return invalid();
+    last = pos;
+  }
+  return "duration out of range";
+}
+
 }  // namespace
 
 bool ParseLokiDuration(std::string_view s, int64_t* ns) {
@@ -288,6 +324,7 @@ bool Lexer::TryScanDuration(uint32_t start, Token* t) {
   int64_t ns;
   if (!ParseLokiDuration(input_.substr(start, p - start), &ns)) return false;
   pos_ = p;
+  t->line_zero = true;
   t->type = Tok::kDuration;
   t->duration_ns = ns;
   return true;
@@ -306,6 +343,7 @@ bool Lexer::TryScanBytes(uint32_t start, Token* t) {
   uint64_t b;
   if (!ParseHumanBytes(input_.substr(start, p - start), &b)) return false;
   pos_ = p;
+  t->line_zero = true;
   t->type = Tok::kBytes;
   t->bytes = b;
   return true;
@@ -461,22 +499,18 @@ Token Lexer::Next() {
   if (c == '[') {
     size_t close = input_.find(']', pos_ + 1);
     if (close == std::string_view::npos) {
+      error_line_zero_ = true;
       return Error(start, ParseErrorCode::kSyntax, "missing closing ']' in duration");
     }
     std::string_view body = input_.substr(pos_ + 1, close - pos_ - 1);
     int64_t ms;
     if (!obsv::internal::ParsePromDuration(body, &ms)) {
-      std::string msg;
-      if (body.empty()) {
-        msg = "empty duration string";
-      } else {
-        msg = "not a valid duration string: ";
-        obsv::internal::AppendGoQuote(body, &msg);
-      }
-      return Error(start, ParseErrorCode::kInvalidValue, std::move(msg));
+      error_line_zero_ = true;
+      return Error(start, ParseErrorCode::kInvalidValue, ModelDurationError(body));
     }
     pos_ = static_cast<uint32_t>(close + 1);
     t.type = Tok::kRange;
+    t.line_zero = true;
     t.duration_ns = ms * 1'000'000;
     t.end = pos_;
     t.text = input_.substr(start, pos_ - start);
@@ -487,6 +521,7 @@ Token Lexer::Next() {
   auto two = [&](Tok type) {
     ++pos_;
     t.type = type;
+    t.line_zero = true;
     return true;
   };
   bool done = false;
@@ -527,6 +562,7 @@ Token Lexer::Next() {
         if (flag == "--strict" || flag == "--keep-empty") {
           pos_ = p;
           t.type = Tok::kParserFlag;
+          t.line_zero = true;
           done = true;
           break;
         }

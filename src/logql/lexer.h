@@ -49,6 +49,10 @@ struct Token {
   uint64_t bytes = 0;
   RangeOp range_op = RangeOp::kCountOverTime;
   VectorOp vector_op = VectorOp::kSum;
+  // lex.go finished the token with Scanner.Next(), which zeroes the line
+  // of the position Loki reports (two-character operators, ranges,
+  // durations, bytes, flags).
+  bool line_zero = false;
 };
 
 // Thread-compatible. The query must outlive the lexer.
@@ -66,6 +70,7 @@ class Lexer {
   const std::string& error_message() const { return error_message_; }
   ParseErrorCode error_code() const { return error_code_; }
   uint32_t error_offset() const { return error_offset_; }
+  bool error_line_zero() const { return error_line_zero_; }
 
  private:
   Token Error(uint32_t at, ParseErrorCode code, std::string message);
@@ -82,6 +87,7 @@ class Lexer {
   std::string error_message_;
   ParseErrorCode error_code_ = ParseErrorCode::kOk;
   uint32_t error_offset_ = 0;
+  bool error_line_zero_ = false;
 };
 
 // Loki's name of a token in "unexpected ..." (the yacc token name, or the

@@ -101,6 +101,73 @@ bool MatcherMatchesEmpty(const LabelMatcher& m) {
   return false;
 }
 
+
+// Go's regexp.Compile error ("error parsing regexp: missing closing ):
+// `(foo`") from RE2's, whose codes and fragments are Go's (one lineage).
+std::string GoRegexpError(const RE2& re) {
+  std::string_view what;
+  switch (re.error_code()) {
+    case RE2::ErrorBadEscape: what = "invalid escape sequence"; break;
+    case RE2::ErrorBadCharClass: what = "invalid character class"; break;
+    case RE2::ErrorBadCharRange: what = "invalid character class range"; break;
+    case RE2::ErrorMissingBracket: what = "missing closing ]"; break;
+    case RE2::ErrorMissingParen: what = "missing closing )"; break;
+    case RE2::ErrorUnexpectedParen: what = "unexpected )"; break;
+    case RE2::ErrorTrailingBackslash: what = "trailing backslash at end of expression"; break;
+    case RE2::ErrorRepeatArgument: what = "missing argument to repetition operator"; break;
+    case RE2::ErrorRepeatSize: what = "invalid repeat count"; break;
+    case RE2::ErrorRepeatOp: what = "invalid nested repetition operator"; break;
+    case RE2::ErrorBadPerlOp: what = "invalid or unsupported Perl syntax"; break;
+    case RE2::ErrorBadUTF8: what = "invalid UTF-8"; break;
+    case RE2::ErrorBadNamedCapture: what = "invalid named capture"; break;
+    case RE2::ErrorPatternTooLarge: what = "expression too large"; break;
+    default: return GoRegexpError(re);
+  }
+  return StrCat("error parsing regexp: ", what, ": `", re.error_arg(), "`");
+}
+
+// Loki's pattern parser (pkg/logql/log/pattern): literals and `<name>`
+// captures (`<_>` unnamed); at least one named capture, no two captures
+// side by side, no name twice. Returns the error message, or "".
+std::string PatternError(std::string_view p) {
+  struct Piece {
+    bool capture;
+    std::string_view text;
+  };
+  std::vector<Piece> pieces;
+  size_t lit = 0;
+  for (size_t i = 0; i < p.size();) {
+    if (p[i] == '<') {
+      size_t j = i + 1;
+      while (j < p.size() && (p[j] == '_' || (p[j] >= 'a' && p[j] <= 'z') ||
+                              (p[j] >= 'A' && p[j] <= 'Z') || (j > i + 1 && p[j] >= '0' && p[j] <= '9'))) {
+        ++j;
+      }
+      if (j > i + 1 && j < p.size() && p[j] == '>') {
+        if (i > lit) pieces.push_back({false, p.substr(lit, i - lit)});
+        pieces.push_back({true, p.substr(i + 1, j - i - 1)});
+        i = j + 1;
+        lit = i;
+        continue;
+      }
+    }
+    ++i;
+  }
+  if (lit < p.size()) pieces.push_back({false, p.substr(lit)});
+  std::vector<std::string_view> names;
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    if (!pieces[k].capture) continue;
+    if (k > 0 && pieces[k - 1].capture) return StrCat("found consecutive capture: ", p);
+    if (pieces[k].text == "_") continue;
+    for (std::string_view n : names) {
+      if (n == pieces[k].text) return StrCat("duplicate capture name (", n, ")");
+    }
+    names.push_back(pieces[k].text);
+  }
+  if (names.empty()) return "at least one capture is required";
+  return "";
+}
+
 constexpr std::string_view kEmptyMatchersError =
     "queries require at least one regexp or equality matcher that does not have an "
     "empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but "
@@ -110,6 +177,7 @@ struct Failure {
   ParseErrorCode code = ParseErrorCode::kOk;
   uint32_t offset = 0;
   bool positioned = true;  // false: Loki reports it as "parse error : ..."
+  bool line_zero = false;  // Loki reports line 0 (see Token::line_zero)
   std::string message;
 };
 
@@ -147,6 +215,9 @@ class Parser {
   }
   // "syntax error: unexpected X" at the current token (or the lexer's error).
   bool Unexpected() {
+    if (failure_.code == ParseErrorCode::kOk) {
+      failure_.line_zero = tok_.type == Tok::kError ? lex_.error_line_zero() : tok_.line_zero;
+    }
     if (tok_.type == Tok::kError) {
       return Fail(lex_.error_code(), lex_.error_offset(), lex_.error_message());
     }
@@ -172,7 +243,13 @@ class Parser {
     return true;
   }
   void Defer(const void* node, uint32_t offset, std::string message) {
-    if (deferred_.count(node) == 0) deferred_.emplace(node, Failure{ParseErrorCode::kSyntax, offset, false, std::move(message)});
+    if (deferred_.count(node) != 0) return;
+    Failure f;
+    f.code = ParseErrorCode::kSyntax;
+    f.offset = offset;
+    f.positioned = false;
+    f.message = std::move(message);
+    deferred_.emplace(node, std::move(f));
   }
   template <typename T>
   std::unique_ptr<T> NewNode(uint32_t start) {
@@ -462,7 +539,7 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
     RE2 re(m->value, o);
     if (!re.ok()) {
       failure_.positioned = false;
-      return Fail(ParseErrorCode::kSyntax, tok_.start, "error parsing regexp: " + re.error());
+      return Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
     }
   }
   Advance();
@@ -544,17 +621,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
     } else {
       return Unexpected();
     }
-    if (s.line_filter.match == LineMatch::kRegex || s.line_filter.match == LineMatch::kNotRegex) {
-      if (!op.ip) {
-        RE2::Options o;
-        o.set_log_errors(false);
-        RE2 re(op.value, o);
-        if (!re.ok()) {
-          failure_.positioned = false;
-          return Fail(ParseErrorCode::kSyntax, s.span.start, "error parsing regexp: " + re.error());
-        }
-      }
-    }
+    // Loki compiles line-filter regexes only when it runs the pipeline.
     bool ip_after_or = op.ip && !first;
     s.line_filter.operands.push_back(std::move(op));
     first = false;
@@ -689,7 +756,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
       RE2 re(f->matcher.value, o);
       if (!re.ok()) {
         failure_.positioned = false;
-        Fail(ParseErrorCode::kSyntax, tok_.start, "error parsing regexp: " + re.error());
+        Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
         return nullptr;
       }
     }
@@ -824,7 +891,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
         if (!re.ok()) {
           failure_.positioned = false;
           return Fail(ParseErrorCode::kSyntax, at,
-                      "invalid regexp parser: error parsing regexp: " + re.error());
+                      "invalid regexp parser: " + GoRegexpError(re));
         }
         if (re.NamedCapturingGroups().empty()) {
           failure_.positioned = false;
@@ -832,23 +899,10 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
                       "invalid regexp parser: at least one named capture must be supplied");
         }
       } else {
-        // pattern.New: at least one named capture `<name>`.
-        bool named = false;
-        for (size_t i = 0; i + 2 < s.param.size() && !named; ++i) {
-          if (s.param[i] != '<') continue;
-          size_t j = i + 1;
-          while (j < s.param.size() &&
-                 (s.param[j] == '_' || (s.param[j] >= 'a' && s.param[j] <= 'z') ||
-                  (s.param[j] >= 'A' && s.param[j] <= 'Z') ||
-                  (j > i + 1 && s.param[j] >= '0' && s.param[j] <= '9'))) {
-            ++j;
-          }
-          named = j > i + 1 && j < s.param.size() && s.param[j] == '>';
-        }
-        if (!named) {
+        std::string perr = PatternError(s.param);
+        if (!perr.empty()) {
           failure_.positioned = false;
-          return Fail(ParseErrorCode::kSyntax, at,
-                      "invalid pattern parser: at least one capture is required");
+          return Fail(ParseErrorCode::kSyntax, at, "invalid pattern parser: " + perr);
         }
       }
       break;
@@ -1161,7 +1215,7 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
   RE2 re("^(?:" + l->regex + ")$", o);
   if (!re.ok()) {
     Defer(l.get(), l->span.start,
-          "invalid regex in label_replace: error parsing regexp: " + re.error());
+          "invalid regex in label_replace: " + GoRegexpError(re));
   }
   return l;
 }
@@ -1305,6 +1359,8 @@ ParseError Parser::Run(ExprPtr* out) {
     if (!failure_.positioned) {
       err.line = 0;
       err.column = 0;
+    } else if (failure_.line_zero) {
+      err.line = 0;  // Loki's report; column stays
     }
     return err;
   }
@@ -1324,11 +1380,12 @@ absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParserOptions& optio
   ParseError err = Parse(query, options, &out);
   if (err.ok()) return out;
   std::string msg;
-  if (err.line == 0) {
+  if (err.line == 0 && err.column == 0) {
     msg = StrCat("parse error : ", err.message);
   } else {
     internal::LineColumn lc = internal::LineColumnAt(query, static_cast<uint32_t>(err.offset), /*runes=*/true);
-    msg = StrCat("parse error at line ", lc.line, ", col ", lc.column, ": ", err.message);
+    msg = StrCat("parse error at line ", err.line == 0 ? 0 : lc.line, ", col ", lc.column, ": ",
+                 err.message);
   }
   if (err.code == ParseErrorCode::kLimitExceeded) return absl::ResourceExhaustedError(msg);
   return absl::InvalidArgumentError(msg);

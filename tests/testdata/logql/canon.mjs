@@ -340,7 +340,10 @@ export function labelRegexStaysRegexp(re) {
   const simpleShapes = [
     /^$/, /^\.\*$/, /^\.\+$/,
     new RegExp(`^(?:\\(\\?i\\))?${LIT}+$`),
-    new RegExp(`^\\.\\*${LIT}+(?:\\.\\*)?$`), new RegExp(`^${LIT}+\\.\\*$`),
+    // `(?i)` sets a flag, it is no node: `(?i).*lit.*` is the concat
+    // .* lit(fold) .*, which simplifyConcat reduces (a case-insensitive
+    // contains filter). (Corrected by the parser branch.)
+    new RegExp(`^(?:\\(\\?i\\))?\\.\\*${LIT}+(?:\\.\\*)?$`), new RegExp(`^(?:\\(\\?i\\))?${LIT}+\\.\\*$`),
   ];
   if (simpleShapes.some((r) => r.test(re))) return false;
   const regexpShapes = [/\$/, /[A-Za-z]\.[A-Za-z]/, /[\[\]]/, /\.\./, /\\d|\\w|\\s/, /[+?{]/, /^\^/, /\.\*.*\.\*.*\.\*/, /[a-z0-9]\.\*[a-z0-9]/i, /\d\./, /^\./];

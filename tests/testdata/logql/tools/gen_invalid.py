@@ -91,7 +91,11 @@ add('{app="foo"} | json | label_format a=', 'EOF', 'syntax error: unexpected $en
 add('{app="foo"} | label_format a=1', ('1', 0), 'syntax error: unexpected NUMBER, expecting IDENTIFIER or STRING', YACC)
 add('{app="foo"} | drop', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
 add('{app="foo"} | keep a,', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
-add('{app="foo"} | logfmt --unknown', ('-', 0), 'syntax error: unexpected -', 'tryScanFlag fails, `-` lexed as SUB; ' + YACC)
+# tryScanFlag fails and both dashes are SUB: `| logfmt` reduces to a log
+# query, the first `-` is a binary operator (syntax.y binOpExpr, legal before
+# validation), the second starts literalExpr (SUB NUMBER), so yacc stops at
+# the identifier. (Corrected by the parser branch: was 1:22 `unexpected -`.)
+add('{app="foo"} | logfmt --unknown', ('unknown', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER', 'tryScanFlag fails, `-` lexed as SUB, the first one a binary operator; ' + YACC)
 add('{app="foo"} | json --strict', ('--strict', 0), 'syntax error: unexpected PARSER_FLAG', 'token name of the flag token; ' + YACC, line=0)
 add('{app="foo"} | json a=', 'EOF', 'syntax error: unexpected $end, expecting STRING', YACC)
 add('{app="foo"} | json a="b" c="d"', ('c', 0), 'syntax error: unexpected IDENTIFIER', YACC)
