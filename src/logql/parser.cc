@@ -332,11 +332,13 @@ ExprPtr Parser::ParseExpr(int min_prec, uint32_t depth) {
   if (!Enter(depth)) return nullptr;
   ExprPtr lhs = ParsePrimary(depth);
   if (!lhs) return nullptr;
-  while (true) {
+  // Each operator of a left-associative chain adds a level to the tree.
+  for (uint32_t level = depth + 1;; ++level) {
     BinaryOp op;
     int prec = BinaryPrecedence(tok_.type, &op);
     if (prec == 0 || prec < min_prec) break;
     uint32_t at = tok_.start;
+    if (!Enter(level)) return nullptr;
     Advance();
     BinaryModifiers mods;
     if (!ParseBinaryModifiers(&mods)) return nullptr;
@@ -675,7 +677,7 @@ LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
   if (!Enter(depth)) return nullptr;
   LabelFilterPtr lhs = ParseLabelFilterPrimary(depth);
   if (!lhs) return nullptr;
-  while (true) {
+  for (uint32_t level = depth + 1;; ++level) {
     LabelFilterKind kind;
     bool shift_all = false;
     int prec = 0;
@@ -692,6 +694,7 @@ LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
       break;
     }
     if (!shift_all && prec < min_prec) break;
+    if (!Enter(level)) return nullptr;
     if (tok_.type != Tok::kIdentifier && tok_.type != Tok::kLParen) Advance();
     LabelFilterPtr rhs = ParseLabelFilter(shift_all ? 0 : prec + 1, depth + 1);
     if (!rhs) return nullptr;

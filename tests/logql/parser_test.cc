@@ -277,3 +277,123 @@ TEST(ParserTest, RoundTrips) {
 
 }  // namespace
 }  // namespace obsv::logql
+
+namespace obsv::logql {
+namespace {
+
+struct ErrorCase {
+  std::string_view in;
+  ParseErrorCode code;
+  uint32_t offset;
+  std::string_view status;  // Loki's whole message
+};
+
+// Positions: the token yacc stopped at (lex.go's Line/Column, line 0 for
+// tokens lex.go finished with Scanner.Next()); "parse error : " for what
+// Loki checks after parsing or while building the AST.
+const ErrorCase kErrors[] = {
+    {R"q({app="foo")q", ParseErrorCode::kSyntax, 10,
+     "parse error at line 1, col 11: syntax error: unexpected $end"},
+    {R"q({app=foo})q", ParseErrorCode::kSyntax, 5,
+     "parse error at line 1, col 6: syntax error: unexpected IDENTIFIER"},
+    {R"q({app=="foo"})q", ParseErrorCode::kSyntax, 4,
+     "parse error at line 0, col 5: syntax error: unexpected =="},
+    {"{app=\"foo\"}\n  | json\n  | ", ParseErrorCode::kSyntax, 25,
+     "parse error at line 3, col 5: syntax error: unexpected $end"},
+    {"{app=\"é\"} | x", ParseErrorCode::kSyntax, 14,
+     "parse error at line 1, col 14: syntax error: unexpected $end"},
+    {R"q({app="foo"}[5m])q", ParseErrorCode::kSyntax, 11,
+     "parse error at line 0, col 12: syntax error: unexpected RANGE"},
+    {R"q(count_over_time({app="foo"}[5x]))q", ParseErrorCode::kInvalidValue, 27,
+     R"q(parse error at line 0, col 28: unknown unit "x" in duration "5x")q"},
+    {R"q({app="\z"})q", ParseErrorCode::kInvalidEscape, 5,
+     "parse error at line 1, col 6: invalid char escape"},
+    {R"q({app="foo)q", ParseErrorCode::kUnterminatedString, 5,
+     "parse error at line 1, col 6: literal not terminated"},
+    {R"q({app="foo"} | unwrap x)q", ParseErrorCode::kSyntax, 14,
+     "parse error at line 1, col 15: syntax error: unexpected unwrap"},
+    {R"q(sum({app="foo"}))q", ParseErrorCode::kSyntax, 15,
+     "parse error at line 1, col 16: syntax error: unexpected )"},
+    {R"q({a=""})q", ParseErrorCode::kSyntax, 0,
+     "parse error : queries require at least one regexp or equality matcher that does not have "
+     "an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but "
+     "app=~\".+\" will"},
+    {R"q({app=~"(foo"})q", ParseErrorCode::kSyntax, 6,
+     "parse error : error parsing regexp: missing closing ): `(foo`"},
+    {R"q(sum_over_time({app="foo"}[5m]))q", ParseErrorCode::kSyntax, 0,
+     "parse error : invalid aggregation sum_over_time without unwrap"},
+    {R"q(rate({app="foo"}[5m]) by (a))q", ParseErrorCode::kSyntax, 0,
+     "parse error : grouping not allowed for rate aggregation"},
+    {R"q(topk(0, rate({app="foo"}[5m])))q", ParseErrorCode::kSyntax, 0,
+     "parse error : invalid parameter (must be greater than 0) topk(0"},
+    {R"q(1 or 2)q", ParseErrorCode::kSyntax, 2,
+     "parse error : unexpected literal for left leg of logical/set binary operation (or): "
+     "1.000000"},
+    {R"q({app="foo"} |= "x" / 1)q", ParseErrorCode::kSyntax, 19,
+     "parse error : unexpected type for left leg of binary operation (/): *syntax.PipelineExpr"},
+    {R"q(sort(rate({app="foo"}[5m])) by (a))q", ParseErrorCode::kSyntax, 0,
+     "parse error : sort and sort_desc doesn't allow grouping by "},
+    {R"q({app="foo"} | pattern "<a><b>")q", ParseErrorCode::kSyntax, 22,
+     "parse error : invalid pattern parser: found consecutive capture: <a><b>"},
+};
+
+TEST(ParserTest, Errors) {
+  for (const ErrorCase& c : kErrors) {
+    SCOPED_TRACE(c.in);
+    ExprPtr out;
+    ParseError e = Parse(c.in, ParserOptions{}, &out);
+    EXPECT_EQ(e.code, c.code) << static_cast<int>(e.code);
+    EXPECT_EQ(e.offset, c.offset);
+    EXPECT_EQ(out, nullptr);
+    auto s = Parse(c.in);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(std::string(s.status().message()), c.status);
+  }
+}
+
+TEST(ParserTest, StreamSelectorsAreEditable) {
+  auto e = Parse(
+      R"q(sum by (a) (rate({app="x"} |= "e" [5m])) / on (a) sum(count_over_time({app="y"}[5m])) or vector(0))q");
+  ASSERT_TRUE(e.ok()) << e.status();
+  std::vector<StreamSelector*> sels = StreamSelectors(**e);
+  ASSERT_EQ(sels.size(), 2u);
+  for (StreamSelector* s : sels) {
+    LabelMatcher m;
+    m.name = "tenant";
+    m.value = "t1";
+    s->matchers.push_back(m);
+  }
+  EXPECT_EQ(Format(**e),
+            R"q(((sum by (a)(rate({app="x", tenant="t1"} |= "e"[5m])) / on (a)  sum(count_over_time({app="y", tenant="t1"}[5m]))) or vector(0.000000)))q");
+  auto log = Parse(R"q({app="x"} | json)q");
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(StreamSelectors(**log).size(), 1u);
+  auto variants = Parse(R"q(variants(count_over_time({a="b"}[1m])) of ({a="b"}[1m]))q");
+  ASSERT_TRUE(variants.ok()) << variants.status();
+  EXPECT_EQ(StreamSelectors(**variants).size(), 2u);
+  auto lit = Parse("1 + 1");
+  ASSERT_TRUE(lit.ok());
+  EXPECT_TRUE(StreamSelectors(**lit).empty());
+}
+
+TEST(ParserTest, TreeShape) {
+  auto e = Parse(R"q({app="x"} != "a" or "b" |= "c" or ip("d") | logfmt --strict x | y > 5 or z=~"w")q");
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_EQ((*e)->kind, NodeKind::kLogSelector);
+  const auto& log = (*e)->As<LogSelectorExpr>();
+  ASSERT_EQ(log.pipeline.size(), 5u);
+  EXPECT_EQ(log.pipeline[0].line_filter.match, LineMatch::kNotContains);
+  EXPECT_EQ(log.pipeline[1].line_filter.operands[0].value, "b");
+  EXPECT_EQ(log.pipeline[2].line_filter.operands.size(), 2u);
+  EXPECT_TRUE(log.pipeline[2].line_filter.operands[1].ip);
+  EXPECT_TRUE(log.pipeline[3].strict);
+  ASSERT_EQ(log.pipeline[3].extractions.size(), 1u);
+  const LabelFilter& f = *log.pipeline[4].label_filter;
+  EXPECT_EQ(f.kind, LabelFilterKind::kOr);
+  EXPECT_EQ(f.lhs->kind, LabelFilterKind::kNumber);
+  EXPECT_EQ(f.lhs->number, 5);
+  EXPECT_EQ(f.rhs->kind, LabelFilterKind::kMatcher);
+}
+
+}  // namespace
+}  // namespace obsv::logql
