@@ -42,7 +42,7 @@ std::string Decode(const std::string& s) {
   return out;
 }
 
-TEST(CorpusTest, Valid) {
+TEST(LogqlCorpusTest, Valid) {
   std::vector<std::string> queries = ReadLines("valid.txt");
   std::vector<std::string> expected = ReadLines("valid.expected");
   ASSERT_EQ(queries.size(), expected.size());
@@ -68,7 +68,7 @@ TEST(CorpusTest, Valid) {
   EXPECT_EQ(failures, 0) << "of " << queries.size();
 }
 
-TEST(CorpusTest, Invalid) {
+TEST(LogqlCorpusTest, Invalid) {
   std::vector<std::string> queries = ReadLines("invalid.txt");
   std::vector<std::string> expected = ReadLines("invalid.expected");
   ASSERT_EQ(queries.size(), expected.size());

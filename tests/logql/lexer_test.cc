@@ -22,7 +22,7 @@ std::vector<Tok> Lex(std::string_view q) {
   }
 }
 
-TEST(LexerTest, Tokens) {
+TEST(LogqlLexerTest, Tokens) {
   using T = Tok;
   struct Case {
     std::string_view in;
@@ -75,7 +75,7 @@ TEST(LexerTest, Tokens) {
   }
 }
 
-TEST(LexerTest, Values) {
+TEST(LogqlLexerTest, Values) {
   Lexer lex(R"(`a\b` "c\"d" [1h30m] 90s 20MB 1KiB)");
   Token t = lex.Next();
   EXPECT_EQ(t.str, "a\\b");
@@ -91,7 +91,7 @@ TEST(LexerTest, Values) {
   EXPECT_EQ(t.bytes, 1024u);
 }
 
-TEST(LexerTest, HumanBytes) {
+TEST(LogqlLexerTest, HumanBytes) {
   struct Case {
     uint64_t v;
     std::string_view want;

@@ -20,7 +20,7 @@ ParseError ParseErr(const std::string& q, const ParserOptions& o = {}) {
   return Parse(q, o, &out);
 }
 
-TEST(LimitsTest, QueryBytes) {
+TEST(LogqlLimitsTest, QueryBytes) {
   // Loki: "input size too long (N > 131072)" for 131072 bytes and more.
   std::string q = R"({app="foo"} |= ")" + std::string(131072, 'x') + "\"";
   auto r = Parse(q);
@@ -35,7 +35,7 @@ TEST(LimitsTest, QueryBytes) {
   EXPECT_TRUE(ParseErr(R"({app="foo"})", small).ok());
 }
 
-TEST(LimitsTest, DeepParentheses) {
+TEST(LogqlLimitsTest, DeepParentheses) {
   for (int n : {300, 60'000}) {
     std::string q = Repeat("(", n) + "1" + Repeat(")", n);
     ParseError e = ParseErr(q);
@@ -46,7 +46,7 @@ TEST(LimitsTest, DeepParentheses) {
   EXPECT_TRUE(ParseErr(ok).ok());
 }
 
-TEST(LimitsTest, DeepAggregations) {
+TEST(LogqlLimitsTest, DeepAggregations) {
   std::string q = Repeat("sum(", 5000) + R"(rate({a="b"}[1m]))" + Repeat(")", 5000);
   EXPECT_EQ(ParseErr(q).code, ParseErrorCode::kLimitExceeded);
   std::string ok = Repeat("sum(", 100) + R"(rate({a="b"}[1m]))" + Repeat(")", 100);
@@ -55,7 +55,7 @@ TEST(LimitsTest, DeepAggregations) {
   EXPECT_EQ(Format(**r), ok);
 }
 
-TEST(LimitsTest, LongOperatorChains) {
+TEST(LogqlLimitsTest, LongOperatorChains) {
   // Left-associative chains are as high as they are long.
   std::string chain = R"(rate({a="b"}[1m]))" + Repeat(R"( + rate({a="b"}[1m]))", 50'000);
   EXPECT_EQ(ParseErr(chain).code, ParseErrorCode::kLimitExceeded);
@@ -71,7 +71,7 @@ TEST(LimitsTest, LongOperatorChains) {
   EXPECT_TRUE(ParseErr(ok).ok());
 }
 
-TEST(LimitsTest, NodesSelectorsStages) {
+TEST(LogqlLimitsTest, NodesSelectorsStages) {
   ParserOptions o;
   o.max_selectors = 3;
   std::string four = R"(rate({a="b"}[1m]) + rate({a="b"}[1m]) + rate({a="b"}[1m]) + rate({a="b"}[1m]))";
@@ -94,7 +94,7 @@ TEST(LimitsTest, NodesSelectorsStages) {
   EXPECT_EQ(ParseErr(many, n).code, ParseErrorCode::kLimitExceeded);
 }
 
-TEST(LimitsTest, ManyStagesAndMatchersAreFine) {
+TEST(LogqlLimitsTest, ManyStagesAndMatchersAreFine) {
   std::string q = R"({a="b")" + Repeat(R"(, c="d")", 2000) + "}" + Repeat(R"( |= "x" | json)", 400);
   auto r = Parse(q);
   ASSERT_TRUE(r.ok()) << r.status();

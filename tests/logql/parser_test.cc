@@ -257,7 +257,7 @@ const RoundTrip kRoundTrips[] = {
     {"sum\nby (x)\n(rate({a=\"b\"}[1m]))", R"q(sum by (x)(rate({a="b"}[1m])))q"},
 };
 
-TEST(ParserTest, RoundTrips) {
+TEST(LogqlParserTest, RoundTrips) {
   for (const RoundTrip& rt : kRoundTrips) {
     SCOPED_TRACE(rt.in);
     auto expr = Parse(rt.in);
@@ -337,7 +337,7 @@ const ErrorCase kErrors[] = {
      "parse error : invalid pattern parser: found consecutive capture: <a><b>"},
 };
 
-TEST(ParserTest, Errors) {
+TEST(LogqlParserTest, Errors) {
   for (const ErrorCase& c : kErrors) {
     SCOPED_TRACE(c.in);
     ExprPtr out;
@@ -351,7 +351,7 @@ TEST(ParserTest, Errors) {
   }
 }
 
-TEST(ParserTest, StreamSelectorsAreEditable) {
+TEST(LogqlParserTest, StreamSelectorsAreEditable) {
   auto e = Parse(
       R"q(sum by (a) (rate({app="x"} |= "e" [5m])) / on (a) sum(count_over_time({app="y"}[5m])) or vector(0))q");
   ASSERT_TRUE(e.ok()) << e.status();
@@ -376,7 +376,7 @@ TEST(ParserTest, StreamSelectorsAreEditable) {
   EXPECT_TRUE(StreamSelectors(**lit).empty());
 }
 
-TEST(ParserTest, TreeShape) {
+TEST(LogqlParserTest, TreeShape) {
   auto e = Parse(R"q({app="x"} != "a" or "b" |= "c" or ip("d") | logfmt --strict x | y > 5 or z=~"w")q");
   ASSERT_TRUE(e.ok()) << e.status();
   ASSERT_EQ((*e)->kind, NodeKind::kLogSelector);
