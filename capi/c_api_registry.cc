@@ -14,13 +14,10 @@
 
 #include "absl/time/clock.h"
 #include "capi/c_api_internal.h"
+#include "capi/c_api_registry_internal.h"
 #include "obsv/c_api_registry.h"
 #include "obsv/registry.h"
 
-struct obsv_registry {
-  explicit obsv_registry(obsv::RegistryOptions o) : registry(std::move(o)) {}
-  obsv::Registry registry;
-};
 
 // What a collector callback fills; lives on the scraping thread's stack.
 struct obsv_family_sink {

@@ -1,5 +1,7 @@
 # Every dependency comes from Debian 12 packages (see README.md).
 find_package(Threads REQUIRED)
+# gzip of /metrics responses (src/registry/http_exposition.cc).
+find_package(ZLIB REQUIRED)
 find_package(absl REQUIRED CONFIG)
 
 # Needed by later modules (PromQL/LogQL regexes, protobuf exposition, HTTP

@@ -16,7 +16,7 @@ if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libabsl-dev libre2-dev libprotobuf-dev
             protobuf-compiler libcurl4-openssl-dev libgtest-dev libbenchmark-dev pybind11-dev
-            prometheus-cpp-dev)
+            prometheus-cpp-dev zlib1g-dev)
 test_pkgs=(prometheus python3 python3-pip python3-dev curl ca-certificates git)
 
 want=("${build_pkgs[@]}")

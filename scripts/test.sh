@@ -39,14 +39,14 @@ no_exceptions() {
   cmake -S . -B build-noexcept -G Ninja -DCMAKE_BUILD_TYPE=Release -DOBSV_NO_EXCEPTIONS=ON \
     -DOBSV_BUILD_TESTS=OFF -DOBSV_BUILD_BENCHMARKS=OFF -DOBSV_BUILD_CLI=OFF -DOBSV_BUILD_SHARED=OFF \
     -DOBSV_INSTALL=OFF >/dev/null &&
-    cmake --build build-noexcept -j2 --target obsv_exposition obsv_promql obsv_registry
+    cmake --build build-noexcept -j2 --target obsv_exposition obsv_promql obsv_logql obsv_registry
 }
 sanitizers() {
   cmake --preset asan -DOBSV_BUILD_TESTS=ON >/dev/null &&
-    cmake --build build-asan -j2 --target common_test exposition_test c_api_test c_api_promql_test c_api_registry_test promql_test registry_test \
+    cmake --build build-asan -j2 --target common_test exposition_test c_api_test c_api_promql_test c_api_registry_test promql_test logql_test registry_test \
       exposition_fuzzer promql_fuzzer &&
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      ctest --test-dir build-asan -j2 -R '^(ParseGoFloat|IsInexact|ParseInt64|ParseDecimal|Utf8|GoFloat|Parser|Malformed|Chunked|Writer|RoundTrip|Format)Test|^Promql|^Registry|promql_fuzzer|c_api|fuzzer' --timeout 900
+      ctest --test-dir build-asan -j2 -R '^(ParseGoFloat|IsInexact|ParseInt64|ParseDecimal|Utf8|GoFloat|Parser|Malformed|Chunked|Writer|RoundTrip|Format)Test|^Promql|^Logql|^Registry|promql_fuzzer|c_api|fuzzer' --timeout 900
 }
 python_tests() {
   # test_promql_scoping.py is run by ctest (promql_scoping_proxy and

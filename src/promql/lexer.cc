@@ -100,28 +100,6 @@ static_assert(!kKeywordTable.collision, "pick another KeywordHash()");
 
 }  // namespace
 
-int DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) {
-    *rune = c;
-    return 1;
-  }
-  int n;
-  uint32_t r, min;
-  if ((c & 0xE0) == 0xC0) { n = 2; r = c & 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; r = c & 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; r = c & 0x07; min = 0x10000; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (int k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (b(i + k) & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000)) return 0;
-  *rune = r;
-  return n;
-}
 
 Token Lexer::Emit(Tok type, uint32_t start) {
   Token t;
@@ -501,124 +479,27 @@ Token Lexer::LexNumberOrDuration(uint32_t start) {
   return Error(start, ParseErrorCode::kInvalidValue, std::move(msg));
 }
 
-namespace {
-
-void AppendUtf8(uint32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return 16;
-}
-
-}  // namespace
 
 // Strings in "...", '...' (Go escapes, no newline) and `...` (raw), decoded
 // as strutil.Unquote does.
 Token Lexer::LexString(uint32_t start, char quote) {
   string_value_.clear();
-  while (true) {
-    if (pos_ >= input_.size()) {
-      if (quote == '`') return Error(start, ParseErrorCode::kUnterminatedString, "unterminated raw string");
-      return Error(start, ParseErrorCode::kUnterminatedString, "unterminated quoted string");
-    }
-    char c = input_[pos_];
-    if (c == quote) {
-      ++pos_;
+  size_t pos = pos_;
+  std::string message;
+  obsv::internal::GoStringStatus status =
+      obsv::internal::ScanGoString(input_, &pos, quote, &string_value_, &message);
+  pos_ = static_cast<uint32_t>(pos);
+  switch (status) {
+    case obsv::internal::GoStringStatus::kOk:
       return Emit(Tok::kString, start);
-    }
-    uint32_t r;
-    int n = DecodeRune(input_, pos_, &r);
-    if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
-    if (quote == '`') {
-      if (c != '\r') string_value_.append(input_.substr(pos_, n));  // Go drops \r in raw strings
-      pos_ += n;
-      continue;
-    }
-    if (c == '\n') return Error(start, ParseErrorCode::kUnterminatedString, "unterminated quoted string");
-    if (c != '\\') {
-      string_value_.append(input_.substr(pos_, n));
-      pos_ += n;
-      continue;
-    }
-    ++pos_;  // the backslash
-    if (pos_ >= input_.size()) {
-      return Error(start, ParseErrorCode::kInvalidEscape, "escape sequence not terminated");
-    }
-    char e = input_[pos_++];
-    switch (e) {
-      case 'a': string_value_.push_back('\a'); continue;
-      case 'b': string_value_.push_back('\b'); continue;
-      case 'f': string_value_.push_back('\f'); continue;
-      case 'n': string_value_.push_back('\n'); continue;
-      case 'r': string_value_.push_back('\r'); continue;
-      case 't': string_value_.push_back('\t'); continue;
-      case 'v': string_value_.push_back('\v'); continue;
-      case '\\': string_value_.push_back('\\'); continue;
-      default: break;
-    }
-    if (e == quote) {
-      string_value_.push_back(e);
-      continue;
-    }
-    int digits, base;
-    uint32_t max;
-    if (e >= '0' && e <= '7') {
-      digits = 3, base = 8, max = 255;
-      --pos_;
-    } else if (e == 'x') {
-      digits = 2, base = 16, max = 255;
-    } else if (e == 'u') {
-      digits = 4, base = 16, max = 0x10FFFF;
-    } else if (e == 'U') {
-      digits = 8, base = 16, max = 0x10FFFF;
-    } else {
-      uint32_t er = static_cast<unsigned char>(e);
-      if (er >= 0x80 && DecodeRune(input_, pos_ - 1, &er) == 0) er = 0xFFFD;
-      char buf[16];
-      snprintf(buf, sizeof(buf), "U+%04X", er);
-      return Error(start, ParseErrorCode::kInvalidEscape,
-                   StrCat("unknown escape sequence ", buf, " ", GoQuoteRune(er)));
-    }
-    uint32_t x = 0;
-    for (int i = 0; i < digits; ++i) {
-      if (pos_ >= input_.size()) {
-        return Error(start, ParseErrorCode::kInvalidEscape, "escape sequence not terminated");
-      }
-      int d = HexVal(input_[pos_]);
-      if (d >= base) {
-        return Error(start, ParseErrorCode::kInvalidEscape, "illegal character in escape sequence");
-      }
-      x = x * base + d;
-      ++pos_;
-    }
-    if (x > max || (x >= 0xD800 && x < 0xE000 && e != 'x' && !(e >= '0' && e <= '7'))) {
-      return Error(start, ParseErrorCode::kInvalidEscape,
-                   "escape sequence is an invalid Unicode code point");
-    }
-    if (e == 'x' || (e >= '0' && e <= '7')) {
-      string_value_.push_back(static_cast<char>(x));  // a byte, as in Go
-    } else {
-      AppendUtf8(x, &string_value_);
-    }
+    case obsv::internal::GoStringStatus::kUnterminated:
+      return Error(start, ParseErrorCode::kUnterminatedString, std::move(message));
+    case obsv::internal::GoStringStatus::kInvalidUtf8:
+      return Error(start, ParseErrorCode::kInvalidUtf8, std::move(message));
+    case obsv::internal::GoStringStatus::kInvalidEscape:
+      return Error(start, ParseErrorCode::kInvalidEscape, std::move(message));
   }
+  return Error(start, ParseErrorCode::kSyntax, "unreachable");
 }
 
 std::string DescribeToken(const Token& t) {
@@ -664,6 +545,14 @@ std::string DescribeToken(const Token& t) {
     case Tok::kAt:
       return StrCat("<op:", t.text, ">");
     case Tok::kAggregator: return StrCat("<aggr:", t.text, ">");
+    case Tok::kStart:
+    case Tok::kEnd:
+    case Tok::kStep: {
+      // Not keywords in Prometheus's lexer (preprocessor items): quoted.
+      std::string out;
+      AppendGoQuote(t.text, &out);
+      return out;
+    }
     case Tok::kOffset:
     case Tok::kBy:
     case Tok::kWithout:
@@ -672,9 +561,6 @@ std::string DescribeToken(const Token& t) {
     case Tok::kGroupLeft:
     case Tok::kGroupRight:
     case Tok::kBool:
-    case Tok::kStart:
-    case Tok::kEnd:
-    case Tok::kStep:
     case Tok::kSmoothed:
     case Tok::kAnchored:
       return StrCat("<", t.text, ">");

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/go_strconv.h"
 #include "obsv/parse_error.h"
 #include "obsv/promql.h"
 
@@ -84,25 +85,15 @@ class Lexer {
 // How Prometheus names a token in "unexpected ..." (Item.desc()).
 std::string DescribeToken(const Token& t);
 
-// Go's strconv.Quote / %q of a rune.
-void AppendGoQuote(std::string_view s, std::string* out);
-std::string GoQuoteRune(uint32_t r);
-
-// [a-zA-Z_][a-zA-Z0-9_]* (label) and [a-zA-Z_:][a-zA-Z0-9_:]* (metric).
-bool IsLegacyLabelName(std::string_view s);
-bool IsLegacyMetricName(std::string_view s);
-
-// model.Duration's String() of d nanoseconds (truncated to milliseconds;
-// d >= 0), and model.ParseDuration (false on a malformed or overflowing
-// duration).
-void AppendDuration(int64_t ns, std::string* out);
-bool ParsePromDuration(std::string_view s, int64_t* ms);
-
-// strconv.FormatFloat(v, 'f', -1, 64).
-void AppendGoFloatF(double v, std::string* out);
-
-// Decodes one UTF-8 rune at s[i]; returns its length (0 if invalid).
-int DecodeRune(std::string_view s, size_t i, uint32_t* rune);
+// Go formatting and parsing shared with the LogQL module (common/go_strconv.h).
+using obsv::internal::AppendDuration;
+using obsv::internal::AppendGoFloatF;
+using obsv::internal::AppendGoQuote;
+using obsv::internal::DecodeRune;
+using obsv::internal::GoQuoteRune;
+using obsv::internal::IsLegacyLabelName;
+using obsv::internal::IsLegacyMetricName;
+using obsv::internal::ParsePromDuration;
 
 }  // namespace obsv::promql::internal
 

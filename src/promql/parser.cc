@@ -4,6 +4,7 @@
 // and so is the height of every tree it returns.
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -108,6 +109,9 @@ class Parser {
     }
     ExprPtr e = ParseExpr(0);
     if (e != nullptr && tok_.type != Tok::kEof) Unexpected("", "");
+    if (error_.ok() && step_outside_duration_) {
+      Fail(*step_outside_duration_, ParseErrorCode::kSyntax, "unknown node type: *parser.DurationExpr");
+    }
     if (error_.ok()) Check(e.get());
     if (error_.ok()) *out = std::move(e);
     return std::move(error_);
@@ -140,9 +144,20 @@ class Parser {
   std::nullptr_t Unexpected(std::string_view context, std::string_view expected) {
     if (tok_.type == Tok::kError) return nullptr;  // already reported
     std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_));
+    // Prometheus's grammar recovers from an error inside an aggregation's
+    // arguments at the aggregation (`aggregate_op error`), unless a nearer
+    // rule names its own context.
+    if (context.empty() && aggregate_args_ > 0) context = "aggregation";
     if (!context.empty()) obsv::internal::StrAppend(&msg, " in ", context);
     if (!expected.empty()) obsv::internal::StrAppend(&msg, ", expected ", expected);
     return Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
+  }
+
+  // An error Prometheus finds when it reduces a rule, which its parser does
+  // before it reads the next token: it wins over that token's lexer error.
+  std::nullptr_t FailBeforeLookahead(uint32_t offset, ParseErrorCode code, std::string message) {
+    if (!error_.ok() && tok_.type == Tok::kError) error_ = ParseError();
+    return Fail(offset, code, std::move(message));
   }
 
   void Advance() {
@@ -423,7 +438,14 @@ class Parser {
         // DurationExpr, which its checkAST() then rejects.
         Advance();
         if (tok_.type != Tok::kRParen) return Unexpected("", "");
-        return Fail(start, ParseErrorCode::kSyntax, "unknown node type: *parser.DurationExpr");
+        // Its checkAST() runs after the whole query parsed, so a later
+        // syntax error wins: note this one, go on with a placeholder.
+        if (!step_outside_duration_) step_outside_duration_ = start;
+        auto placeholder = NewNode<NumberLiteral>(start, 1);
+        if (placeholder == nullptr) return nullptr;
+        placeholder->span.end = tok_.end;
+        Advance();
+        return placeholder;
       }
       // Keywords that Prometheus's grammar also takes as a metric name
       // (metric_identifier).
@@ -438,6 +460,15 @@ class Parser {
         Advance();
         return ParseSelector(start, name.text);
       }
+      case Tok::kBinaryOp:
+        // `and`, `or` and `unless` are metric names too (metric_identifier).
+        if (tok_.binary_op == BinaryOp::kAnd || tok_.binary_op == BinaryOp::kOr ||
+            tok_.binary_op == BinaryOp::kUnless) {
+          Token name = tok_;
+          Advance();
+          return ParseSelector(start, name.text);
+        }
+        break;
       case Tok::kEof:
       case Tok::kError:
       case Tok::kRParen:
@@ -449,7 +480,6 @@ class Parser {
       case Tok::kEql:
       case Tok::kEqlRegex:
       case Tok::kNeqRegex:
-      case Tok::kBinaryOp:
       case Tok::kAt:
       case Tok::kOn:
       case Tok::kIgnoring:
@@ -536,6 +566,13 @@ class Parser {
     if (!Enter()) return nullptr;
     Token op = tok_;
     Advance();
+    if (tok_.type != Tok::kLParen && tok_.type != Tok::kBy && tok_.type != Tok::kWithout) {
+      // Prometheus's grammar also takes an aggregator as a metric name
+      // (metric_identifier) when neither `(` nor a grouping follows it:
+      // `sum`, `count + 1`, `topk{job="a"}`.
+      --depth_;
+      return ParseSelector(op.start, op.text);
+    }
     auto agg = NewNode<Aggregate>(op.start, 1);
     if (agg == nullptr) return nullptr;
     agg->op = op.aggregate_op;
@@ -549,7 +586,10 @@ class Parser {
     if (tok_.type != Tok::kLParen) return Unexpected("aggregation", "");
     std::vector<ExprPtr> args;
     uint32_t height;
-    if (!ParseArgs(&args, &height)) return nullptr;
+    ++aggregate_args_;
+    bool args_ok = ParseArgs(&args, &height);
+    --aggregate_args_;
+    if (!args_ok) return nullptr;
     agg->span.end = prev_end_;
     if (!modifier && (tok_.type == Tok::kBy || tok_.type == Tok::kWithout)) {
       agg->without = tok_.type == Tok::kWithout;
@@ -641,7 +681,9 @@ class Parser {
         } else if (tok_.type == Tok::kBinaryOp && tok_.binary_op == BinaryOp::kNeq) {
           m.op = MatchOp::kNotEqual;
         } else {
-          Unexpected("label matching", "label matching operator");
+          // After a quoted name Prometheus's grammar had a complete
+          // matcher (`{"metric.name"}`), so it expects the list to go on.
+          Unexpected("label matching", quoted ? "\",\" or \"}\"" : "label matching operator");
           return false;
         }
         Advance();
@@ -731,7 +773,9 @@ class Parser {
       } else if (e->As<VectorSelector>().modifiers.offset_ns != 0) {
         // Not offset_expr: Prometheus checks only the literal offset.
         err = "no offset modifiers allowed before range";
-      } else if (e->As<VectorSelector>().modifiers.at != AtKind::kNone) {
+      } else if (e->As<VectorSelector>().modifiers.at == AtKind::kTimestamp) {
+        // Prometheus checks only a literal timestamp: `x @ end() [5m]` is
+        // accepted (and printed `x[5m] @ end()`).
         err = "no @ modifiers allowed before range";
       }
       if (err != nullptr) return Fail(open, ParseErrorCode::kSyntax, err);
@@ -1077,7 +1121,7 @@ class Parser {
     if (!ParseOffsetDuration(&ns, &expr)) return nullptr;
     TimeModifiers* m = ModifiersOf(e.get());
     if (m == nullptr) {
-      return Fail(e->span.start, ParseErrorCode::kSyntax,
+      return FailBeforeLookahead(e->span.start, ParseErrorCode::kSyntax,
                   "offset modifier must be preceded by an instant vector selector or range "
                   "vector selector or a subquery");
     }
@@ -1094,12 +1138,13 @@ class Parser {
   ExprPtr ParseExtendedRange(ExprPtr e) {
     bool anchored = tok_.type == Tok::kAnchored;
     std::string_view name = anchored ? "anchored" : "smoothed";
-    Advance();
     uint32_t start = e->span.start;
     if (!options_.enable_extended_range_selectors) {
+      // Before reading on: Prometheus reports this ahead of what follows.
       return Fail(start, ParseErrorCode::kSyntax,
                   StrCat(name, " modifier is experimental and not enabled"));
     }
+    Advance();
     VectorSelector* vs = nullptr;
     switch (e->kind) {
       case NodeKind::kVectorSelector: vs = &e->As<VectorSelector>(); break;
@@ -1137,14 +1182,20 @@ class Parser {
       if (tok_.type != Tok::kRParen) return Unexpected("@", "\")\"");
       Advance();
     } else {
-      uint32_t start = tok_.start;
       double s;
       if (!ParseDurationValue("@", "timestamp", true, &s)) return nullptr;
       double v = std::round(s * 1000);
       if (!(v <= 9.2e18 && v >= -9.2e18)) {
+        // Go's %f, reported (as Prometheus does) at the modified expression.
         char buf[64];
-        snprintf(buf, sizeof(buf), "%f", s);
-        return Fail(start, ParseErrorCode::kInvalidValue,
+        if (std::isnan(s)) {
+          snprintf(buf, sizeof(buf), "NaN");
+        } else if (std::isinf(s)) {
+          snprintf(buf, sizeof(buf), "%sInf", s > 0 ? "+" : "-");
+        } else {
+          snprintf(buf, sizeof(buf), "%f", s);
+        }
+        return Fail(e->span.start, ParseErrorCode::kInvalidValue,
                     StrCat("timestamp out of bounds for @ modifier: ", buf));
       }
       kind = AtKind::kTimestamp;
@@ -1152,7 +1203,7 @@ class Parser {
     }
     TimeModifiers* m = ModifiersOf(e.get());
     if (m == nullptr) {
-      return Fail(e->span.start, ParseErrorCode::kSyntax,
+      return FailBeforeLookahead(e->span.start, ParseErrorCode::kSyntax,
                   "@ modifier must be preceded by an instant vector selector or range vector "
                   "selector or a subquery");
     }
@@ -1386,6 +1437,8 @@ class Parser {
   Token tok_;
   uint32_t prev_end_ = 0;
   uint32_t depth_ = 0;
+  std::optional<uint32_t> step_outside_duration_;  // where `step()` stood outside a duration
+  uint32_t aggregate_args_ = 0;  // aggregations whose arguments are being parsed
   uint32_t h_ = 0;
   uint32_t nodes_ = 0;
   uint32_t selectors_ = 0;

@@ -205,6 +205,41 @@ TEST(PromqlCorpus, ErrorsAreAtPrometheusOffsets) {
   }
 }
 
+// random.txt (tests/reference/promql/gen_random.py): 3000 deterministic
+// random queries, half from a small grammar and half random token sequences.
+// Where Prometheus accepts one, Format() and Pretty() print what it prints;
+// where it refuses one, the error is its error: same offset, same
+// "line:column: message".
+TEST(PromqlCorpus, RandomQueriesMatchPrometheusExactly) {
+  std::vector<Case> cases = LoadCases("random.txt", "random.expected");
+  std::vector<Case> pretty = LoadCases("random.txt", "random.pretty.expected");
+  ASSERT_GE(cases.size(), 3000u);
+  ASSERT_EQ(cases.size(), pretty.size());
+  size_t accepted = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    SCOPED_TRACE(testing::Message() << "random.txt:" << c.line << ": " << c.query);
+    ExprPtr e;
+    ParseError err = Parse(c.query, ParserOptions(), &e);
+    if (c.expected.substr(0, 3) == "OK\t") {
+      ++accepted;
+      ASSERT_TRUE(err.ok()) << err.message;
+      EXPECT_EQ("OK\t" + Escape(Format(*e)), c.expected);
+      EXPECT_EQ("OK\t" + Escape(Pretty(*e)), pretty[i].expected);
+      continue;
+    }
+    ASSERT_EQ(c.expected.substr(0, 4), "ERR\t");
+    size_t tab = c.expected.find('\t', 4);
+    ASSERT_NE(tab, std::string::npos);
+    ASSERT_FALSE(err.ok()) << "accepted as " << Format(*e);
+    EXPECT_EQ(static_cast<int>(err.offset), std::stoi(c.expected.substr(4, tab - 4)));
+    EXPECT_EQ(std::to_string(err.line) + ":" + std::to_string(err.column) + ": " + err.message,
+              Unescape(c.expected.substr(tab + 1)));
+  }
+  EXPECT_GE(accepted, 600u);
+  EXPECT_GE(cases.size() - accepted, 1500u);
+}
+
 // features.txt: Prometheus's feature-gated syntax (experimental functions,
 // duration expressions, anchored/smoothed), valid and invalid queries, each
 // parsed with every feature off (features.off.*expected: the oracle without

@@ -6,7 +6,7 @@ Three references, each a group of tests selected by name (`-k proxy`,
 
   proxy       prom-label-proxy's own enforcer (injectproxy v0.11.1, through
               tests/reference/promql-proxy, built once per session) over the
-              corpus (tests/testdata/promql/valid.txt, generated.txt) and the
+              corpus (tests/testdata/promql/valid.txt, generated.txt, random.txt) and the
               hand-written HAND_WRITTEN queries, enforcing tenant="a". Compared
               by meaning: the sorted list of selectors of each output (each
               selector its sorted matchers, as the Go helper prints them with
@@ -210,7 +210,7 @@ def helper_lines(helper, args, queries, tmp_path, name):
 def corpus_queries():
     """The corpus queries (escaped, one line each) that Prometheus 3 parses."""
     queries = []
-    for name in ("valid", "generated"):
+    for name in ("valid", "generated", "random"):
         with open(os.path.join(PROMQL_TESTDATA, f"{name}.txt"), encoding="utf-8") as f:
             qs = f.read().split("\n")[:-1]
         with open(os.path.join(PROMQL_TESTDATA, f"{name}.expected"), encoding="utf-8") as f:
@@ -253,7 +253,11 @@ def _scope(selector, replace=False):
     with replace, the user's matchers on `tenant` dropped first."""
     if replace:
         selector = [m for m in selector if not re.match(r'"?tenant"?(=|!=|=~|!~)"', m)]
-    return sorted(set(selector) | {ENFORCED_MATCHER})
+    # Duplicate matchers are kept (Prometheus keeps them; so does obsv).
+    selector = list(selector)
+    if ENFORCED_MATCHER not in selector:
+        selector.append(ENFORCED_MATCHER)
+    return sorted(selector)
 
 
 def _without_info_selectors(selectors, reference, q):

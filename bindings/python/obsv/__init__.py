@@ -70,8 +70,10 @@ from .registry import (  # noqa: E402
     Histogram,
     Info,
     Registry,
+    RequestMetrics,
     StateSet,
     Summary,
+    register_build_info,
 )
 
 __version__: str = _version()
@@ -86,6 +88,7 @@ __all__ = [
     "Info",
     "REGISTRY",
     "Registry",
+    "RequestMetrics",
     "SeriesLimitError",
     "StateSet",
     "Summary",
@@ -101,6 +104,7 @@ __all__ = [
     "format_from_content_type",
     "parse",
     "promql",
+    "register_build_info",
     "registry",
     "write",
 ]

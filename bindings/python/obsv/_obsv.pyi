@@ -1,7 +1,7 @@
 """Type stubs for obsv._obsv, the C++ core of obsv (re-exported by obsv)."""
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, Optional, TypeVar, Union, final
+from typing import Any, Literal, Optional, TypeVar, Union, final, overload
 
 from typing_extensions import Buffer  # PEP 688 (typing_extensions.Buffer; collections.abc.Buffer in 3.12)
 
@@ -136,9 +136,17 @@ promql: _PromqlCore
 # time(), track_inprogress(), count_exceptions(), Registry.counter(), ...).
 class _Registry:
     def __init__(self, *, legacy_names_only: bool = False) -> None: ...
+    @overload
     def expose(
-        self, *, accept: Optional[str] = None, format: Optional[_Format] = None
+        self, *, accept: Optional[str] = None, format: Optional[_Format] = None, accept_encoding: None = None
     ) -> tuple[bytes, str]: ...
+    @overload
+    def expose(
+        self, *, accept: Optional[str] = None, format: Optional[_Format] = None, accept_encoding: str
+    ) -> tuple[bytes, str, str]: ...
+    def add_process_collector(
+        self, *, namespace: str = "", proc_root: str = "/proc", name: str = "process", ttl: float = 0.0
+    ) -> str: ...
     def register_collector(
         self, collector: Callable[[], Iterable[Family]], *, ttl: float = 0.0, name: Optional[str] = None
     ) -> str: ...
@@ -253,6 +261,21 @@ class _Info:
     def labels(self, *values: object, **labels: object) -> _Info: ...
     def info(self, val: Mapping[str, str]) -> None: ...
 
+class _RequestMetrics:
+    def __init__(
+        self,
+        prefix: str,
+        endpoint: str,
+        *,
+        registry: Optional[_Registry] = None,
+        duration_buckets: Optional[Sequence[float]] = None,
+        size_buckets: Optional[Sequence[float]] = None,
+        const_labels: Optional[Mapping[str, str]] = None,
+    ) -> None: ...
+    def observe(self, method: str, code: int, duration: float, response_bytes: float) -> None: ...
+    @property
+    def names(self) -> tuple[str, str, str]: ...
+
 class _RegistryCore:
     Registry: type[_Registry]
     Counter: type[_Counter]
@@ -262,8 +285,21 @@ class _RegistryCore:
     Summary: type[_Summary]
     Info: type[_Info]
     StateSet: type[_StateSet]
+    RequestMetrics: type[_RequestMetrics]
     REGISTRY: _Registry
     def default_buckets(self) -> list[float]: ...
     def negotiate(self, accept: Optional[str]) -> tuple[str, str]: ...
+    def register_build_info(
+        self,
+        program: str,
+        *,
+        version: str = "",
+        revision: str = "",
+        branch: str = "",
+        build_date: str = "",
+        compiler: Optional[str] = None,
+        extra_labels: Optional[Mapping[str, str]] = None,
+        registry: Optional[_Registry] = None,
+    ) -> None: ...
 
 registry: _RegistryCore

@@ -73,6 +73,7 @@ __all__ = [
     "Info",
     "REGISTRY",
     "Registry",
+    "RequestMetrics",
     "SeriesLimitError",
     "StateSet",
     "Summary",
@@ -80,6 +81,7 @@ __all__ = [
     "generate_latest",
     "linear_buckets",
     "negotiate",
+    "register_build_info",
 ]
 
 Registry = _core.Registry
@@ -90,6 +92,8 @@ GaugeHistogram = _core.GaugeHistogram
 Summary = _core.Summary
 Info = _core.Info
 StateSet = _core.StateSet
+RequestMetrics = _core.RequestMetrics
+register_build_info = _core.register_build_info
 
 #: The default registry of the metric constructors.
 REGISTRY = _core.REGISTRY

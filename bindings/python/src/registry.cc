@@ -31,7 +31,11 @@
 #include "common.h"
 #include "objects.h"
 #include "py_strings.h"
+#include "obsv/build_info.h"
+#include "obsv/http_exposition.h"
+#include "obsv/process_collector.h"
 #include "obsv/registry.h"
+#include "obsv/request_metrics.h"
 
 namespace obsv_py {
 namespace {
@@ -739,6 +743,84 @@ void AddInfo(py::module_& m) {
       .def_property_readonly("name", [](const InfoMetric& self) { return self.shape->name; });
 }
 
+// ---- Helpers: request metrics, build info ---------------------------------------
+
+struct PyRequestMetrics {
+  std::shared_ptr<obsv::Registry> registry;  // keeps the families alive
+  obsv::RequestMetrics metrics;
+};
+
+std::vector<obsv::Label> LabelsArg(py::object labels) {
+  std::vector<obsv::Label> out;
+  if (labels.is_none()) return out;
+  for (auto item : labels.cast<py::dict>()) out.push_back({ValueText(item.first), ValueText(item.second)});
+  return out;
+}
+
+void AddHelpers(py::module_& m) {
+  py::class_<PyRequestMetrics>(
+      m, "RequestMetrics",
+      "RequestMetrics(prefix, endpoint, *, registry=None, duration_buckets=None, size_buckets=None, "
+      "const_labels=None)\n\nPer-endpoint request instrumentation: <prefix>_<endpoint>_request_total{method,code}, "
+      "_request_duration_seconds and _response_sizes histograms (default buckets .005 ... 10 s and 64 B ... "
+      "16 MiB). `endpoint` must match [a-zA-Z0-9_]+ (ValueError naming the bad character otherwise). "
+      "Thread-safe.")
+      .def(py::init([](const std::string& prefix, const std::string& endpoint, py::object registry,
+                       std::optional<std::vector<double>> duration_buckets,
+                       std::optional<std::vector<double>> size_buckets, py::object const_labels) {
+             std::shared_ptr<PyRegistry> r = RegistryArg(registry);
+             obsv::RequestMetricsOptions o;
+             o.prefix = prefix;
+             o.endpoint = endpoint;
+             if (duration_buckets) {
+               o.duration_buckets = *duration_buckets;
+               if (!o.duration_buckets.empty() && std::isinf(o.duration_buckets.back())) o.duration_buckets.pop_back();
+             }
+             if (size_buckets) {
+               o.size_buckets = *size_buckets;
+               if (!o.size_buckets.empty() && std::isinf(o.size_buckets.back())) o.size_buckets.pop_back();
+             }
+             o.const_labels = LabelsArg(const_labels);
+             return PyRequestMetrics{r->registry, Check(obsv::RequestMetrics::Create(r->registry.get(), o))};
+           }),
+           py::arg("prefix"), py::arg("endpoint"), py::kw_only(), py::arg("registry") = py::none(),
+           py::arg("duration_buckets") = py::none(), py::arg("size_buckets") = py::none(),
+           py::arg("const_labels") = py::none())
+      .def(
+          "observe",
+          [](const PyRequestMetrics& self, std::string_view method, int code, double duration, double response_bytes) {
+            self.metrics.Observe(method, code, duration, response_bytes);
+          },
+          py::arg("method"), py::arg("code"), py::arg("duration"), py::arg("response_bytes"),
+          "observe(method, code, duration, response_bytes) -> None\n\nRecords one finished request (duration in "
+          "seconds). Unknown methods count as \"OTHER\", codes outside 100..599 as \"unknown\".")
+      .def_property_readonly("names", [](const PyRequestMetrics& self) {
+        return py::make_tuple(self.metrics.counter_name(), self.metrics.duration_name(), self.metrics.size_name());
+      });
+
+  m.def(
+      "register_build_info",
+      [](const std::string& program, const std::string& version, const std::string& revision,
+         const std::string& branch, const std::string& build_date, std::optional<std::string> compiler,
+         py::object extra_labels, py::object registry) {
+        std::shared_ptr<PyRegistry> r = RegistryArg(registry);
+        obsv::BuildInfo b;
+        b.version = version;
+        b.revision = revision;
+        b.branch = branch;
+        b.build_date = build_date;
+        b.compiler = compiler ? *compiler : "python " + py::module_::import("platform").attr("python_version")().cast<std::string>();
+        b.extra_labels = LabelsArg(extra_labels);
+        Check(obsv::RegisterBuildInfo(r->registry.get(), program, b));
+      },
+      py::arg("program"), py::kw_only(), py::arg("version") = "", py::arg("revision") = "", py::arg("branch") = "",
+      py::arg("build_date") = "", py::arg("compiler") = py::none(), py::arg("extra_labels") = py::none(),
+      py::arg("registry") = py::none(),
+      "register_build_info(program, *, version='', revision='', branch='', build_date='', compiler=None, "
+      "extra_labels=None, registry=None) -> None\n\nRegisters the gauge "
+      "<program>_build_info{version,revision,branch,build_date,compiler,...} = 1 (compiler None: \"python X.Y.Z\").");
+}
+
 }  // namespace
 
 void RegisterRegistry(py::module_& parent) {
@@ -751,7 +833,7 @@ void RegisterRegistry(py::module_& parent) {
       .def(py::init<bool>(), py::kw_only(), py::arg("legacy_names_only") = false)
       .def(
           "expose",
-          [](const PyRegistry& self, py::object accept, py::object format) {
+          [](const PyRegistry& self, py::object accept, py::object format, py::object accept_encoding) -> py::tuple {
             obsv::NegotiatedFormat n;
             std::string fscratch;
             if (!format.is_none() && py::isinstance<py::str>(format) &&
@@ -767,14 +849,56 @@ void RegisterRegistry(py::module_& parent) {
                                                          : StrView(accept, "accept", &scratch));
             }
             std::string body = ExposeText(self, n.format);
-            return py::make_tuple(py::bytes(body), py::str(std::string(n.content_type)));
+            if (accept_encoding.is_none()) {
+              return py::make_tuple(py::bytes(body), py::str(std::string(n.content_type)));
+            }
+            std::string scratch;
+            std::string_view ae = StrView(accept_encoding, "accept_encoding", &scratch);
+            std::string encoding;
+            if (obsv::AcceptsGzip(ae)) {
+              std::string gz;
+              absl::Status st;
+              {
+                py::gil_scoped_release release;
+                st = obsv::GzipCompress(body, 1, &gz);
+              }
+              if (!st.ok()) RaiseStatus(st);
+              body = std::move(gz);
+              encoding = "gzip";
+            }
+            return py::make_tuple(py::bytes(body), py::str(std::string(n.content_type)), py::str(encoding));
           },
           py::kw_only(), py::arg("accept") = py::none(), py::arg("format") = py::none(),
-          "expose(*, accept=None, format=None) -> tuple[bytes, str]\n\nThe registry as (body, content type): "
-          "in the format an HTTP Accept header asks for (text 0.0.4 when None), or in `format` (\"text\", "
-          "\"openmetrics\", \"protobuf\": delimited io.prometheus.client.MetricFamily, the one format with "
-          "native histograms). Runs without the GIL except for Python collectors; a collector's exception is "
-          "raised here.")
+          py::arg("accept_encoding") = py::none(),
+          "expose(*, accept=None, format=None, accept_encoding=None) -> tuple\n\nThe registry as (body, content "
+          "type): in the format an HTTP Accept header asks for (text 0.0.4 when None), or in `format` (\"text\", "
+          "\"openmetrics\", \"protobuf\": delimited io.prometheus.client.MetricFamily, the one format with native "
+          "histograms). With `accept_encoding` (an HTTP Accept-Encoding header, \"\" for none), returns "
+          "(body, content type, content encoding): the body gzip-compressed and the encoding \"gzip\" when the "
+          "header accepts gzip (q-values honoured), else the plain body and \"\". Runs without the GIL except for "
+          "Python collectors; a collector's exception is raised here.")
+      .def(
+          "add_process_collector",
+          [](PyRegistry& self, const std::string& ns, const std::string& proc_root, const std::string& name,
+             double ttl) {
+            if (!(ttl >= 0) || std::isinf(ttl)) throw py::value_error("ttl must be >= 0 seconds");
+            obsv::ProcessCollectorOptions o;
+            o.name_prefix = ns;
+            o.proc_root = proc_root;
+            o.collector_name = name;
+            o.cache_ttl = absl::Seconds(ttl);
+            absl::Status s = obsv::AddProcessCollector(self.registry.get(), o);
+            if (!s.ok()) RaiseStatus(s);
+            return name;
+          },
+          py::kw_only(), py::arg("namespace") = "", py::arg("proc_root") = "/proc", py::arg("name") = "process",
+          py::arg("ttl") = 0.0,
+          "add_process_collector(*, namespace='', proc_root='/proc', name='process', ttl=0.0) -> str\n\n"
+          "Adds client_golang's process metrics (process_cpu_seconds_total, process_resident_memory_bytes, "
+          "process_virtual_memory_bytes, process_virtual_memory_max_bytes, process_open_fds, process_max_fds, "
+          "process_start_time_seconds, process_threads), read from /proc at each expose (or once per `ttl` "
+          "seconds); `namespace` prefixes them. Unreadable /proc files only drop what they feed. Returns the "
+          "collector name (for unregister_collector). ValueError for a bad namespace or a name already taken.")
       .def(
           "register_collector",
           [](PyRegistry& self, py::object fn, double ttl, std::optional<std::string> name) {
@@ -810,6 +934,7 @@ void RegisterRegistry(py::module_& parent) {
   AddSummary(m);
   AddInfo(m);
   AddStateSet(m);
+  AddHelpers(m);
 
   m.def("default_buckets", &obsv::DefaultBuckets);
   m.def(

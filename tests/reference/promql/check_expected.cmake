@@ -6,6 +6,7 @@
 #   valid.txt   -> valid.pretty.expected  (Prettify(), -pretty)
 #   invalid.txt -> invalid.expected       (errors and offsets)
 #   generated.txt -> generated.expected, generated.pretty.expected
+#   random.txt -> random.expected, random.pretty.expected
 #   features.txt -> features.off.expected, features.off.pretty.expected
 #                   (no feature flag), features.on.expected,
 #                   features.on.pretty.expected (-features all)
@@ -68,6 +69,8 @@ check(valid.txt valid.pretty.expected -pretty)
 check(invalid.txt invalid.expected)
 check(generated.txt generated.expected)
 check(generated.txt generated.pretty.expected -pretty)
+check(random.txt random.expected)
+check(random.txt random.pretty.expected -pretty)
 check(features.txt features.off.expected)
 check(features.txt features.off.pretty.expected -pretty)
 check(features.txt features.on.expected -features all)

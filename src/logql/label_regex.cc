@@ -1,0 +1,420 @@
+// Whether Loki keeps a label filter's `=~` regex as a regexp: a small
+// reading of Go's regexp/syntax parse tree (literal runs, captures,
+// alternations factored by common prefix and single characters merged into
+// classes, as Go's parser does) fed to Loki's RegexSimplifier
+// (pkg/logql/log/filter.go). Loki prints a kept regexp in backquotes.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/go_strconv.h"
+#include "logql/printer.h"
+
+namespace obsv::logql::internal {
+namespace {
+
+enum class Op { kLiteral, kEmpty, kAnyNotNL, kAnyChar, kCharClass, kStar, kPlus, kQuest, kConcat,
+                kAlternate, kCapture, kOther };
+
+struct Node {
+  Op op = Op::kOther;
+  std::vector<uint32_t> runes;  // kLiteral
+  bool fold = false;            // kLiteral: (?i)
+  std::vector<std::unique_ptr<Node>> subs;
+};
+using NodePtr = std::unique_ptr<Node>;
+
+NodePtr Make(Op op) {
+  auto n = std::make_unique<Node>();
+  n->op = op;
+  return n;
+}
+
+bool IsCharClassLike(const Node& n) {
+  return (n.op == Op::kLiteral && n.runes.size() == 1) || n.op == Op::kCharClass ||
+         n.op == Op::kAnyNotNL || n.op == Op::kAnyChar;
+}
+
+// Go's parser.collapse + factor for an alternation.
+NodePtr Alternate(std::vector<NodePtr> subs);
+
+const Node* LeadingLiteral(const Node& n) {
+  const Node* r = &n;
+  if (r->op == Op::kConcat && !r->subs.empty()) r = r->subs[0].get();
+  return r->op == Op::kLiteral ? r : nullptr;
+}
+
+NodePtr RemoveLeading(NodePtr n, size_t count) {
+  Node* lit = n->op == Op::kConcat && !n->subs.empty() ? n->subs[0].get() : n.get();
+  lit->runes.erase(lit->runes.begin(), lit->runes.begin() + static_cast<long>(count));
+  if (n->op == Op::kLiteral) return n->runes.empty() ? Make(Op::kEmpty) : std::move(n);
+  if (lit->runes.empty()) n->subs.erase(n->subs.begin());
+  if (n->subs.empty()) return Make(Op::kEmpty);
+  if (n->subs.size() == 1) return std::move(n->subs[0]);
+  return n;
+}
+
+NodePtr Alternate(std::vector<NodePtr> in) {
+  // Flatten nested alternations.
+  std::vector<NodePtr> subs;
+  for (NodePtr& s : in) {
+    if (s->op == Op::kAlternate) {
+      for (NodePtr& x : s->subs) subs.push_back(std::move(x));
+    } else {
+      subs.push_back(std::move(s));
+    }
+  }
+  // Round 1: common literal prefixes of consecutive alternatives.
+  std::vector<NodePtr> out;
+  size_t start = 0;
+  std::vector<uint32_t> str;
+  bool str_fold = false;
+  for (size_t i = 0; i <= subs.size(); ++i) {
+    std::vector<uint32_t> istr;
+    bool ifold = false;
+    if (i < subs.size()) {
+      if (const Node* l = LeadingLiteral(*subs[i])) {
+        istr = l->runes;
+        ifold = l->fold;
+      }
+      if (ifold == str_fold) {
+        size_t same = 0;
+        while (same < str.size() && same < istr.size() && str[same] == istr[same]) ++same;
+        if (same > 0) {
+          str.resize(same);
+          continue;
+        }
+      }
+    }
+    if (i == start + 1) {
+      out.push_back(std::move(subs[start]));
+    } else if (i > start + 1) {
+      auto prefix = Make(Op::kLiteral);
+      prefix->runes = str;
+      prefix->fold = str_fold;
+      std::vector<NodePtr> suffixes;
+      for (size_t j = start; j < i; ++j) suffixes.push_back(RemoveLeading(std::move(subs[j]), str.size()));
+      auto concat = Make(Op::kConcat);
+      concat->subs.push_back(std::move(prefix));
+      concat->subs.push_back(Alternate(std::move(suffixes)));
+      out.push_back(std::move(concat));
+    }
+    start = i;
+    str = istr;
+    str_fold = ifold;
+  }
+  // Round 3: runs of single characters and classes become one class.
+  std::vector<NodePtr> merged;
+  for (size_t i = 0; i < out.size();) {
+    size_t j = i;
+    while (j < out.size() && IsCharClassLike(*out[j])) ++j;
+    if (j - i >= 2) {
+      merged.push_back(Make(Op::kCharClass));
+      i = j;
+    } else {
+      merged.push_back(std::move(out[i]));
+      ++i;
+    }
+  }
+  // Round 4: runs of empty matches collapse into one.
+  std::vector<NodePtr> final_subs;
+  for (NodePtr& n : merged) {
+    if (n->op == Op::kEmpty && !final_subs.empty() && final_subs.back()->op == Op::kEmpty) continue;
+    final_subs.push_back(std::move(n));
+  }
+  if (final_subs.size() == 1) return std::move(final_subs[0]);
+  auto alt = Make(Op::kAlternate);
+  alt->subs = std::move(final_subs);
+  return alt;
+}
+
+class RegexReader {
+ public:
+  explicit RegexReader(std::string_view re) : re_(re) {}
+  NodePtr Read() {
+    NodePtr n = ReadAlternation(false);
+    if (pos_ != re_.size()) failed_ = true;
+    return failed_ ? nullptr : std::move(n);
+  }
+
+ private:
+  NodePtr ReadAlternation(bool fold_in) {
+    std::vector<NodePtr> alts;
+    bool fold = fold_in;
+    while (true) {
+      alts.push_back(ReadConcat(&fold));
+      if (failed_) return nullptr;
+      if (pos_ < re_.size() && re_[pos_] == '|') {
+        ++pos_;
+        continue;
+      }
+      break;
+    }
+    if (alts.size() == 1) return std::move(alts[0]);
+    return Alternate(std::move(alts));
+  }
+
+  void Append(std::vector<NodePtr>* items, NodePtr n) {
+    if (n->op == Op::kLiteral && !items->empty() && items->back()->op == Op::kLiteral &&
+        items->back()->fold == n->fold) {
+      auto& r = items->back()->runes;
+      r.insert(r.end(), n->runes.begin(), n->runes.end());
+      return;
+    }
+    items->push_back(std::move(n));
+  }
+
+  NodePtr Literal(uint32_t r, bool fold) {
+    auto n = Make(Op::kLiteral);
+    n->runes.push_back(r);
+    n->fold = fold;
+    return n;
+  }
+
+  NodePtr ReadConcat(bool* fold) {
+    std::vector<NodePtr> items;
+    while (pos_ < re_.size() && re_[pos_] != '|' && re_[pos_] != ')') {
+      NodePtr atom = ReadAtom(fold);
+      if (failed_) return nullptr;
+      if (!atom) continue;  // a flag group
+      // Repetition.
+      if (pos_ < re_.size() && (re_[pos_] == '*' || re_[pos_] == '+' || re_[pos_] == '?' ||
+                                (re_[pos_] == '{' && IsRepeat()))) {
+        char q = re_[pos_];
+        if (q == '{') {
+          pos_ = re_.find('}', pos_) + 1;
+          atom = Make(Op::kOther);
+        } else {
+          ++pos_;
+          auto rep = Make(q == '*' ? Op::kStar : q == '+' ? Op::kPlus : Op::kQuest);
+          rep->subs.push_back(std::move(atom));
+          atom = std::move(rep);
+        }
+        if (pos_ < re_.size() && re_[pos_] == '?') ++pos_;  // non-greedy
+        items.push_back(std::move(atom));
+        continue;
+      }
+      Append(&items, std::move(atom));
+    }
+    if (items.empty()) return Make(Op::kEmpty);
+    if (items.size() == 1) return std::move(items[0]);
+    auto c = Make(Op::kConcat);
+    c->subs = std::move(items);
+    return c;
+  }
+
+  bool IsRepeat() const {
+    size_t p = pos_ + 1, d0 = p;
+    while (p < re_.size() && re_[p] >= '0' && re_[p] <= '9') ++p;
+    if (p == d0) return false;
+    if (p < re_.size() && re_[p] == ',') {
+      ++p;
+      while (p < re_.size() && re_[p] >= '0' && re_[p] <= '9') ++p;
+    }
+    return p < re_.size() && re_[p] == '}';
+  }
+
+  NodePtr ReadAtom(bool* fold) {
+    char c = re_[pos_];
+    switch (c) {
+      case '(': {
+        ++pos_;
+        bool capture = true;
+        bool group_fold = *fold;
+        if (pos_ < re_.size() && re_[pos_] == '?') {
+          ++pos_;
+          if (pos_ < re_.size() && (re_[pos_] == 'P' || re_[pos_] == '<')) {
+            size_t close = re_.find('>', pos_);
+            if (close == std::string_view::npos) {
+              failed_ = true;
+              return nullptr;
+            }
+            pos_ = close + 1;
+          } else {
+            // Flags: (?i) (?-i) (?i:...) (?:...)
+            bool neg = false, f = *fold;
+            while (pos_ < re_.size() && re_[pos_] != ')' && re_[pos_] != ':') {
+              if (re_[pos_] == '-') neg = true;
+              if (re_[pos_] == 'i') f = !neg;
+              ++pos_;
+            }
+            if (pos_ >= re_.size()) {
+              failed_ = true;
+              return nullptr;
+            }
+            if (re_[pos_] == ')') {
+              ++pos_;
+              *fold = f;
+              return nullptr;
+            }
+            ++pos_;  // ':'
+            capture = false;
+            group_fold = f;
+          }
+        }
+        NodePtr inner = ReadAlternation(group_fold);
+        if (failed_ || pos_ >= re_.size() || re_[pos_] != ')') {
+          failed_ = true;
+          return nullptr;
+        }
+        ++pos_;
+        if (!capture) return inner;
+        auto cap = Make(Op::kCapture);
+        cap->subs.push_back(std::move(inner));
+        return cap;
+      }
+      case '[': {
+        // A class; a single plain character `[x]` is a literal.
+        size_t p = pos_ + 1;
+        if (p < re_.size() && re_[p] == '^') ++p;
+        if (p < re_.size() && re_[p] == ']') ++p;
+        while (p < re_.size() && re_[p] != ']') {
+          if (re_[p] == '\\') ++p;
+          ++p;
+        }
+        if (p >= re_.size()) {
+          failed_ = true;
+          return nullptr;
+        }
+        std::string_view body = re_.substr(pos_ + 1, p - pos_ - 1);
+        pos_ = p + 1;
+        if (body.size() == 1 && body[0] != '^' && body[0] != '\\') {
+          return Literal(static_cast<unsigned char>(body[0]), false);
+        }
+        return Make(Op::kCharClass);
+      }
+      case '.':
+        ++pos_;
+        return Make(Op::kAnyNotNL);
+      case '^':
+      case '$':
+        ++pos_;
+        return Make(Op::kOther);
+      case '\\': {
+        ++pos_;
+        if (pos_ >= re_.size()) {
+          failed_ = true;
+          return nullptr;
+        }
+        char e = re_[pos_++];
+        switch (e) {
+          case 'd': case 'D': case 'w': case 'W': case 's': case 'S': case 'p': case 'P':
+            if ((e == 'p' || e == 'P') && pos_ < re_.size() && re_[pos_] == '{') {
+              pos_ = re_.find('}', pos_) + 1;
+            } else if (e == 'p' || e == 'P') {
+              ++pos_;
+            }
+            return Make(Op::kCharClass);
+          case 'a': return Literal('\a', *fold);
+          case 'f': return Literal('\f', *fold);
+          case 'n': return Literal('\n', *fold);
+          case 'r': return Literal('\r', *fold);
+          case 't': return Literal('\t', *fold);
+          case 'v': return Literal('\v', *fold);
+          default: break;
+        }
+        if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
+          // \b \B \A \z, \x.., \Q..\E, octal: not literal-simplifiable here.
+          failed_ = true;
+          return nullptr;
+        }
+        return Literal(static_cast<unsigned char>(e), *fold);
+      }
+      default: {
+        uint32_t r;
+        int n = obsv::internal::DecodeRune(re_, pos_, &r);
+        if (n == 0) {
+          failed_ = true;
+          return nullptr;
+        }
+        pos_ += static_cast<size_t>(n);
+        bool has_case = (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r >= 0x80;
+        (void)has_case;
+        return Literal(r, *fold);
+      }
+    }
+  }
+
+  std::string_view re_;
+  size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+bool Simplifiable(const Node& n);
+
+bool IsAnyStar(const Node& n) {
+  return n.op == Op::kStar && n.subs[0]->op == Op::kAnyNotNL;
+}
+
+const Node& Uncaptured(const Node& n) {
+  return n.op == Op::kCapture ? Uncaptured(*n.subs[0]) : n;
+}
+
+bool SimplifiableConcat(const Node& n, bool base, bool base_fold);
+
+bool SimplifiableConcatAlternate(const Node& alt, bool base_fold) {
+  for (const NodePtr& a : alt.subs) {
+    if (!base_fold && a->op == Op::kLiteral && a->fold) return false;
+    if (a->op == Op::kEmpty || a->op == Op::kLiteral) continue;
+    if (a->op == Op::kConcat) {
+      if (!SimplifiableConcat(*a, true, base_fold)) return false;
+      continue;
+    }
+    if (!IsAnyStar(*a)) return false;
+  }
+  return !alt.subs.empty();
+}
+
+bool SimplifiableConcat(const Node& n, bool base, bool base_fold) {
+  std::vector<const Node*> subs;
+  for (const NodePtr& s : n.subs) {
+    const Node& u = s->op == Op::kCapture ? *s->subs[0] : *s;
+    if (u.op != Op::kEmpty) subs.push_back(&u);
+  }
+  if (subs.size() > 3) return false;
+  int literals = 0;
+  bool curr = false;
+  for (const Node* s : subs) {
+    if (s->op == Op::kLiteral) {
+      if (literals != 0) return false;
+      ++literals;
+      base = true;
+      base_fold = s->fold;
+      continue;
+    }
+    if (s->op == Op::kAlternate && base) {
+      if (!SimplifiableConcatAlternate(*s, base_fold)) return false;
+      curr = true;
+      continue;
+    }
+    if (IsAnyStar(*s)) continue;
+    return false;
+  }
+  return curr || base;
+}
+
+bool Simplifiable(const Node& n) {
+  if (n.op == Op::kAlternate) {
+    for (const NodePtr& s : n.subs) {
+      if (!Simplifiable(Uncaptured(*s))) return false;
+    }
+    return true;
+  }
+  if (n.op == Op::kConcat) return SimplifiableConcat(n, false, false);
+  if (n.op == Op::kCapture) return Simplifiable(*n.subs[0]);
+  if (n.op == Op::kLiteral || n.op == Op::kEmpty) return true;
+  if (n.op == Op::kStar || n.op == Op::kPlus) return n.subs[0]->op == Op::kAnyNotNL;
+  return false;
+}
+
+}  // namespace
+
+bool LabelRegexIsKeptAsRegexp(std::string_view re) {
+  RegexReader reader(re);
+  NodePtr n = reader.Read();
+  if (!n) return true;  // shapes this reading does not model are never literal
+  return !Simplifiable(*n);
+}
+
+}  // namespace obsv::logql::internal
