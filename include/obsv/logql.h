@@ -354,15 +354,21 @@ struct OBSV_API VariantsExpr final : Expr {
 // limit) whose message is Loki's: "parse error at line L, col C: syntax
 // error: unexpected ..." (columns count runes, as Go's text/scanner), or
 // "parse error : ..." for the checks Loki reports without a position.
-// Cost: linear in the query.
+// yacc's ", expecting ..." suffix is not reproduced. Cost: linear in the
+// query; RE2 compiles each regex matcher once to check it.
 OBSV_API absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParserOptions& options = {});
 
 // Same, with the structured error: code (kSyntax, kUnterminatedString,
-// kInvalidEscape, kInvalidUtf8, kInvalidValue for numbers/durations/bytes,
-// kLimitExceeded), byte offset, line:column (columns in bytes, as the rest of
-// obsv) and the message without its "parse error ..." prefix. For Loki's
-// position-less checks the offset is that of the offending node. `*out` is
-// set only on success.
+// kInvalidEscape, kInvalidUtf8, kInvalidValue for ranges, kLimitExceeded),
+// byte offset, line:column (column in bytes, as the rest of obsv) and the
+// message without its "parse error ..." prefix. Two of Loki's reporting
+// quirks show in line and column, so that callers can rebuild its message:
+// line and column are 0 for the checks Loki reports without a position
+// (offset is still that of the offending node), and line alone is 0 where
+// Loki says "line 0" (an error at a token its lexer finishes with
+// Scanner.Next(): two-character operators, ranges, durations, byte sizes,
+// --flags). Tests should match code and offset. `*out` is set only on
+// success.
 OBSV_API ParseError Parse(std::string_view query, const ParserOptions& options, ExprPtr* out);
 
 // Loki's String(): the canonical text. Re-parses to the same tree (up to
