@@ -10,7 +10,12 @@
 // Input lines: one query a line; the two characters `\n` stand for a newline
 // (the corpus never holds a literal backslash followed by `n`).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+// CANON_TRACE=FILE: record every primitive conversion (kind, input, output) so
+// that tools/gocheck can recompute each one with Go's own strconv/fmt/time.
+const TRACE = process.env.CANON_TRACE ? [] : null;
+function tr(kind, input, output, shown = output) { if (TRACE) TRACE.push([kind, String(input), String(shown)]); return output; }
 
 // ---------------------------------------------------------------- lexer ----
 
@@ -64,7 +69,7 @@ function goDuration(s) {
     rest = rest.slice(m[0].length);
   }
   const ns = BigInt(Math.round(total));
-  return neg ? -ns : ns;
+  return tr('parsedur', s, neg ? -ns : ns);
 }
 function parseDuration(s) {
   const p = promDuration(s);
@@ -127,7 +132,7 @@ function lex(src) {
       while (j < chars.length && chars[j] !== c) { if (c === '"' && chars[j] === '\\') j++; j++; }
       if (j >= chars.length) throw new Error('unterminated string');
       const raw = chars.slice(i, j + 1).join('');
-      toks.push({ t: 'STRING', v: decodeGoString(raw) });
+      toks.push({ t: 'STRING', v: (() => { const d = decodeGoString(raw); return tr('unquote', raw, d, JSON.stringify(d)); })() });
       i = j + 1; continue;
     }
     if (c === '[') {
@@ -199,7 +204,7 @@ export function goQuote(s) { // strconv.Quote
     else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += '\\U' + cp.toString(16).padStart(8, '0');
   }
-  return out + '"';
+  return tr('quote', JSON.stringify(s), out + '"');
 }
 
 // shortest round-trip digits and decimal exponent of a finite non-zero float
@@ -207,7 +212,8 @@ function digitsExp(x) {
   const [mant, e] = Math.abs(x).toExponential().split('e');
   return [mant.replace('.', ''), parseInt(e, 10)];
 }
-function fixedShortest(x) { // strconv.FormatFloat(x, 'f', -1, 64)
+function fixedShortest(x) { return tr('fmtf', x, fixedShortest0(x)); }
+function fixedShortest0(x) { // strconv.FormatFloat(x, 'f', -1, 64)
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
   const [d, e] = digitsExp(x);
   let s;
@@ -216,7 +222,8 @@ function fixedShortest(x) { // strconv.FormatFloat(x, 'f', -1, 64)
   else s = '0.' + '0'.repeat(-e - 1) + d;
   return (x < 0 ? '-' : '') + s;
 }
-export function goV(x) { // fmt.Sprint(float64): %v == %g shortest: exponent if e < -4 || e >= 6 (strconv eprec 6)
+export function goV(x) { return tr('sprint', x, goV0(x)); }
+function goV0(x) { // fmt.Sprint(float64): %v == %g shortest: exponent if e < -4 || e >= 6 (strconv eprec 6)
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return '+Inf';
   if (x === -Infinity) return '-Inf';
@@ -229,7 +236,8 @@ export function goV(x) { // fmt.Sprint(float64): %v == %g shortest: exponent if 
   }
   return fixedShortest(x);
 }
-export function goDurationString(ns) { // time.Duration.String()
+export function goDurationString(ns) { return tr('dur', ns, goDurationString0(ns)); }
+function goDurationString0(ns) { // time.Duration.String()
   if (ns === 0n) return '0s';
   const neg = ns < 0n; let u = neg ? -ns : ns;
   let out;
@@ -251,7 +259,8 @@ function fracStr(v, div) {
   let fs = fp.toString().padStart(div.toString().length - 1, '0').replace(/0+$/, '');
   return `${ip}.${fs}`;
 }
-export function promDurationString(ns) { // model.Duration.String()
+export function promDurationString(ns) { return tr('promdur', ns, promDurationString0(ns)); }
+function promDurationString0(ns) { // model.Duration.String()
   let ms = ns / 1000000n;
   if (ms === 0n) return '0s';
   let r = '';
@@ -264,7 +273,8 @@ export function promDurationString(ns) { // model.Duration.String()
   f('m', MS.m, false); f('s', MS.s, false); f('ms', 1n, false);
   return r;
 }
-export function humanizeBytes(v) { // humanize.Bytes without spaces
+export function humanizeBytes(v) { return tr('hbytes', v, humanizeBytes0(v)); }
+function humanizeBytes0(v) { // humanize.Bytes without spaces
   if (v < 10) return `${v}B`;
   const sizes = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   const e = Math.floor(Math.log(v) / Math.log(1000));
@@ -340,9 +350,6 @@ export function labelRegexStaysRegexp(re) {
   const simpleShapes = [
     /^$/, /^\.\*$/, /^\.\+$/,
     new RegExp(`^(?:\\(\\?i\\))?${LIT}+$`),
-    // `(?i)` sets a flag, it is no node: `(?i).*lit.*` is the concat
-    // .* lit(fold) .*, which simplifyConcat reduces (a case-insensitive
-    // contains filter). (Corrected by the parser branch.)
     new RegExp(`^(?:\\(\\?i\\))?\\.\\*${LIT}+(?:\\.\\*)?$`), new RegExp(`^(?:\\(\\?i\\))?${LIT}+\\.\\*$`),
   ];
   if (simpleShapes.some((r) => r.test(re))) return false;
@@ -722,7 +729,7 @@ function printGrouping(g) { return (g.without ? ' without ' : ' by ') + '(' + g.
 export function print(e) {
   switch (e.k) {
     case 'lit': return goV(e.v);
-    case 'vector': return `vector(${e.v.toFixed(6)})`;
+    case 'vector': return `vector(${tr('vecf', e.v, e.v.toFixed(6))})`;
     case 'log': return printLog(e.sel, e.stages);
     case 'ragg': {
       let s = e.op + '(';
@@ -791,5 +798,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     try { out.push(canonical(decodeLine(l))); } catch (err) { bad++; out.push(`!! ${err.message}`); process.stderr.write(`${i + 1}: ${err.message}: ${l}\n`); }
   });
   process.stdout.write(out.join('\n') + '\n');
+  if (TRACE) writeFileSync(process.env.CANON_TRACE, TRACE.map((t) => t.join('\t')).join('\n') + '\n');
   process.exitCode = bad ? 1 : 0;
 }

@@ -17,19 +17,24 @@ import os
 EMPTY = ('queries require at least one regexp or equality matcher that does not have '
          'an empty-compatible value. For instance, app=~".*" does not meet this requirement, '
          'but app=~".+" will')
+RX = "regexp error text: assumes Prometheus's FastRegexMatcher parses the raw pattern (Prometheus >= 2.48); older ones compiled ^(?:...)$ and quote that"
 YACC = 'yacc expected-token list not derivable without the generated tables'
 T = []
 def add(q, where, msg, approx='', line=1):
     T.append((q, where, msg, approx, line))
 
 # --- selectors: structure -------------------------------------------------
-add('{app="foo"', 'EOF', 'syntax error: unexpected $end, expecting } or ,', 'col of $end and ' + YACC)
+add('{app="foo"', 'EOF', 'syntax error: unexpected $end, expecting } or ,')
 add('app="foo"}', ('app', 0), 'syntax error: unexpected IDENTIFIER', YACC)
 add('{app="foo"}}', ('}', 1), 'syntax error: unexpected }', YACC)
+add('{{app="foo"}}', ('{', 1), 'syntax error: unexpected {, expecting IDENTIFIER or }', YACC)
+add('{app="foo"} |= "x" }', ('}', 1), 'syntax error: unexpected }', YACC)
+add('sum(count_over_time({app="foo"}[5m])', 'EOF', 'syntax error: unexpected $end', YACC)
+add('{app="foo" # no closing brace}', 'EOF', 'syntax error: unexpected $end, expecting } or ,', 'the comment swallows the brace; col of $end and ' + YACC)
 add('{app=foo}', ('foo', 0), 'syntax error: unexpected IDENTIFIER, expecting STRING', YACC)
 add('{app="foo" job="bar"}', ('job', 0), 'syntax error: unexpected IDENTIFIER, expecting } or ,', YACC)
 add('{app=="foo"}', ('==', 0), 'syntax error: unexpected ==, expecting = or =~ or !~ or !=', YACC, line=0)
-add('{app~"foo"}', ('~', 0), 'syntax error: unexpected IDENTIFIER', 'lex.go turns an unknown rune into IDENTIFIER; ' + YACC)
+add('{app~"foo"}', ('~', 0), 'syntax error: unexpected IDENTIFIER, expecting = or =~ or !~ or !=', 'lex.go turns the unknown rune ~ into IDENTIFIER; ' + YACC)
 add('{"app"="foo"}', ('"app"', 0), 'syntax error: unexpected STRING, expecting IDENTIFIER or }', YACC)
 add('{app="foo",}', ('}', 0), 'syntax error: unexpected }, expecting IDENTIFIER', YACC)
 add('{app="foo",,}', (',', 1), 'syntax error: unexpected ,, expecting IDENTIFIER', YACC)
@@ -50,12 +55,12 @@ for q in ['{}', '{a=""}', '{a=~".*"}', '{a!="x"}', '{a!~"x"}', '{a=~"x|"}', '{a=
     add(q, '0:0', EMPTY)
 
 # --- regexps compiled while parsing (mustNewMatcher -> labels.NewMatcher) ---
-add('{app=~"(foo"}', '0:0', 'error parsing regexp: missing closing ): `(foo`')
+add('{app=~"(foo"}', '0:0', 'error parsing regexp: missing closing ): `(foo`', RX)
 add('{app=~"[z-a]"}', '0:0', 'error parsing regexp: invalid character class range: `z-a`')
 add('{app=~"a**"}', '0:0', 'error parsing regexp: invalid nested repetition operator: `**`')
 add('{app=~"*"}', '0:0', 'error parsing regexp: missing argument to repetition operator: `*`')
-add('{app="foo"} | json | a=~"(x"', '0:0', 'error parsing regexp: missing closing ): `(x`')
-add('{app="foo"} | json | drop a=~"[", b', '0:0', 'error parsing regexp: missing closing ]: `[`')
+add('{app="foo"} | json | a=~"(x"', '0:0', 'error parsing regexp: missing closing ): `(x`', RX)
+add('{app="foo"} | json | drop a=~"[", b', '0:0', 'error parsing regexp: missing closing ]: `[`', RX)
 add('{app="foo"} | regexp "foo"', '0:0', 'invalid regexp parser: at least one named capture must be supplied', 'message text of log.NewRegexpParser errMissingCapture')
 add('{app="foo"} | regexp "(?P<a>"', '0:0', 'invalid regexp parser: error parsing regexp: missing closing ): `(?P<a>`')
 add('{app="foo"} | pattern "foo"', '0:0', 'invalid pattern parser: at least one capture is required', 'message text of the pattern package')
@@ -76,7 +81,7 @@ add('{app="foo"} |= foo', ('foo', 1), 'syntax error: unexpected IDENTIFIER, expe
 add('{app="foo"} |= "a" or', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip', YACC)
 add('{app="foo"} |= "a" or |= "b"', ('|=', 1), 'syntax error: unexpected |=, expecting STRING or ip', YACC, line=0)
 add('{app="foo"} |= ip(1)', ('1', 0), 'syntax error: unexpected NUMBER, expecting STRING', YACC)
-add('{app="foo"} |= "x" |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip', YACC)
+add('{app="foo"} |= "x" |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip')
 add('{app="foo"} !! "x"', ('!', 0), 'syntax error: unexpected IDENTIFIER', 'unknown rune lexed as IDENTIFIER; ' + YACC)
 
 # --- pipeline stages -------------------------------------------------------
@@ -91,11 +96,7 @@ add('{app="foo"} | json | label_format a=', 'EOF', 'syntax error: unexpected $en
 add('{app="foo"} | label_format a=1', ('1', 0), 'syntax error: unexpected NUMBER, expecting IDENTIFIER or STRING', YACC)
 add('{app="foo"} | drop', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
 add('{app="foo"} | keep a,', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER', YACC)
-# tryScanFlag fails and both dashes are SUB: `| logfmt` reduces to a log
-# query, the first `-` is a binary operator (syntax.y binOpExpr, legal before
-# validation), the second starts literalExpr (SUB NUMBER), so yacc stops at
-# the identifier. (Corrected by the parser branch: was 1:22 `unexpected -`.)
-add('{app="foo"} | logfmt --unknown', ('unknown', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER', 'tryScanFlag fails, `-` lexed as SUB, the first one a binary operator; ' + YACC)
+add('{app="foo"} | logfmt --unknown', ('unknown', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER', 'tryScanFlag fails, both `-` are SUB: `{...} | logfmt - -unknown` parses as a binary operation whose right leg starts the literal `- NUMBER`')
 add('{app="foo"} | json --strict', ('--strict', 0), 'syntax error: unexpected PARSER_FLAG', 'token name of the flag token; ' + YACC, line=0)
 add('{app="foo"} | json a=', 'EOF', 'syntax error: unexpected $end, expecting STRING', YACC)
 add('{app="foo"} | json a="b" c="d"', ('c', 0), 'syntax error: unexpected IDENTIFIER', YACC)
@@ -111,9 +112,34 @@ add('{app="foo"} | logfmt | a="1")', (')', 0), 'syntax error: unexpected )', YAC
 add('{app="foo"} | logfmt | size > 10b', 'EOF', 'syntax error: unexpected $end', '`10b` is NUMBER then IDENTIFIER b (b is not a bytes rune), b starts a juxtaposed label filter; ' + YACC)
 add('{app="foo"} | logfmt | size > 10KBB', 'EOF', 'syntax error: unexpected $end', 'humanize.ParseBytes rejects KBB, so NUMBER then IDENTIFIER; ' + YACC)
 add('{app="foo"} | logfmt | d > 5mm', 'EOF', 'syntax error: unexpected $end', '5mm is no duration: NUMBER then IDENTIFIER; ' + YACC)
-add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end', YACC)
+add('{app="foo"} | logfmt | a > 1 and', 'EOF', 'syntax error: unexpected $end, expecting IDENTIFIER or (', YACC)
 
 # --- pairs taken from Loki v3's parser_test.go (exact) ---
+add('{foo="bar}', ('"', 0), 'literal not terminated')
+add('bool 1 > 1 > bool 1', ('bool', 0), 'syntax error: unexpected bool')
+add('variants(count_over_time({a="b"}[5m])) of ({a="b"}[5m]) + 1', '0:0', 'unexpected type for left leg of binary operation (+): *syntax.MultiVariantExpr', "the %T of the variants node in Loki's binop leg check (ast.go mustNewBinOpExpr); the node type name is assumed")
+add('1 + variants(count_over_time({a="b"}[5m])) of ({a="b"}[5m])', '0:0', 'unexpected type for right leg of binary operation (+): *syntax.MultiVariantExpr', "the %T of the variants node in Loki's binop leg check (ast.go mustNewBinOpExpr); the node type name is assumed")
+add('count without (rate({namespace="apps"}[15s]))', ('rate', 0), 'syntax error: unexpected RATE, expecting IDENTIFIER or )')
+add('count_over_time({foo!="bar"}[5m])', '0:0', EMPTY)
+add('count_over_time({app!~"bar|baz"}[5m])', '0:0', EMPTY)
+add('1 + count_over_time({app=~".*"}[5m])', '0:0', EMPTY)
+add('1 + count_over_time({app=~".+"}[5m]) + count_over_time({app=~".*"}[5m]) + 1', '0:0', EMPTY)
+add('{foo!~"bar|baz"}', '0:0', EMPTY)
+add('{foo', 'EOF', 'syntax error: unexpected $end, expecting = or =~ or !~ or !=', YACC)
+add('sum_over_time(50,{namespace="tns"} |= "level=error" | json |foo>=5,bar<25ms| unwrap latency [5m])', '0:0', 'parameter 50 not supported for operation sum_over_time')
+add('quantile_over_time(foo,{namespace="tns"} |= "level=error" | json |foo>=5,bar<25ms| unwrap latency [5m])', ('foo', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER or { or (')
+add('vector(abc)', ('abc', 0), 'syntax error: unexpected IDENTIFIER, expecting NUMBER')
+add('#{app="foo"} | json', 'EOF', 'syntax error: unexpected $end')
+add('{foo="bar"} + {foo="bar"}', '0:0', 'unexpected type for left leg of binary operation (+): *syntax.MatchersExpr')
+add('sum(count_over_time({foo="bar"}[5m])) by (foo) - {foo="bar"}', '0:0', 'unexpected type for right leg of binary operation (-): *syntax.MatchersExpr')
+add('sum(count_over_time({foo="bar"}[5m])) by (foo) + 1 or 1', '0:0', 'unexpected literal for right leg of logical/set binary operation (or): 1.000000')
+add('count_over_time({ foo = "bar" }[12m]) > { foo = "bar" }', '0:0', 'unexpected type for right leg of binary operation (>): *syntax.MatchersExpr')
+add('sum_over_time({app="foo"} |= "bar" | json | latency >= 250ms or ( status_code < 500 and status_code > 200) | line_format "blip{{ .foo }}blop {{.status_code}}" | label_format foo=bar,status_code="buzz{{.bar}}"[5m])', '0:0', 'invalid aggregation sum_over_time without unwrap')
+add('count_over_time({app="foo"} |= "foo" | json | unwrap foo [5m])', '0:0', 'invalid aggregation count_over_time with unwrap')
+add('{foo="bar"', 'EOF', 'syntax error: unexpected $end, expecting } or ,')
+add('{foo="bar"} |~', 'EOF', 'syntax error: unexpected $end, expecting STRING or ip')
+add('{foo="bar"} "foo"', ('"foo"', 0), 'syntax error: unexpected STRING')
+add('{foo="bar"} foo', ('foo', 1), 'syntax error: unexpected IDENTIFIER')
 add('rate({ foo = "bar" }[5minutes])', ('[', 0), 'unknown unit "minutes" in duration "5minutes"', '', line=0)
 add('min({ foo = "bar" }[5m])', ('[', 0), 'syntax error: unexpected RANGE', '', line=0)
 add('stddev({ foo = "bar" })', (')', 0), 'syntax error: unexpected )')
@@ -128,6 +154,13 @@ add('bottomk(1.2,count_over_time({ foo = "bar" }[5h]))', '0:0', 'invalid paramet
 add('rate({ foo = "bar" }[5)', ('[', 0), "missing closing ']' in duration", '', line=0)
 add('absent_over_time({ foo = "bar" }[5h]) by (foo)', '0:0', 'grouping not allowed for absent_over_time aggregation')
 
+# --- the label-filter example of older Loki docs, with `20kb` ---
+KB = 'older Loki docs example (`20kb`): lex.go tryScanBytes stops at the lower-case b (not a bytes rune), so `20k` is BYTES and `b` an IDENTIFIER starting a juxtaposed label filter; '
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb and method!~"2.."', ('and', 0), 'syntax error: unexpected and', KB + YACC)
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb | method!~"2.."', ('|', 2), 'syntax error: unexpected |', KB + YACC)
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb , method!~"2.."', (',', 0), 'syntax error: unexpected ,', KB + YACC)
+add('{app="foo"} | logfmt | duration >= 20ms or size == 20kb  method!~"2.."', ('method', 0), 'syntax error: unexpected IDENTIFIER', KB + YACC)
+
 # --- ranges, offsets (lexer) ---------------------------------------------------
 add('count_over_time({app="foo"}[5x])', ('[', 0), 'unknown unit "x" in duration "5x"', '', line=0)
 add('count_over_time({app="foo"}[1.5m])', ('[', 0), 'unknown unit "." in duration "1.5m"', 'the unit is the run of non-digits after the first digits, here "."', line=0)
@@ -135,8 +168,8 @@ add('count_over_time({app="foo"}[])', ('[', 0), 'empty duration string', '', lin
 add('count_over_time({app="foo"}[5])', ('[', 0), 'not a valid duration string: "5"', '', line=0)
 add('count_over_time({app="foo"}[-5m])', ('[', 0), 'not a valid duration string: "-5m"', '', line=0)
 add('count_over_time({app="foo"}[5m)', ('[', 0), "missing closing ']' in duration", '', line=0)
-add('count_over_time({app="foo"})', (')', 0), 'syntax error: unexpected ), expecting RANGE', YACC)
-add('rate({app="foo"})[5m]', (')', 0), 'syntax error: unexpected ), expecting RANGE', YACC)
+add('count_over_time({app="foo"})', (')', 0), 'syntax error: unexpected )', 'after a selector in a range more than four tokens are expected (RANGE, |, line filter ops), so no list; as parser_test.go stddev({ foo = "bar" })')
+add('rate({app="foo"})[5m]', (')', 0), 'syntax error: unexpected )', 'more than four tokens expected after the selector, so no list')
 add('count_over_time({app="foo"}[5m] offset)', (')', 0), 'syntax error: unexpected ), expecting DURATION', YACC)
 add('count_over_time({app="foo"}[5m] offset 5x)', ('5x', 0), 'syntax error: unexpected NUMBER, expecting DURATION', YACC)
 add('count_over_time({app="foo"} offset 5m [5m])', ('offset', 0), 'syntax error: unexpected offset', YACC)
@@ -155,7 +188,7 @@ add('bytes_rate({app="foo"} | unwrap x [5m])', '0:0', 'invalid aggregation bytes
 add('count_over_time({app="foo"} | unwrap duration(x) [5m])', '0:0', 'invalid aggregation count_over_time with unwrap')
 add('quantile_over_time({app="foo"} | unwrap x [5m])', '0:0', 'parameter required for operation quantile_over_time')
 add('rate(0.5, {app="foo"}[5m])', '0:0', 'parameter 0.5 not supported for operation rate')
-add('avg_over_time({app="foo"} | unwrap seconds(x) [5m])', ('(', 1), 'syntax error: unexpected (', '`seconds` is an IDENTIFIER; ' + YACC)
+add('avg_over_time({app="foo"} | unwrap seconds(x) [5m])', ('(', 1), 'syntax error: unexpected (, expecting RANGE or |', '`seconds` is an IDENTIFIER, unwrapExpr is reduced; ' + YACC)
 add('quantile_over_time(0.99, {app="foo"} | unwrap x [5m]) by (a) without (b)', ('without', 0), 'syntax error: unexpected without', YACC)
 
 # --- vector aggregations (ast.go mustNewVectorAggregationExpr, parser.go) ----
@@ -170,7 +203,7 @@ add('sort(rate({app="foo"}[5m])) by (a)', '0:0', "sort and sort_desc doesn't all
 add('sort_desc by (a) (rate({app="foo"}[5m]))', '0:0', "sort and sort_desc doesn't allow grouping by ")
 add('sum()', (')', 0), 'syntax error: unexpected )', YACC)
 add('sum by (a,) (rate({app="foo"}[5m]))', (')', 0), 'syntax error: unexpected ), expecting IDENTIFIER', YACC)
-add('sum by ("a") (rate({app="foo"}[5m]))', ('"a"', 0), 'syntax error: unexpected STRING, expecting IDENTIFIER or )', YACC)
+add('sum by ("a") (rate({app="foo"}[5m]))', ('"a"', 0), 'syntax error: unexpected STRING, expecting IDENTIFIER or )')
 add('sum by (a) rate({app="foo"}[5m])', ('rate', 0), 'syntax error: unexpected RATE, expecting (', YACC)
 add('sum(rate({app="foo"}[5m])) by a', ('a', 2), 'syntax error: unexpected IDENTIFIER, expecting (', YACC)
 add('sum by (a) (rate({a="b"}[5m])) by (b)', ('by', 1), 'syntax error: unexpected by', YACC)
@@ -196,12 +229,12 @@ add('sum(rate({a="b"}[5m])) > bool', 'EOF', 'syntax error: unexpected $end', YAC
 add('sum(rate({app="foo"}[5m])) bool 1', ('bool', 0), 'syntax error: unexpected bool', YACC)
 add('count_over_time({app="foo"}[5m]) / on pod count_over_time({app="bar"}[5m])', ('pod', 0), 'syntax error: unexpected IDENTIFIER, expecting (', YACC)
 add('count_over_time({app="foo"}[5m]) group_left count_over_time({app="bar"}[5m])', ('group_left', 0), 'syntax error: unexpected group_left', YACC)
-add('vector("1")', ('"1"', 0), 'syntax error: unexpected STRING, expecting NUMBER', YACC)
+add('vector("1")', ('"1"', 0), 'syntax error: unexpected STRING, expecting NUMBER')
 add('vector(-1)', ('-', 0), 'syntax error: unexpected -, expecting NUMBER', YACC)
 add('label_replace(rate({app="foo"}[5m]), "a", "b", "c")', (')', 1), 'syntax error: unexpected ), expecting ,', YACC)
 
 # --- variants ---------------------------------------------------------------------
-add('variants(count_over_time({a="b"}[1m])) of ({a="b"})', (')', 2), 'syntax error: unexpected ), expecting RANGE', YACC)
+add('variants(count_over_time({a="b"}[1m])) of ({a="b"})', (')', 2), 'syntax error: unexpected )', 'more than four tokens expected after the selector, so no list')
 add('variants() of ({a="b"}[1m])', (')', 0), 'syntax error: unexpected )', YACC)
 
 

@@ -1,0 +1,3 @@
+module obsv.local/logqlgocheck
+
+go 1.21
