@@ -9,6 +9,7 @@
 //   // "parse error at line 1, col 12: syntax error: unexpected ..."
 //   std::string text = obsv::logql::Format(**expr);
 //   // `sum by (app)(rate({app="api"} |= "error" | json[5m]))`
+//   std::string lines = obsv::logql::Pretty(**expr);  // format_query's output
 //   for (obsv::logql::StreamSelector* s : obsv::logql::StreamSelectors(**expr))
 //     s->matchers.push_back({"tenant", obsv::logql::MatchOp::kEqual, "a"});
 //
@@ -378,6 +379,19 @@ OBSV_API std::string Format(const Expr& expr);
 OBSV_API void AppendFormat(const Expr& expr, std::string* out);
 OBSV_API std::string Format(const LabelFilter& filter);
 OBSV_API std::string Format(const Stage& stage);
+
+// Loki's Prettify(): what /loki/api/v1/format_query returns. A node whose
+// Format() fits in 100 bytes is printed as Format() (indented two spaces a
+// level); a longer one is split over lines: pipeline stages one per line,
+// aggregation arguments and binary operands one level deeper, ranges
+// written ` [5m]`. Loki's quirks are kept (a split line filter drops its
+// `or` alternatives, offsets print as model.Duration and a negative one as
+// nothing, `variants` is always split), so the result does not always
+// parse back to the same tree; Format() is the round-trippable form.
+// Thread-safe. Cost: quadratic in the depth of the tree at worst (each
+// level measures its Format()).
+OBSV_API std::string Pretty(const Expr& expr);
+OBSV_API void AppendPretty(const Expr& expr, std::string* out);
 
 // Every stream selector of the tree, in print order: the selector of a log
 // query, of each range aggregation, of variants. The pointers stay valid
