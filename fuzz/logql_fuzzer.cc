@@ -5,7 +5,7 @@
 //  - parsing never crashes, hangs, overflows the stack or reads out of
 //    bounds (run under ASan), whatever the budgets;
 //  - an error is clean: a known code, an offset inside the query, a message;
-//  - what parses prints: Format() re-parses to the same Format() (a fixed
+//  - what parses prints: Pretty() does not crash, and Format() re-parses to the same Format() (a fixed
 //    point), except where Loki's own String() does not read back (NaN and
 //    Inf literals, a `0B` byte filter, a stray character lexed as an
 //    identifier, a non-ASCII label name, `-0`); and StreamSelectors() finds a selector with a matcher in
@@ -158,6 +158,8 @@ void CheckOne(std::string_view query, const obsv::logql::ParserOptions& options)
   for (const obsv::logql::StreamSelector* s : obsv::logql::StreamSelectors(*expr)) {
     Check(!s->matchers.empty(), "a validated selector without matchers", query);
   }
+  std::string pretty = obsv::logql::Pretty(*expr);
+  Check(!pretty.empty(), "empty Pretty()", query);
   std::string once = obsv::logql::Format(*expr);
   if (NotReadBack(once) || !PlainNames(*expr)) return;
   obsv::logql::ParserOptions roomy = options;
