@@ -19,7 +19,9 @@
 #include "re2/re2.h"
 
 // Token dispatch switches have deliberate defaults (any other token is a
-// syntax error); the node-kind switches below are exhaustive all the same.
+// syntax error); the node-kind switches of the validation below are checked
+// again (the warning is back on from there).
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wswitch-enum"
 
 namespace obsv::logql {
@@ -1259,6 +1261,8 @@ ExprPtr Parser::ParseVariants(uint32_t depth) {
   if (!Expect(Tok::kRParen)) return nullptr;
   return v;
 }
+
+#pragma GCC diagnostic pop
 
 // ---- validation ----
 
