@@ -107,6 +107,7 @@ obsv_format obsv_format_detect(const char* body, size_t len) {
 }
 
 const char* obsv_format_content_type(obsv_format format) {
+  if (EnumValue(format) == OBSV_FORMAT_PROTOBUF) return obsv::ContentTypeFor(obsv::ExpositionFormat::kProtobuf).data();
   if (!ValidFormat(EnumValue(format), false)) return nullptr;
   return obsv::ContentTypeFor(static_cast<obsv::ExpositionFormat>(format)).data();
 }

@@ -69,6 +69,11 @@ struct Kind<StateSet> {
   using CFamily = obsv_stateset_family;
   using CHandle = obsv_stateset;
 };
+template <>
+struct Kind<GaugeHistogram> {
+  using CFamily = obsv_gauge_histogram_family;
+  using CHandle = obsv_gauge_histogram;
+};
 
 template <typename H>
 using CFamily = typename Kind<H>::CFamily;
@@ -275,13 +280,33 @@ void ToLabels(const obsv_label* labels, size_t count, std::vector<Label>* out) {
 
 obsv_status Expose(const obsv_registry* registry, obsv_format format, std::string* out, obsv_error** out_error) {
   int f = EnumValue(format);
-  if (f != OBSV_FORMAT_TEXT && f != OBSV_FORMAT_OPENMETRICS) {
-    return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "format must be OBSV_FORMAT_TEXT or OBSV_FORMAT_OPENMETRICS");
+  if (f != OBSV_FORMAT_TEXT && f != OBSV_FORMAT_OPENMETRICS && f != OBSV_FORMAT_PROTOBUF) {
+    return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT,
+                    "format must be OBSV_FORMAT_TEXT, OBSV_FORMAT_OPENMETRICS or OBSV_FORMAT_PROTOBUF");
   }
-  absl::Status s = registry->registry.Expose(
-      f == OBSV_FORMAT_TEXT ? ExpositionFormat::kText : ExpositionFormat::kOpenMetrics, out);
+  absl::Status s = registry->registry.Expose(f == OBSV_FORMAT_TEXT          ? ExpositionFormat::kText
+                                             : f == OBSV_FORMAT_OPENMETRICS ? ExpositionFormat::kOpenMetrics
+                                                                            : ExpositionFormat::kProtobuf,
+                                             out);
   if (!s.ok()) return SetStatus(out_error, s);
   return OBSV_OK;
+}
+
+// Validates and converts exemplar labels, then runs `update` (which returns
+// an absl::Status).
+template <typename F>
+obsv_status WithExemplar(bool valid_handle, const obsv_label* labels, size_t count, obsv_error** out_error,
+                         F&& update) {
+  ClearError(out_error);
+  if (!valid_handle || (labels == nullptr && count != 0)) {
+    return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "empty handle or NULL labels");
+  }
+  return Guard(out_error, [&]() -> obsv_status {
+    std::vector<obsv::Label> ls;
+    ToLabels(labels, count, &ls);
+    absl::Status s = update(absl::MakeConstSpan(ls));
+    return s.ok() ? OBSV_OK : SetStatus(out_error, s);
+  });
 }
 
 }  // namespace
@@ -388,6 +413,49 @@ obsv_status obsv_registry_histogram(obsv_registry* registry, const obsv_metric_o
       });
 }
 
+void obsv_native_histogram_options_init(obsv_native_histogram_options* options) {
+  if (options == nullptr) return;
+  obsv::NativeHistogramOptions d;
+  options->bucket_factor = d.bucket_factor;
+  options->zero_threshold = d.zero_threshold;
+  options->max_buckets = d.max_buckets;
+  options->min_reset_duration_ms = absl::ToInt64Milliseconds(d.min_reset_duration);
+  options->max_zero_threshold = d.max_zero_threshold;
+}
+
+obsv_status obsv_registry_native_histogram(obsv_registry* registry, const obsv_metric_options* options,
+                                           const obsv_native_histogram_options* native, const double* buckets,
+                                           size_t count, obsv_histogram_family** out_family,
+                                           obsv_error** out_error) {
+  return capi::Register<obsv::Histogram>(
+      registry, options, out_family, out_error,
+      [&](obsv::Registry& r, const obsv::MetricOptions& o) -> absl::StatusOr<obsv::Family<obsv::Histogram>> {
+        obsv::NativeHistogramOptions n;
+        if (native != nullptr) {
+          if (native->min_reset_duration_ms < 0) {
+            return absl::InvalidArgumentError("min_reset_duration_ms must be >= 0");
+          }
+          n.bucket_factor = native->bucket_factor;
+          n.zero_threshold = native->zero_threshold;
+          n.max_buckets = native->max_buckets;
+          n.min_reset_duration = capi::Millis(native->min_reset_duration_ms);
+          n.max_zero_threshold = native->max_zero_threshold;
+        }
+        std::vector<double> b = buckets == nullptr ? std::vector<double>() : std::vector<double>(buckets, buckets + count);
+        return r.AddNativeHistogram(o, n, std::move(b));
+      });
+}
+
+obsv_status obsv_registry_gauge_histogram(obsv_registry* registry, const obsv_metric_options* options,
+                                          const double* buckets, size_t count,
+                                          obsv_gauge_histogram_family** out_family, obsv_error** out_error) {
+  return capi::Register<obsv::GaugeHistogram>(
+      registry, options, out_family, out_error, [&](obsv::Registry& r, const obsv::MetricOptions& o) {
+        std::vector<double> b = buckets == nullptr ? obsv::DefaultBuckets() : std::vector<double>(buckets, buckets + count);
+        return r.AddGaugeHistogram(o, std::move(b));
+      });
+}
+
 obsv_status obsv_registry_summary(obsv_registry* registry, const obsv_metric_options* options,
                                   const obsv_summary_options* summary, obsv_summary_family** out_family,
                                   obsv_error** out_error) {
@@ -460,6 +528,7 @@ OBSV_FAMILY_FUNCTIONS(histogram, obsv::Histogram)
 OBSV_FAMILY_FUNCTIONS(summary, obsv::Summary)
 OBSV_FAMILY_FUNCTIONS(info, obsv::Info)
 OBSV_FAMILY_FUNCTIONS(stateset, obsv::StateSet)
+OBSV_FAMILY_FUNCTIONS(gauge_histogram, obsv::GaugeHistogram)
 
 #undef OBSV_FAMILY_FUNCTIONS
 
@@ -528,6 +597,69 @@ void obsv_histogram_read(obsv_histogram histogram, uint64_t* out_count, double* 
   }
   if (out_count != nullptr) *out_count = count;
   if (out_sum != nullptr) *out_sum = sum;
+}
+
+
+obsv_status obsv_counter_inc_with_exemplar(obsv_counter counter, uint64_t n, const obsv_label* labels, size_t count,
+                                           obsv_error** out_error) {
+  obsv::Counter c = capi::FromC<obsv::Counter>(counter);
+  return capi::WithExemplar(static_cast<bool>(c), labels, count, out_error,
+                      [&](absl::Span<const obsv::Label> ls) { return c.IncWithExemplar(n, ls); });
+}
+
+obsv_status obsv_counter_add_with_exemplar(obsv_counter counter, double v, const obsv_label* labels, size_t count,
+                                           obsv_error** out_error) {
+  obsv::Counter c = capi::FromC<obsv::Counter>(counter);
+  return capi::WithExemplar(static_cast<bool>(c), labels, count, out_error,
+                      [&](absl::Span<const obsv::Label> ls) { return c.AddWithExemplar(v, ls); });
+}
+
+obsv_status obsv_histogram_observe_with_exemplar(obsv_histogram histogram, double v, const obsv_label* labels,
+                                                 size_t count, obsv_error** out_error) {
+  obsv::Histogram h = capi::FromC<obsv::Histogram>(histogram);
+  return capi::WithExemplar(static_cast<bool>(h), labels, count, out_error,
+                      [&](absl::Span<const obsv::Label> ls) { return h.ObserveWithExemplar(v, ls); });
+}
+
+int obsv_histogram_read_native(obsv_histogram histogram, int32_t* out_schema, double* out_zero_threshold,
+                               uint64_t* out_zero_count, size_t* out_positive_buckets,
+                               size_t* out_negative_buckets) {
+  obsv::Histogram h = capi::FromC<obsv::Histogram>(histogram);
+  if (!h) return 0;
+  int native = 0;
+  Guard(nullptr, [&]() -> obsv_status {
+    obsv::Histogram::Snapshot s = h.Read();
+    if (!s.native) return OBSV_OK;
+    native = 1;
+    if (out_schema != nullptr) *out_schema = s.schema;
+    if (out_zero_threshold != nullptr) *out_zero_threshold = s.zero_threshold;
+    if (out_zero_count != nullptr) *out_zero_count = s.zero_count;
+    if (out_positive_buckets != nullptr) *out_positive_buckets = s.positive.size();
+    if (out_negative_buckets != nullptr) *out_negative_buckets = s.negative.size();
+    return OBSV_OK;
+  });
+  return native;
+}
+
+void obsv_gauge_histogram_observe(obsv_gauge_histogram histogram, double v, int64_t n) {
+  obsv::GaugeHistogram h = capi::FromC<obsv::GaugeHistogram>(histogram);
+  if (h) h.Observe(v, n);
+}
+
+void obsv_gauge_histogram_read(obsv_gauge_histogram histogram, int64_t* out_gcount, double* out_gsum) {
+  obsv::GaugeHistogram h = capi::FromC<obsv::GaugeHistogram>(histogram);
+  int64_t count = 0;
+  double sum = 0;
+  if (h) {
+    Guard(nullptr, [&]() -> obsv_status {
+      obsv::Histogram::Snapshot s = h.Read();
+      count = static_cast<int64_t>(s.count);
+      sum = s.sum;
+      return OBSV_OK;
+    });
+  }
+  if (out_gcount != nullptr) *out_gcount = count;
+  if (out_gsum != nullptr) *out_gsum = sum;
 }
 
 void obsv_summary_observe(obsv_summary summary, double v) {
@@ -702,7 +834,9 @@ obsv_status obsv_negotiate_format(const char* accept, size_t len, obsv_format* o
   if (out_format == nullptr || (accept == nullptr && len != 0)) return OBSV_ERR_INVALID_ARGUMENT;
   return Guard(nullptr, [&]() -> obsv_status {
     obsv::NegotiatedFormat n = obsv::NegotiateFormat(accept == nullptr ? std::string_view() : std::string_view(accept, len));
-    *out_format = n.format == obsv::ExpositionFormat::kOpenMetrics ? OBSV_FORMAT_OPENMETRICS : OBSV_FORMAT_TEXT;
+    *out_format = n.format == obsv::ExpositionFormat::kOpenMetrics ? OBSV_FORMAT_OPENMETRICS
+                  : n.format == obsv::ExpositionFormat::kProtobuf  ? OBSV_FORMAT_PROTOBUF
+                                                                   : OBSV_FORMAT_TEXT;
     // content_type views a string literal: NUL-terminated.
     if (out_content_type != nullptr) *out_content_type = n.content_type.data();
     return OBSV_OK;

@@ -133,7 +133,11 @@ OBSV_API void obsv_string_free(char* s);
 typedef enum obsv_format {
   OBSV_FORMAT_AUTO = -1, /* detect from the content (parsing only) */
   OBSV_FORMAT_TEXT = 0,  /* Prometheus text 0.0.4 */
-  OBSV_FORMAT_OPENMETRICS = 1
+  OBSV_FORMAT_OPENMETRICS = 1,
+  /* Delimited protobuf (io.prometheus.client.MetricFamily): written by
+   * obsv_registry_expose() only (obsv/c_api_registry.h); the parsers and
+   * writers of this header refuse it. */
+  OBSV_FORMAT_PROTOBUF = 2
 } obsv_format;
 
 /* The format a Content-Type header names (text for anything unknown). */

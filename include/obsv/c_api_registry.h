@@ -175,6 +175,29 @@ typedef struct obsv_histogram_family obsv_histogram_family;
 typedef struct obsv_summary_family obsv_summary_family;
 typedef struct obsv_info_family obsv_info_family;
 typedef struct obsv_stateset_family obsv_stateset_family;
+typedef struct obsv_gauge_histogram_family obsv_gauge_histogram_family;
+
+/* A native histogram (obsv::NativeHistogramOptions: sparse exponential
+ * buckets, written only in OBSV_FORMAT_PROTOBUF; text and OpenMetrics see
+ * its classic buckets). */
+typedef struct obsv_native_histogram_options {
+  /* Largest growth factor between bucket bounds, > 1: picks the schema
+   * (-4..8). Default 1.1 (schema 3). */
+  double bucket_factor;
+  /* |v| at most this goes to the zero bucket. Default 2^-128; 0: exact
+   * zeros only. */
+  double zero_threshold;
+  /* Populated buckets beyond which the histogram is reduced (reset after
+   * min_reset_duration_ms, else widen the zero bucket up to
+   * max_zero_threshold, else halve the resolution). Default 160; 0: no
+   * limit. */
+  uint32_t max_buckets;
+  int64_t min_reset_duration_ms; /* default 0: never reset */
+  double max_zero_threshold;     /* default 0 */
+} obsv_native_histogram_options;
+
+/* Fills *options with the defaults. */
+OBSV_API void obsv_native_histogram_options_init(obsv_native_histogram_options* options);
 
 /* Registers a family, or returns the one of that name if it has the same
  * type, label names, const labels and (histograms, summaries, statesets)
@@ -197,6 +220,25 @@ OBSV_API obsv_status obsv_registry_histogram(obsv_registry* registry,
                                              const double* buckets, size_t count,
                                              obsv_histogram_family** out_family,
                                              obsv_error** out_error);
+/* A native histogram family (handles are obsv_histogram). `native` NULL:
+ * the defaults of obsv_native_histogram_options_init(). `buckets`: classic
+ * buckets alongside, as obsv_registry_histogram() except that NULL means
+ * none (only the +Inf bucket). OBSV_ERR_INVALID_ARGUMENT for a
+ * bucket_factor <= 1 or not finite, a negative or NaN threshold, a
+ * negative min_reset_duration_ms, and as obsv_registry_histogram(). */
+OBSV_API obsv_status obsv_registry_native_histogram(obsv_registry* registry,
+                                                    const obsv_metric_options* options,
+                                                    const obsv_native_histogram_options* native,
+                                                    const double* buckets, size_t count,
+                                                    obsv_histogram_family** out_family,
+                                                    obsv_error** out_error);
+/* A gauge histogram (OpenMetrics gaugehistogram: _bucket, _gcount, _gsum).
+ * `buckets` as obsv_registry_histogram(). */
+OBSV_API obsv_status obsv_registry_gauge_histogram(obsv_registry* registry,
+                                                   const obsv_metric_options* options,
+                                                   const double* buckets, size_t count,
+                                                   obsv_gauge_histogram_family** out_family,
+                                                   obsv_error** out_error);
 /* `summary` NULL: the defaults of obsv_summary_options_init(). */
 OBSV_API obsv_status obsv_registry_summary(obsv_registry* registry,
                                            const obsv_metric_options* options,
@@ -237,6 +279,9 @@ typedef struct obsv_info {
 typedef struct obsv_stateset {
   void* opaque[2];
 } obsv_stateset;
+typedef struct obsv_gauge_histogram {
+  void* opaque[2];
+} obsv_gauge_histogram;
 
 /* For each family kind:
  *
@@ -332,6 +377,18 @@ OBSV_API obsv_status obsv_stateset_family_remove(const obsv_stateset_family* fam
 OBSV_API void obsv_stateset_family_clear(const obsv_stateset_family* family);
 OBSV_API size_t obsv_stateset_family_size(const obsv_stateset_family* family);
 
+OBSV_API obsv_status obsv_gauge_histogram_family_with_labels(
+    const obsv_gauge_histogram_family* family, const obsv_str* values, size_t count,
+    obsv_gauge_histogram* out_handle, obsv_error** out_error);
+OBSV_API obsv_status obsv_gauge_histogram_family_get(const obsv_gauge_histogram_family* family,
+                                                     const obsv_str* values, size_t count,
+                                                     obsv_gauge_histogram* out_handle,
+                                                     obsv_error** out_error);
+OBSV_API obsv_status obsv_gauge_histogram_family_remove(const obsv_gauge_histogram_family* family,
+                                                        const obsv_str* values, size_t count);
+OBSV_API void obsv_gauge_histogram_family_clear(const obsv_gauge_histogram_family* family);
+OBSV_API size_t obsv_gauge_histogram_family_size(const obsv_gauge_histogram_family* family);
+
 /* ------------------------------------------------------------------------ */
 /* Updating series: the hot path. No locks, no allocation, no status.        */
 
@@ -357,6 +414,40 @@ OBSV_API void obsv_histogram_observe(obsv_histogram histogram, double v);
  * parameter may be NULL. */
 OBSV_API void obsv_histogram_read(obsv_histogram histogram, uint64_t* out_count,
                                   double* out_sum);
+
+/* A native histogram's state; returns 0 (and leaves the out parameters
+ * alone) for a classic histogram or an empty handle, 1 otherwise. Any out
+ * parameter may be NULL. The bucket counts are the numbers of populated
+ * positive and negative buckets. */
+OBSV_API int obsv_histogram_read_native(obsv_histogram histogram, int32_t* out_schema,
+                                        double* out_zero_threshold, uint64_t* out_zero_count,
+                                        size_t* out_positive_buckets, size_t* out_negative_buckets);
+
+/* Exemplars (written in OpenMetrics and protobuf only, never in text):
+ * the update, and `labels` (copied) kept as the series' exemplar (counters)
+ * or the exemplar of the classic bucket v falls into (histograms), with the
+ * increment or v as its value and the current time. Not for the hottest
+ * paths: a lock and a copy. Errors (nothing recorded):
+ * OBSV_ERR_INVALID_ARGUMENT for labels longer than 128 UTF-8 characters
+ * (names and values together, OpenMetrics' limit), an invalid or duplicate
+ * label name, a value that is not UTF-8, a negative or NaN counter v, an
+ * empty handle, NULL labels with count > 0. */
+OBSV_API obsv_status obsv_counter_inc_with_exemplar(obsv_counter counter, uint64_t n,
+                                                    const obsv_label* labels, size_t count,
+                                                    obsv_error** out_error);
+OBSV_API obsv_status obsv_counter_add_with_exemplar(obsv_counter counter, double v,
+                                                    const obsv_label* labels, size_t count,
+                                                    obsv_error** out_error);
+OBSV_API obsv_status obsv_histogram_observe_with_exemplar(obsv_histogram histogram, double v,
+                                                          const obsv_label* labels, size_t count,
+                                                          obsv_error** out_error);
+
+/* Adds n (negative: takes observations out) to v's bucket and n*v to the
+ * sum. Lock-free. */
+OBSV_API void obsv_gauge_histogram_observe(obsv_gauge_histogram histogram, double v, int64_t n);
+/* A consistent gcount and gsum; either may be NULL. */
+OBSV_API void obsv_gauge_histogram_read(obsv_gauge_histogram histogram, int64_t* out_gcount,
+                                        double* out_gsum);
 
 /* Takes the series' mutex: summaries are not a hot-path type. */
 OBSV_API void obsv_summary_observe(obsv_summary summary, double v);
@@ -428,8 +519,10 @@ OBSV_API obsv_status obsv_family_sink_add_value(obsv_family_sink* sink, obsv_str
 /* ------------------------------------------------------------------------ */
 /* Exposition                                                                */
 
-/* Writes the whole registry in `format` (TEXT or OPENMETRICS, which ends
- * with `# EOF`): registered families and collectors' families together,
+/* Writes the whole registry in `format` (TEXT, OPENMETRICS, which ends
+ * with `# EOF`, or PROTOBUF, binary: length-delimited
+ * io.prometheus.client.MetricFamily messages that may contain NUL bytes, so
+ * use *out_len; the one format with native histograms): registered families and collectors' families together,
  * sorted by name, byte for byte the same for the same state. Runs the
  * collectors (or their caches) and idle expiry. On success *out is a
  * NUL-terminated string of *out_len bytes (out_len may be NULL) that the
@@ -453,7 +546,9 @@ OBSV_API obsv_status obsv_registry_expose_into(const obsv_registry* registry,
                                                obsv_error** out_error);
 
 /* Chooses the format for an HTTP `Accept` header, as client_golang's
- * expfmt.Negotiate (see obsv::NegotiateFormat()); `accept` may be NULL
+ * expfmt.Negotiate (see obsv::NegotiateFormat(); OBSV_FORMAT_PROTOBUF when
+ * the header prefers delimited protobuf, as Prometheus does with native
+ * histograms enabled); `accept` may be NULL
  * when len is 0 (no header: text). *out_content_type (may be NULL) is the
  * Content-Type to respond with, NUL-terminated, static storage.
  * OBSV_ERR_INVALID_ARGUMENT only for NULL arguments; never fails otherwise. */

@@ -22,9 +22,16 @@ enum class ExpositionFormat : unsigned char {
   // OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0`),
   // including the quoted UTF-8 names of OpenMetrics 2.0.
   kOpenMetrics = 1,
+  // The delimited protobuf format (`application/vnd.google.protobuf;
+  // proto=io.prometheus.client.MetricFamily; encoding=delimited`): written by
+  // obsv::Registry::Expose() only (the one format with native histograms).
+  // obsv::WriteExposition() refuses it (InvalidArgument); the parsers read
+  // text only (given kProtobuf they parse as text 0.0.4, and a binary body
+  // fails).
+  kProtobuf = 2,
 };
 
-// "text" or "openmetrics". Static storage.
+// "text", "openmetrics" or "protobuf". Static storage.
 OBSV_API std::string_view ExpositionFormatName(ExpositionFormat format);
 
 // The format a response's Content-Type names: `application/openmetrics-text`
@@ -40,7 +47,9 @@ OBSV_API ExpositionFormat DetectFormat(std::string_view body);
 
 // The Content-Type to send with a body written in `format`:
 // "text/plain; version=0.0.4; charset=utf-8" or
-// "application/openmetrics-text; version=1.0.0; charset=utf-8".
+// "application/openmetrics-text; version=1.0.0; charset=utf-8" or
+// "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;
+// encoding=delimited".
 OBSV_API std::string_view ContentTypeFor(ExpositionFormat format);
 
 }  // namespace obsv

@@ -111,6 +111,55 @@ struct SummaryOptions {
   size_t max_samples_per_bucket = 500;
 };
 
+// A native histogram (Prometheus's sparse exponential histogram, written
+// only in the protobuf exposition format; text and OpenMetrics see its
+// classic buckets), with client_golang's semantics. Bucket i of a
+// resolution `schema` covers (2^((i-1)*2^-schema), 2^(i*2^-schema)]; an
+// observation v with |v| <= the zero threshold goes to the zero bucket,
+// others to the positive or negative bucket of |v|. +Inf and -Inf go to the
+// bucket just past the largest finite one; NaN counts in the count and makes
+// the sum NaN but goes to no native bucket (and to the classic +Inf bucket).
+//
+// Bucket limit: when an observation creates a bucket beyond `max_buckets`
+// (positive and negative together), the histogram is reduced, as
+// client_golang does: (1) if `min_reset_duration` is above zero and has
+// passed since the last reset (or creation), every count of the series is
+// reset (and `_created` moves to now), keeping only this observation;
+// (2) else, if the zero threshold can grow to the upper bound of the bucket
+// closest to zero without passing `max_zero_threshold`, that bucket is merged
+// into the zero bucket; (3) else the resolution is halved (schema - 1, down
+// to -4), merging pairs of buckets. One step per such observation; the
+// number can stay above the limit for a while (at schema -4 for good).
+//
+// Cost: Observe() finds the key (exponent bits and a binary search over at
+// most 256 bounds), then takes the series' spin lock (uncontended: one
+// atomic exchange and one store) and does a binary search over the
+// populated buckets; a new bucket is a sorted insert. About three times a
+// classic observation. Threads observing the same series concurrently
+// serialise on that lock (classic histograms do not).
+// Memory: 12 bytes per populated bucket (key and count) plus the classic
+// buckets, 8 bytes each, per series.
+struct NativeHistogramOptions {
+  // Largest growth factor allowed between consecutive bucket bounds, > 1.
+  // The schema chosen is the highest-resolution one of -4..8 whose factor
+  // 2^(2^-schema) is at most this (1.1 gives schema 3, factor 1.0905; 2
+  // gives 0; 65536 and above give -4).
+  double bucket_factor = 1.1;
+  // Observations with |v| at most this go to the zero bucket. client_golang's
+  // default, 2^-128. Zero: only exact zeros (client_golang's
+  // NativeHistogramZeroThresholdZero).
+  double zero_threshold = 2.938735877055719e-39;
+  // Populated buckets beyond which the histogram is reduced (see above).
+  // 0: no limit. client_golang's default is no limit; obsv limits by
+  // default, as a budget against an unbounded spread of observed values.
+  uint32_t max_buckets = 160;
+  // Reduction strategy (1): reset if this long since the last reset. Zero:
+  // never reset.
+  absl::Duration min_reset_duration = absl::ZeroDuration();
+  // Reduction strategy (2): the zero bucket may grow up to this threshold.
+  double max_zero_threshold = 0;
+};
+
 // Prometheus client libraries' default buckets (.005 ... 10 seconds).
 OBSV_API std::vector<double> DefaultBuckets();
 // `count` buckets: start, start+width, ... (Go's LinearBuckets).
@@ -129,6 +178,13 @@ class OBSV_API Counter {
   void Inc(uint64_t n = 1) const;
   // Adds v; a negative or NaN v is ignored (counters only go up).
   void Add(double v) const;
+  // Inc(n) / Add(v), and keeps `exemplar` (the increment as its value, the
+  // registry clock's time) as the series' exemplar, replacing the previous
+  // one. Written in OpenMetrics and protobuf only, never in text 0.0.4.
+  // Errors (InvalidArgument, nothing recorded): as
+  // Histogram::ObserveWithExemplar(); a negative or NaN v.
+  absl::Status IncWithExemplar(uint64_t n, absl::Span<const Label> exemplar) const;
+  absl::Status AddWithExemplar(double v, absl::Span<const Label> exemplar) const;
   // The current total, folded over all threads' cells. Cost: linear in the
   // number of threads that ever updated the process's counters.
   double Value() const;
@@ -159,6 +215,9 @@ class OBSV_API Gauge {
   internal::Series* series_ = nullptr;
 };
 
+// A histogram handle, for classic histograms (Registry::AddHistogram) and
+// native ones (Registry::AddNativeHistogram).
+//
 // A classic histogram: cumulative buckets on output, one non-cumulative
 // cell per bucket plus a sum cell per thread underneath. Observe() is
 // lock-free and wait-free: a bucket search (linear up to 16 bounds, binary
@@ -168,14 +227,53 @@ class OBSV_API Histogram {
   Histogram() = default;
   // NaN is counted in the +Inf bucket and makes the sum NaN, as in Go.
   void Observe(double v) const;
+  // Observe(v), and keeps `exemplar` (with v and the registry clock's time)
+  // as the exemplar of the classic bucket v falls into, replacing the one
+  // there. Written in OpenMetrics and protobuf only. Errors
+  // (InvalidArgument, nothing recorded): an exemplar label set longer than
+  // 128 UTF-8 characters (names and values together, OpenMetrics' limit), an
+  // invalid label name, a value that is not UTF-8. Cost: Observe() plus a
+  // lock and a copy of the labels.
+  absl::Status ObserveWithExemplar(double v, absl::Span<const Label> exemplar) const;
+  struct NativeBucket {
+    int32_t index = 0;    // bucket index at `schema` (see NativeHistogramOptions)
+    uint64_t count = 0;   // > 0
+  };
   struct Snapshot {
     std::vector<double> upper_bounds;     // ascending, last is +Inf
     std::vector<uint64_t> cumulative;     // per bound
     uint64_t count = 0;                   // == cumulative.back()
     double sum = 0;
+    // Native histograms only (native == true).
+    bool native = false;
+    int32_t schema = 0;
+    double zero_threshold = 0;
+    uint64_t zero_count = 0;
+    std::vector<NativeBucket> positive, negative;  // by ascending index
   };
   // A consistent snapshot (count, buckets and sum of the same observations).
   Snapshot Read() const;
+  explicit operator bool() const { return series_ != nullptr; }
+
+ private:
+  friend struct internal::HandleAccess;
+  internal::Series* series_ = nullptr;
+  uint32_t slot_ = 0;
+};
+
+// A gauge histogram (OpenMetrics `gaugehistogram`: `_bucket`, `_gcount`,
+// `_gsum`): the current distribution of something that comes and goes
+// (queued items by age, connections by size). Same cells as a classic
+// histogram; counts can go down.
+class OBSV_API GaugeHistogram {
+ public:
+  GaugeHistogram() = default;
+  // Adds n (possibly negative: takes observations back out) to v's bucket,
+  // and n*v to the sum. Lock-free, as Histogram::Observe.
+  void Observe(double v, int64_t n = 1) const;
+  // Same shape as Histogram::Snapshot (counts are the cells' sums, read as
+  // two's complement, so a bucket taken below zero wraps).
+  Histogram::Snapshot Read() const;
   explicit operator bool() const { return series_ != nullptr; }
 
  private:
@@ -227,7 +325,7 @@ class OBSV_API StateSet {
 };
 
 // A family of series of handle type H (Counter, Gauge, Histogram, Summary,
-// Info, StateSet). A cheap value (one pointer) owned by the Registry: valid
+// Info, StateSet, GaugeHistogram). A cheap value (one pointer) owned by the Registry: valid
 // until Registry::Unregister() of its name or the Registry's destruction.
 template <typename H>
 class OBSV_API Family {
@@ -275,6 +373,7 @@ extern template class Family<Histogram>;
 extern template class Family<Summary>;
 extern template class Family<Info>;
 extern template class Family<StateSet>;
+extern template class Family<GaugeHistogram>;
 
 }  // namespace obsv
 

@@ -2,7 +2,8 @@
 //
 // Families are registered once; series are resolved to handles that the
 // caller keeps for the hot path (obsv/metrics.h); a scrape writes the whole
-// registry as Prometheus text 0.0.4 or OpenMetrics 1.0:
+// registry as Prometheus text 0.0.4, OpenMetrics 1.0 or delimited protobuf
+// (the format of native histograms, AddNativeHistogram()):
 //
 //   obsv::Registry registry;
 //   auto latency = registry.AddHistogram(
@@ -22,8 +23,9 @@
 // collectors' families together), series by label values, byte for byte the
 // same for the same state. Each series' name and label text is rendered
 // once, when the series is created, so exposition is copying that text and
-// formatting numbers. Counters carry `_created` in OpenMetrics only (as
-// client_golang); text 0.0.4 has no place for it.
+// formatting numbers. Counters carry `_created` in OpenMetrics and protobuf
+// only (as client_golang); text 0.0.4 has no place for it. Exemplars
+// (Counter::IncWithExemplar(), Histogram::ObserveWithExemplar()) likewise.
 //
 // Thread safety: thread-safe. Expose() reads each series' cells without
 // blocking their writers; it holds each family's mutex while writing that
@@ -87,6 +89,21 @@ class OBSV_API Registry {
   // `buckets`: upper bounds, strictly increasing; +Inf is appended if absent.
   absl::StatusOr<Family<Histogram>> AddHistogram(const MetricOptions& options,
                                                  std::vector<double> buckets);
+  // A native histogram (see NativeHistogramOptions), optionally with classic
+  // `buckets` alongside (empty: none, only the implicit +Inf). The native
+  // buckets are written in the protobuf format only; text and OpenMetrics
+  // write the classic buckets, `_count` and `_sum`. Errors: as
+  // AddHistogram(), and InvalidArgument for bucket_factor <= 1 or not
+  // finite, a negative or NaN zero_threshold or max_zero_threshold, a
+  // negative min_reset_duration.
+  absl::StatusOr<Family<Histogram>> AddNativeHistogram(const MetricOptions& options,
+                                                       const NativeHistogramOptions& native,
+                                                       std::vector<double> buckets = {});
+  // A gauge histogram (OpenMetrics `gaugehistogram`; text 0.0.4 has none and
+  // gets untyped `_bucket`, `_gcount`, `_gsum` families; protobuf
+  // GAUGE_HISTOGRAM). `buckets` as AddHistogram().
+  absl::StatusOr<Family<GaugeHistogram>> AddGaugeHistogram(const MetricOptions& options,
+                                                           std::vector<double> buckets);
   absl::StatusOr<Family<Summary>> AddSummary(const MetricOptions& options,
                                              const SummaryOptions& summary = {});
   // Written `<name>_info{...} 1`.
@@ -107,13 +124,16 @@ class OBSV_API Registry {
   absl::Status RemoveCollector(std::string_view name);
 
   // Appends the whole registry to `*out` in `format` (OpenMetrics ends with
-  // `# EOF`). Runs ExpireIdle() first. Errors: InvalidArgument if a
+  // `# EOF`; kProtobuf is length-delimited io.prometheus.client.MetricFamily
+  // messages, binary, see obsv::ContentTypeFor()). Runs ExpireIdle() first. Errors: InvalidArgument if a
   // collector produced a family that cannot be written (see
   // WriteExposition()) or whose name a registered family already uses;
   // `*out` is then unspecified. Cost: linear in the output.
   absl::Status Expose(ExpositionFormat format, std::string* out) const;
 
   // The registry as the owned model (for tests, merging, other writers).
+  // The model has no native buckets: native histograms appear with their
+  // classic buckets. kProtobuf gives the kOpenMetrics model.
   std::vector<MetricFamily> Collect(ExpositionFormat format = ExpositionFormat::kOpenMetrics) const;
 
   // Removes the series idle for longer than their family's idle_ttl, and
@@ -145,7 +165,10 @@ struct NegotiatedFormat {
 
 // Chooses the format for an `Accept` header, as client_golang's
 // expfmt.Negotiate does: media ranges by descending q (ties keep header
-// order); `application/openmetrics-text` with version 1.0.0, 0.0.1 or none
+// order); `application/vnd.google.protobuf` with
+// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited` gives
+// kProtobuf (what Prometheus sends first with native histograms enabled);
+// `application/openmetrics-text` with version 1.0.0, 0.0.1 or none
 // gives OpenMetrics; `text/plain` with version 0.0.4 or none, `text/*`,
 // `*/*`, anything else or an empty header give text 0.0.4. A range with q=0
 // is refused. Case-insensitive; never fails.

@@ -11,6 +11,8 @@ std::string_view ExpositionFormatName(ExpositionFormat format) {
       return "text";
     case ExpositionFormat::kOpenMetrics:
       return "openmetrics";
+    case ExpositionFormat::kProtobuf:
+      return "protobuf";
   }
   return "text";
 }
@@ -79,6 +81,8 @@ std::string_view ContentTypeFor(ExpositionFormat format) {
       return "text/plain; version=0.0.4; charset=utf-8";
     case ExpositionFormat::kOpenMetrics:
       return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    case ExpositionFormat::kProtobuf:
+      return "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
   }
   return "text/plain; version=0.0.4; charset=utf-8";
 }

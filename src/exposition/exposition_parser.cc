@@ -197,6 +197,7 @@ Entry ExpositionParser::Impl::FinishBody() {
 ExpositionParser::ExpositionParser(ParserOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
   impl_->format = options.format.value_or(ExpositionFormat::kText);
+  if (impl_->format == ExpositionFormat::kProtobuf) impl_->format = ExpositionFormat::kText;  // text only
   impl_->format_known = options.format.has_value();
   impl_->Configure();
   impl_->started = false;

@@ -793,11 +793,17 @@ class FamilyWriter {
 }  // namespace
 
 absl::Status WriteFamily(const MetricFamily& family, const WriterOptions& options, std::string* out) {
+  if (options.format == ExpositionFormat::kProtobuf) {
+    return absl::InvalidArgumentError("the protobuf format is written by obsv::Registry only");
+  }
   return FamilyWriter(options.format, out).Write(family);
 }
 
 absl::Status WriteExposition(const std::vector<MetricFamily>& families, const WriterOptions& options,
                              std::string* out) {
+  if (options.format == ExpositionFormat::kProtobuf) {
+    return absl::InvalidArgumentError("the protobuf format is written by obsv::Registry only");
+  }
   size_t estimate = 0;
   for (const MetricFamily& f : families) estimate += 64 + f.samples.size() * 96;
   out->reserve(out->size() + estimate);

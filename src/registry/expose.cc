@@ -7,6 +7,7 @@
 
 #include "common/go_float.h"
 #include "obsv/exposition_writer.h"
+#include "registry/exemplars.h"
 #include "registry/family.h"
 
 namespace obsv::internal {
@@ -169,6 +170,9 @@ void FamilyImpl::WriteFast(ExpositionFormat format, std::string* out) const {
         } else {
           AppendFloat(static_cast<double>(i) + d, om, out);
         }
+        if (ExemplarSlots* ex = om ? s->exemplars.get() : nullptr) {
+          if (std::optional<Exemplar> e = ex->Get(0)) AppendOpenMetricsExemplar(*e, out);
+        }
         out->push_back('\n');
         if (om) append_created(*s);
         break;
@@ -184,10 +188,14 @@ void FamilyImpl::WriteFast(ExpositionFormat format, std::string* out) const {
         FoldCells(s->slot, n_int, 1, counts, &sum);
         uint64_t cum = 0;
         const std::vector<std::string>& le = le_[om ? 1 : 0];
+        ExemplarSlots* ex = om ? s->exemplars.get() : nullptr;
         for (size_t b = 0; b < bounds.size(); ++b) {
           cum += counts[b];
           AppendSeriesStart(bucket_.text, bucket_.legacy, s->label_text, le[b], out);
           AppendCount(cum, om, out);
+          if (ex != nullptr) {
+            if (std::optional<Exemplar> e = ex->Get(b)) AppendOpenMetricsExemplar(*e, out);
+          }
           out->push_back('\n');
         }
         AppendSeriesStart(count_.text, count_.legacy, s->label_text, {}, out);
@@ -210,7 +218,7 @@ void FamilyImpl::WriteFast(ExpositionFormat format, std::string* out) const {
 }
 
 absl::Status FamilyImpl::Write(ExpositionFormat format, std::string* out) const {
-  if (type == MetricType::kCounter || type == MetricType::kGauge || type == MetricType::kHistogram) {
+  if (type == MetricType::kCounter || type == MetricType::kGauge || (type == MetricType::kHistogram && !is_native)) {
     absl::MutexLock l(&mu);
     const_cast<FamilyImpl*>(this)->SortLocked();
     if (series_.empty()) return absl::OkStatus();

@@ -218,10 +218,11 @@ Series* FamilyImpl::CreateLocked(absl::Span<const std::string_view> values, uint
     AppendLabelPair(options.label_names[i], values[i], &s->label_text);
   }
   s->label_text.shrink_to_fit();
-  if (type == MetricType::kHistogram) {
+  if (type == MetricType::kHistogram || type == MetricType::kGaugeHistogram) {
     s->bounds = bounds.data();
     s->n_bounds = static_cast<uint32_t>(bounds.size() - 1);
   }
+  if (is_native) s->native = std::make_unique<NativeHistogramState>(native, &bounds, registry->Now());
   if (type == MetricType::kSummary) {
     s->summary = std::make_unique<SummaryState>();
     s->summary->ring.resize(static_cast<size_t>(summary.age_buckets));
@@ -321,8 +322,11 @@ void FamilyImpl::SortLocked() {
 
 uint64_t FamilyImpl::Fingerprint(Series& s) const {
   switch (type) {
+    case MetricType::kHistogram:
+      if (s.native != nullptr) return s.native->Count();
+      [[fallthrough]];
     case MetricType::kCounter:
-    case MetricType::kHistogram: {
+    case MetricType::kGaugeHistogram: {
       uint64_t ints[256];
       double d = 0;
       FoldCells(s.slot, n_int, n_double, ints, &d);
@@ -339,10 +343,22 @@ uint64_t FamilyImpl::Fingerprint(Series& s) const {
     }
     case MetricType::kInfo:
     case MetricType::kUnknown:
-    case MetricType::kGaugeHistogram:
       return 0;
   }
   return 0;
+}
+
+Histogram::Snapshot FamilyImpl::ReadHistogram(const Series& s, absl::Time* created) const {
+  if (s.native != nullptr) return s.native->Read(created);
+  Histogram::Snapshot snap;
+  uint64_t counts[256];
+  FoldCells(s.slot, n_int, 1, counts, &snap.sum);
+  snap.upper_bounds = bounds;
+  uint64_t cum = 0;
+  for (uint32_t i = 0; i < n_int; ++i) snap.cumulative.push_back(cum += counts[i]);
+  snap.count = cum;
+  if (created != nullptr) *created = s.created;
+  return snap;
 }
 
 size_t FamilyImpl::ExpireIdle(absl::Time now) {
@@ -459,27 +475,30 @@ MetricFamily FamilyImpl::ToModel(ExpositionFormat format) const {
         double d = 0;
         FoldCells(s->slot, 1, 1, &i, &d);
         add(n + "_total", labels, static_cast<double>(i) + d);
+        if (ExemplarSlots* ex = s->exemplars.get(); ex != nullptr && om) f.samples.back().exemplar = ex->Get(0);
         if (om) add(n + "_created", labels, created);
         break;
       }
       case MetricType::kGauge:
         add(n, labels, BitsToDouble(s->word.load(std::memory_order_relaxed)));
         break;
-      case MetricType::kHistogram: {
-        uint64_t counts[256];
-        double sum = 0;
-        FoldCells(s->slot, n_int, 1, counts, &sum);
-        uint64_t cum = 0;
+      case MetricType::kHistogram:
+      case MetricType::kGaugeHistogram: {
+        absl::Time created_at;
+        Histogram::Snapshot snap = ReadHistogram(*s, &created_at);
+        created = absl::ToDoubleSeconds(created_at - absl::UnixEpoch());
+        ExemplarSlots* ex = om ? s->exemplars.get() : nullptr;
         for (size_t b = 0; b < bounds.size(); ++b) {
-          cum += counts[b];
           std::vector<Label> ls = labels;
           char buf[kMaxGoFloatChars];
           ls.push_back({"le", std::string(buf, FormatGoFloat(bounds[b], buf))});
-          add(n + "_bucket", std::move(ls), static_cast<double>(cum));
+          add(n + "_bucket", std::move(ls), static_cast<double>(snap.cumulative[b]));
+          if (ex != nullptr) f.samples.back().exemplar = ex->Get(b);
         }
-        add(n + "_count", labels, static_cast<double>(cum));
-        add(n + "_sum", labels, sum);
-        if (om) add(n + "_created", labels, created);
+        bool gauge = type == MetricType::kGaugeHistogram;
+        add(n + (gauge ? "_gcount" : "_count"), labels, static_cast<double>(snap.count));
+        add(n + (gauge ? "_gsum" : "_sum"), labels, snap.sum);
+        if (om && !gauge) add(n + "_created", labels, created);
         break;
       }
       case MetricType::kSummary: {
@@ -511,7 +530,6 @@ MetricFamily FamilyImpl::ToModel(ExpositionFormat format) const {
         break;
       }
       case MetricType::kUnknown:
-      case MetricType::kGaugeHistogram:
         break;
     }
   }
@@ -566,7 +584,46 @@ void Gauge::SetToCurrentTime() const {
 
 double Gauge::Value() const { return BitsToDouble(series_->word.load(std::memory_order_relaxed)); }
 
+namespace {
+absl::Time RegistryNow(const internal::Series* s) { return s->family->registry->Now(); }
+}  // namespace
+
+absl::Status Counter::IncWithExemplar(uint64_t n, absl::Span<const Label> exemplar) const {
+  absl::Status st = internal::ValidateExemplar(exemplar);
+  if (!st.ok()) return st;
+  Inc(n);
+  series_->exemplars.GetOrCreate(1)->Set(0, exemplar, static_cast<double>(n), RegistryNow(series_));
+  return absl::OkStatus();
+}
+
+absl::Status Counter::AddWithExemplar(double v, absl::Span<const Label> exemplar) const {
+  if (!(v >= 0)) return absl::InvalidArgumentError("a counter's increment must be >= 0 and not NaN");
+  absl::Status st = internal::ValidateExemplar(exemplar);
+  if (!st.ok()) return st;
+  Add(v);
+  series_->exemplars.GetOrCreate(1)->Set(0, exemplar, v, RegistryNow(series_));
+  return absl::OkStatus();
+}
+
+absl::Status Histogram::ObserveWithExemplar(double v, absl::Span<const Label> exemplar) const {
+  absl::Status st = internal::ValidateExemplar(exemplar);
+  if (!st.ok()) return st;
+  uint32_t bucket;
+  if (series_->native != nullptr) {
+    bucket = series_->native->Observe(v, [this] { return RegistryNow(series_); });
+  } else {
+    Observe(v);
+    bucket = internal::ClassicBucketIndex(series_->family->bounds, v);
+  }
+  series_->exemplars.GetOrCreate(series_->n_bounds + 1)->Set(bucket, exemplar, v, RegistryNow(series_));
+  return absl::OkStatus();
+}
+
 void Histogram::Observe(double v) const {
+  if (__builtin_expect(series_->native != nullptr, 0)) {
+    series_->native->Observe(v, [this] { return RegistryNow(series_); });
+    return;
+  }
   const double* b = series_->bounds;
   uint32_t n = series_->n_bounds;
   uint32_t i = 0;
@@ -593,6 +650,7 @@ void Histogram::Observe(double v) const {
 }
 
 Histogram::Snapshot Histogram::Read() const {
+  if (series_->native != nullptr) return series_->native->Read(nullptr);
   Snapshot snap;
   uint32_t n = series_->n_bounds + 1;
   uint64_t counts[256];
@@ -606,6 +664,28 @@ Histogram::Snapshot Histogram::Read() const {
   snap.count = cum;
   return snap;
 }
+
+void GaugeHistogram::Observe(double v, int64_t n) const {
+  uint32_t i = internal::ClassicBucketIndex(series_->family->bounds, v);
+  uint32_t nb = series_->n_bounds;
+  ThreadArena* a = CurrentArena();
+  Cell* c = a->ChunkFor(slot_) + (slot_ & (kChunkSlots - 1));
+  double dv = static_cast<double>(n) * v;
+  if (__builtin_expect(a->shared, 0)) {
+    c[i].fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    internal::CellAddDouble(a, c + nb + 1, dv);
+    return;
+  }
+  uint64_t s = a->seq.load(std::memory_order_relaxed);
+  a->seq.store(s + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  c[i].store(c[i].load(std::memory_order_relaxed) + static_cast<uint64_t>(n), std::memory_order_relaxed);
+  c[nb + 1].store(DoubleToBits(BitsToDouble(c[nb + 1].load(std::memory_order_relaxed)) + dv),
+                  std::memory_order_relaxed);
+  a->seq.store(s + 2, std::memory_order_release);
+}
+
+Histogram::Snapshot GaugeHistogram::Read() const { return series_->family->ReadHistogram(*series_, nullptr); }
 
 void Summary::Observe(double v) const {
   internal::FamilyImpl* f = series_->family;
@@ -704,5 +784,6 @@ template class Family<Histogram>;
 template class Family<Summary>;
 template class Family<Info>;
 template class Family<StateSet>;
+template class Family<GaugeHistogram>;
 
 }  // namespace obsv

@@ -19,6 +19,8 @@
 #include "obsv/metrics.h"
 #include "obsv/registry.h"
 #include "registry/cells.h"
+#include "registry/exemplars.h"
+#include "registry/native_histogram.h"
 
 namespace obsv::internal {
 
@@ -56,6 +58,11 @@ struct Series {
   uint64_t fingerprint = 0;
   absl::Time changed;
   std::unique_ptr<SummaryState> summary;
+  std::unique_ptr<NativeHistogramState> native;  // native histograms
+  ExemplarPtr exemplars;                         // counters, histograms
+  // The series' labels as encoded Metric.label fields, rendered on the
+  // first protobuf exposition, under the family's mutex.
+  std::string pb_labels;
 };
 
 // Open addressing, linear probing, power-of-two size, at most half full.
@@ -103,6 +110,12 @@ class FamilyImpl {
   MetricFamily ToModel(ExpositionFormat format) const;
   // Writes the family in the format. Takes mu.
   absl::Status Write(ExpositionFormat format, std::string* out) const;
+  // Writes the family as one delimited io.prometheus.client.MetricFamily
+  // (protobuf_writer.cc). Takes mu.
+  void WriteProtobuf(std::string* out) const;
+  // A consistent histogram snapshot (classic, native or gauge histogram)
+  // and its created time.
+  Histogram::Snapshot ReadHistogram(const Series& s, absl::Time* created) const;
 
   // The series' labels as the model has them.
   std::vector<Label> LabelsOf(const Series& s) const;
@@ -114,6 +127,8 @@ class FamilyImpl {
   std::vector<double> bounds;   // histogram: ascending, +Inf last
   SummaryOptions summary;
   std::vector<std::string> states;
+  bool is_native = false;  // histogram: native (series have `native`, no cells)
+  NativeHistogramOptions native;
   uint32_t n_int = 0, n_double = 0;  // cells per series
   std::atomic<uint64_t> limit_hits{0};
 
@@ -187,7 +202,9 @@ struct HandleAccess {
   static H Make(Series* s) {
     H h;
     h.series_ = s;
-    if constexpr (std::is_same_v<H, Counter> || std::is_same_v<H, Histogram>) h.slot_ = s->slot;
+    if constexpr (std::is_same_v<H, Counter> || std::is_same_v<H, Histogram> || std::is_same_v<H, GaugeHistogram>) {
+      h.slot_ = s->slot;
+    }
     return h;
   }
   template <typename H>

@@ -35,6 +35,8 @@ struct Range {
   std::string_view type;
   std::string_view version;
   std::string_view escaping;
+  std::string_view proto;
+  std::string_view encoding;
   bool has_version = false;
   bool has_escaping = false;
   double q = 1;
@@ -77,6 +79,10 @@ NegotiatedFormat NegotiateFormat(std::string_view accept) {
       } else if (IEquals(key, "version")) {
         r.version = value;
         r.has_version = true;
+      } else if (IEquals(key, "proto")) {
+        r.proto = value;
+      } else if (IEquals(key, "encoding")) {
+        r.encoding = value;
       } else if (IEquals(key, "escaping")) {
         r.escaping = value;
         r.has_escaping = true;
@@ -92,8 +98,12 @@ NegotiatedFormat NegotiateFormat(std::string_view accept) {
     bool om = IEquals(r.type, "application/openmetrics-text") &&
               (!r.has_version || r.version == "1.0.0" || r.version == "0.0.1");
     bool text = IEquals(r.type, "text/plain") && (!r.has_version || r.version == "0.0.4");
-    if (!om && !text) continue;
-    out.format = om ? ExpositionFormat::kOpenMetrics : ExpositionFormat::kText;
+    // Only the delimited encoding: the text and compact-text protobuf
+    // encodings are debugging formats Prometheus never asks for.
+    bool pb = IEquals(r.type, "application/vnd.google.protobuf") &&
+              r.proto == "io.prometheus.client.MetricFamily" && IEquals(r.encoding, "delimited");
+    if (!om && !text && !pb) continue;
+    out.format = pb ? ExpositionFormat::kProtobuf : om ? ExpositionFormat::kOpenMetrics : ExpositionFormat::kText;
     out.content_type = ContentTypeFor(out.format);
     out.utf8_names = !r.has_escaping || IEquals(r.escaping, "allow-utf-8");
     return out;

@@ -8,6 +8,7 @@
 #include "common/utf8.h"
 #include "obsv/exposition_writer.h"
 #include "registry/family.h"
+#include "registry/protobuf_writer.h"
 
 namespace obsv {
 
@@ -117,20 +118,28 @@ std::vector<std::string> ProducedNames(MetricType type, const std::string& name)
       return {name, name + "_bucket", name + "_count", name + "_sum", name + "_created"};
     case MetricType::kSummary: return {name, name + "_count", name + "_sum", name + "_created"};
     case MetricType::kInfo: return {name, name + "_info"};
+    case MetricType::kGaugeHistogram: return {name, name + "_bucket", name + "_gcount", name + "_gsum"};
     case MetricType::kGauge:
     case MetricType::kStateSet:
-    case MetricType::kUnknown:
-    case MetricType::kGaugeHistogram: return {name};
+    case MetricType::kUnknown: return {name};
   }
   return {name};
 }
 
+bool SameNative(const NativeHistogramOptions& a, const NativeHistogramOptions& b) {
+  return a.bucket_factor == b.bucket_factor && a.zero_threshold == b.zero_threshold &&
+         a.max_buckets == b.max_buckets && a.min_reset_duration == b.min_reset_duration &&
+         a.max_zero_threshold == b.max_zero_threshold;
+}
+
 bool SameShape(const FamilyImpl& f, MetricType type, const MetricOptions& o, const std::vector<double>& bounds,
-               const SummaryOptions* summary, const std::vector<std::string>& states) {
+               const SummaryOptions* summary, const std::vector<std::string>& states,
+               const NativeHistogramOptions* native) {
   if (f.type != type || f.options.label_names != o.label_names || f.options.const_labels != o.const_labels) {
     return false;
   }
-  if (type == MetricType::kHistogram && f.bounds != bounds) return false;
+  if ((type == MetricType::kHistogram || type == MetricType::kGaugeHistogram) && f.bounds != bounds) return false;
+  if (f.is_native != (native != nullptr) || (native != nullptr && !SameNative(f.native, *native))) return false;
   if (type == MetricType::kSummary && f.summary.quantiles != summary->quantiles) return false;
   if (type == MetricType::kStateSet && f.states != states) return false;
   return true;
@@ -142,7 +151,8 @@ bool SameShape(const FamilyImpl& f, MetricType type, const MetricOptions& o, con
 // type-specific parts (already checked by the caller).
 static absl::StatusOr<FamilyImpl*> AddFamily(Registry::Impl* impl, MetricType type, MetricOptions o,
                                              std::vector<double> bounds, const SummaryOptions* summary,
-                                             std::vector<std::string> states) {
+                                             std::vector<std::string> states,
+                                             const NativeHistogramOptions* native = nullptr) {
   bool legacy = impl->options.legacy_names_only;
   if (type == MetricType::kCounter && EndsWith(o.name, "_total")) o.name.resize(o.name.size() - 6);
   if (type == MetricType::kInfo && EndsWith(o.name, "_info")) o.name.resize(o.name.size() - 5);
@@ -161,7 +171,7 @@ static absl::StatusOr<FamilyImpl*> AddFamily(Registry::Impl* impl, MetricType ty
     if (!internal::ValidLabelName(n, legacy)) {
       return absl::InvalidArgumentError(StrCat("invalid label name \"", n, "\" in family \"", o.name, "\""));
     }
-    if ((type == MetricType::kHistogram && n == "le") || (type == MetricType::kSummary && n == "quantile") ||
+    if (((type == MetricType::kHistogram || type == MetricType::kGaugeHistogram) && n == "le") || (type == MetricType::kSummary && n == "quantile") ||
         (type == MetricType::kStateSet && n == o.name)) {
       return absl::InvalidArgumentError(StrCat("label name \"", n, "\" is reserved in family \"", o.name, "\""));
     }
@@ -188,7 +198,7 @@ static absl::StatusOr<FamilyImpl*> AddFamily(Registry::Impl* impl, MetricType ty
   auto it = std::lower_bound(fams.begin(), fams.end(), o.name,
                              [](const std::unique_ptr<FamilyImpl>& f, const std::string& n) { return f->options.name < n; });
   if (it != fams.end() && (*it)->options.name == o.name) {
-    if (SameShape(**it, type, o, bounds, summary, states)) return it->get();
+    if (SameShape(**it, type, o, bounds, summary, states, native)) return it->get();
     return absl::InvalidArgumentError(StrCat("\"", o.name, "\" is already registered as a ",
                                              MetricTypeName((*it)->type), " with other labels or layout"));
   }
@@ -206,12 +216,18 @@ static absl::StatusOr<FamilyImpl*> AddFamily(Registry::Impl* impl, MetricType ty
   f->bounds = std::move(bounds);
   if (summary != nullptr) f->summary = *summary;
   f->states = std::move(states);
+  if (native != nullptr) {
+    f->is_native = true;
+    f->native = *native;
+  }
   switch (type) {
     case MetricType::kCounter:
       f->n_int = 1;
       f->n_double = 1;
       break;
     case MetricType::kHistogram:
+    case MetricType::kGaugeHistogram:
+      if (f->is_native) break;  // no cells: the series' NativeHistogramState
       f->n_int = static_cast<uint32_t>(f->bounds.size());
       f->n_double = 1;
       break;
@@ -220,7 +236,6 @@ static absl::StatusOr<FamilyImpl*> AddFamily(Registry::Impl* impl, MetricType ty
     case MetricType::kInfo:
     case MetricType::kStateSet:
     case MetricType::kUnknown:
-    case MetricType::kGaugeHistogram:
       break;
   }
   f->Prepare();
@@ -243,7 +258,8 @@ absl::StatusOr<Family<Gauge>> Registry::AddGauge(const MetricOptions& options) {
   return Wrap<Gauge>(AddFamily(impl_.get(), MetricType::kGauge, options, {}, nullptr, {}));
 }
 
-absl::StatusOr<Family<Histogram>> Registry::AddHistogram(const MetricOptions& options, std::vector<double> buckets) {
+namespace {
+absl::Status CheckBuckets(std::vector<double>& buckets) {
   for (size_t i = 0; i < buckets.size(); ++i) {
     if (std::isnan(buckets[i]) || (i > 0 && !(buckets[i] > buckets[i - 1]))) {
       return absl::InvalidArgumentError("histogram buckets must be strictly increasing and not NaN");
@@ -253,7 +269,40 @@ absl::StatusOr<Family<Histogram>> Registry::AddHistogram(const MetricOptions& op
     buckets.push_back(std::numeric_limits<double>::infinity());
   }
   if (buckets.size() > 254) return absl::InvalidArgumentError("at most 253 histogram buckets");
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::StatusOr<Family<Histogram>> Registry::AddHistogram(const MetricOptions& options, std::vector<double> buckets) {
+  absl::Status s = CheckBuckets(buckets);
+  if (!s.ok()) return s;
   return Wrap<Histogram>(AddFamily(impl_.get(), MetricType::kHistogram, options, std::move(buckets), nullptr, {}));
+}
+
+absl::StatusOr<Family<Histogram>> Registry::AddNativeHistogram(const MetricOptions& options,
+                                                               const NativeHistogramOptions& native,
+                                                               std::vector<double> buckets) {
+  if (!(native.bucket_factor > 1) || std::isinf(native.bucket_factor)) {
+    return absl::InvalidArgumentError("native histogram bucket_factor must be finite and above 1");
+  }
+  if (!(native.zero_threshold >= 0) || !(native.max_zero_threshold >= 0)) {
+    return absl::InvalidArgumentError("native histogram zero thresholds must be >= 0 and not NaN");
+  }
+  if (native.min_reset_duration < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("native histogram min_reset_duration must be >= 0");
+  }
+  absl::Status s = CheckBuckets(buckets);
+  if (!s.ok()) return s;
+  return Wrap<Histogram>(
+      AddFamily(impl_.get(), MetricType::kHistogram, options, std::move(buckets), nullptr, {}, &native));
+}
+
+absl::StatusOr<Family<GaugeHistogram>> Registry::AddGaugeHistogram(const MetricOptions& options,
+                                                                   std::vector<double> buckets) {
+  absl::Status s = CheckBuckets(buckets);
+  if (!s.ok()) return s;
+  return Wrap<GaugeHistogram>(
+      AddFamily(impl_.get(), MetricType::kGaugeHistogram, options, std::move(buckets), nullptr, {}));
 }
 
 absl::StatusOr<Family<Summary>> Registry::AddSummary(const MetricOptions& options, const SummaryOptions& summary) {
@@ -390,7 +439,10 @@ std::string_view BaseName(const MetricFamily& f) {
 
 absl::Status Registry::Expose(ExpositionFormat format, std::string* out) const {
   ExpireIdle();
-  std::vector<MetricFamily> extra = GatherExtra(impl_.get(), format);
+  bool pb = format == ExpositionFormat::kProtobuf;
+  // Protobuf gathers the OpenMetrics model (counters without `_total`, with
+  // `_created`); the protobuf writer names and folds it.
+  std::vector<MetricFamily> extra = GatherExtra(impl_.get(), pb ? ExpositionFormat::kOpenMetrics : format);
   absl::ReaderMutexLock l(&impl_->mu);
   const auto& fams = impl_->families;
   size_t e = 0;
@@ -401,11 +453,15 @@ absl::Status Registry::Expose(ExpositionFormat format, std::string* out) const {
         return absl::InvalidArgumentError(
             StrCat("collected family \"", extra[e].name, "\" is also a registered family"));
       }
-      absl::Status s = WriteFamily(extra[e], wo, out);
+      absl::Status s = pb ? internal::WriteProtobufFamily(extra[e], out) : WriteFamily(extra[e], wo, out);
       if (!s.ok()) return s;
       ++e;
     }
     if (i == fams.size()) break;
+    if (pb) {
+      fams[i]->WriteProtobuf(out);
+      continue;
+    }
     absl::Status s = fams[i]->Write(format, out);
     if (!s.ok()) return s;
   }
@@ -414,6 +470,7 @@ absl::Status Registry::Expose(ExpositionFormat format, std::string* out) const {
 }
 
 std::vector<MetricFamily> Registry::Collect(ExpositionFormat format) const {
+  if (format == ExpositionFormat::kProtobuf) format = ExpositionFormat::kOpenMetrics;
   std::vector<MetricFamily> out = GatherExtra(impl_.get(), format);
   {
     absl::ReaderMutexLock l(&impl_->mu);

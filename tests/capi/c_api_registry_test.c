@@ -716,6 +716,150 @@ static void TestThreads(void) {
   obsv_registry_free(reg);
 }
 
+/* ---- Native histograms, exemplars, gauge histograms, protobuf ------------ */
+
+static int Contains(const char* body, size_t len, const char* needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; ++i) {
+    if (memcmp(body + i, needle, n) == 0) return 1;
+  }
+  return 0;
+}
+
+static void TestNativeAndExemplars(void) {
+  obsv_registry* reg = NULL;
+  CHECK_EQ(obsv_registry_new(NULL, &reg, NULL), OBSV_OK);
+  obsv_metric_options o;
+  obsv_metric_options_init(&o);
+
+  /* A native histogram with classic buckets alongside. */
+  obsv_native_histogram_options n;
+  obsv_native_histogram_options_init(&n);
+  CHECK_NUM(n.bucket_factor, 1.1);
+  CHECK_EQ(n.max_buckets, 160);
+  n.bucket_factor = 2;
+  o.name = Str("nh_seconds");
+  double classic[] = {1.5};
+  obsv_histogram_family* nh = NULL;
+  CHECK_EQ(obsv_registry_native_histogram(reg, &o, &n, classic, 1, &nh, NULL), OBSV_OK);
+  obsv_histogram h;
+  CHECK_EQ(obsv_histogram_family_with_labels(nh, NULL, 0, &h, NULL), OBSV_OK);
+  obsv_histogram_observe(h, 1);
+  obsv_histogram_observe(h, 2);
+  obsv_histogram_observe(h, -3);
+  obsv_histogram_observe(h, 0);
+  int32_t schema = -99;
+  double zt = -1;
+  uint64_t zc = 99;
+  size_t pos = 0, neg = 0;
+  CHECK_EQ(obsv_histogram_read_native(h, &schema, &zt, &zc, &pos, &neg), 1);
+  CHECK_EQ(schema, 0);
+  CHECK(zt > 0 && zt < 1e-30);
+  CHECK_EQ(zc, 1);
+  CHECK_EQ(pos, 2);
+  CHECK_EQ(neg, 1);
+  uint64_t count = 0;
+  double sum = 0;
+  obsv_histogram_read(h, &count, &sum);
+  CHECK_EQ(count, 4);
+  CHECK_NUM(sum, 0);
+  /* Bad options. */
+  obsv_error* err = NULL;
+  n.bucket_factor = 1;
+  o.name = Str("bad");
+  obsv_histogram_family* bad = NULL;
+  CHECK_EQ(obsv_registry_native_histogram(reg, &o, &n, NULL, 0, &bad, &err), OBSV_ERR_INVALID_ARGUMENT);
+  CHECK(bad == NULL && err != NULL);
+  obsv_error_free(err);
+  err = NULL;
+
+  /* A classic histogram is not native. */
+  o.name = Str("classic_seconds");
+  obsv_histogram_family* ch = NULL;
+  CHECK_EQ(obsv_registry_histogram(reg, &o, classic, 1, &ch, NULL), OBSV_OK);
+  obsv_histogram c;
+  CHECK_EQ(obsv_histogram_family_with_labels(ch, NULL, 0, &c, NULL), OBSV_OK);
+  CHECK_EQ(obsv_histogram_read_native(c, NULL, NULL, NULL, NULL, NULL), 0);
+
+  /* Exemplars. */
+  obsv_label ex[] = {{S("trace_id"), S("abc")}};
+  CHECK_EQ(obsv_histogram_observe_with_exemplar(c, 0.5, ex, 1, NULL), OBSV_OK);
+  o.name = Str("jobs");
+  obsv_counter_family* jobs = NULL;
+  CHECK_EQ(obsv_registry_counter(reg, &o, &jobs, NULL), OBSV_OK);
+  obsv_counter j;
+  CHECK_EQ(obsv_counter_family_with_labels(jobs, NULL, 0, &j, NULL), OBSV_OK);
+  CHECK_EQ(obsv_counter_inc_with_exemplar(j, 2, ex, 1, NULL), OBSV_OK);
+  CHECK_EQ(obsv_counter_add_with_exemplar(j, 0.5, ex, 1, NULL), OBSV_OK);
+  CHECK_EQ(obsv_counter_add_with_exemplar(j, -1, ex, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
+  char long_value[130];
+  memset(long_value, 'x', sizeof long_value);
+  obsv_label too_long[] = {{S("t"), {long_value, sizeof long_value}}};
+  CHECK_EQ(obsv_counter_inc_with_exemplar(j, 1, too_long, 1, &err), OBSV_ERR_INVALID_ARGUMENT);
+  CHECK(err != NULL && strstr(obsv_error_message(err), "128") != NULL);
+  obsv_error_free(err);
+  err = NULL;
+  CHECK_EQ(obsv_counter_inc_with_exemplar(j, 1, NULL, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
+  obsv_counter empty;
+  memset(&empty, 0, sizeof empty);
+  CHECK_EQ(obsv_counter_inc_with_exemplar(empty, 1, ex, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
+  CHECK_NUM(obsv_counter_value(j), 2.5);
+
+  /* A gauge histogram. */
+  o.name = Str("queue_age_seconds");
+  obsv_gauge_histogram_family* gf = NULL;
+  CHECK_EQ(obsv_registry_gauge_histogram(reg, &o, classic, 1, &gf, NULL), OBSV_OK);
+  obsv_gauge_histogram g;
+  CHECK_EQ(obsv_gauge_histogram_family_with_labels(gf, NULL, 0, &g, NULL), OBSV_OK);
+  obsv_gauge_histogram_observe(g, 1, 3);
+  obsv_gauge_histogram_observe(g, 5, 1);
+  obsv_gauge_histogram_observe(g, 1, -1);
+  int64_t gcount = 0;
+  double gsum = 0;
+  obsv_gauge_histogram_read(g, &gcount, &gsum);
+  CHECK_EQ(gcount, 3);
+  CHECK_NUM(gsum, 7);
+  CHECK_EQ(obsv_gauge_histogram_family_size(gf), 1);
+
+  size_t len = 0;
+  char* om = Expose(reg, OBSV_FORMAT_OPENMETRICS, &len);
+  CHECK_NUM(SampleValue(om, len, OBSV_FORMAT_OPENMETRICS, "queue_age_seconds_gcount", ""), 3);
+  CHECK_NUM(SampleValue(om, len, OBSV_FORMAT_OPENMETRICS, "nh_seconds_count", ""), 4);
+  CHECK_NUM(SampleValue(om, len, OBSV_FORMAT_OPENMETRICS, "nh_seconds_bucket", "le=1.5"), 3);
+  CHECK(Contains(om, len, "jobs_total 2.5 # {trace_id=\"abc\"} 0.5 "));
+  CHECK(Contains(om, len, "classic_seconds_bucket{le=\"1.5\"} 1 # {trace_id=\"abc\"} 0.5 "));
+  obsv_string_free(om);
+  char* text = Expose(reg, OBSV_FORMAT_TEXT, &len);
+  CHECK(!Contains(text, len, "trace_id"));
+  obsv_string_free(text);
+
+  /* Protobuf: binary, delimited; the first message's length prefix covers
+   * part of the body, and the names are there. */
+  char* pb = Expose(reg, OBSV_FORMAT_PROTOBUF, &len);
+  CHECK(len > 10);
+  if (pb != NULL && len > 2) {
+    size_t first = (unsigned char)pb[0];
+    if (first & 0x80) first = (first & 0x7f) | ((size_t)(unsigned char)pb[1] << 7);
+    CHECK(first < len);
+    CHECK(Contains(pb, len, "nh_seconds"));
+    CHECK(Contains(pb, len, "jobs_total"));
+    CHECK(Contains(pb, len, "trace_id"));
+  }
+  obsv_string_free(pb);
+  CHECK(strcmp(obsv_format_content_type(OBSV_FORMAT_PROTOBUF),
+               "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited") == 0);
+
+  obsv_format f;
+  const char* ct = NULL;
+  const char accept[] =
+      "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.8,"
+      "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.2,*/*;q=0.1";
+  CHECK_EQ(obsv_negotiate_format(LIT(accept), &f, &ct), OBSV_OK);
+  CHECK_EQ(f, OBSV_FORMAT_PROTOBUF);
+  CHECK(ct != NULL && strncmp(ct, "application/vnd.google.protobuf", 31) == 0);
+  obsv_registry_free(reg);
+}
+
 int main(void) {
   TestCounter();
   TestRegistrationErrors();
@@ -725,6 +869,7 @@ int main(void) {
   TestExposeInto();
   TestNegotiate();
   TestThreads();
+  TestNativeAndExemplars();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -449,6 +449,9 @@ TEST(Negotiate, AcceptHeaders) {
       {"application/openmetrics-text;version=1.0.0;escaping=allow-utf-8", O, true},
       {"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
        "application/openmetrics-text;q=0.6",
+       ExpositionFormat::kProtobuf, true},
+      {"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=compact-text;q=0.7,"
+       "application/openmetrics-text;q=0.6",
        O, true},
       {"garbage,,;;", T, true},
   };

@@ -32,7 +32,17 @@ keyword-only ``const_labels`` (a dict), ``max_series`` (0: unlimited) with
 ``overflow`` ("refuse": raise SeriesLimitError; "series": fold new series
 into one whose label values are ``overflow_label_value``). Histogram takes
 ``buckets``, Summary ``quantiles``, ``max_age`` (seconds) and
-``age_buckets``, StateSet ``states``. ``registry.counter(...)`` and its
+``age_buckets``, StateSet ``states``. A Histogram with
+``native_histogram_bucket_factor`` (> 1) is a native histogram (client_golang's
+options: ``native_histogram_zero_threshold``,
+``native_histogram_max_bucket_number`` (default 160, 0: no limit),
+``native_histogram_min_reset_duration`` (seconds),
+``native_histogram_max_zero_threshold``), written with its native buckets
+only in ``expose(format="protobuf")`` (or when the Accept header prefers
+protobuf, as Prometheus does with native histograms enabled); its classic
+``buckets`` default to none. ``Counter.inc()`` and ``Histogram.observe()``
+take ``exemplar={...}`` as in prometheus_client (OpenMetrics and protobuf
+only). GaugeHistogram is OpenMetrics' gaugehistogram. ``registry.counter(...)`` and its
 siblings are the same constructors bound to that registry.
 
 Differences from prometheus_client: registering the same family twice (same
@@ -58,6 +68,7 @@ __all__ = [
     "Counter",
     "DEFAULT_BUCKETS",
     "Gauge",
+    "GaugeHistogram",
     "Histogram",
     "Info",
     "REGISTRY",
@@ -77,6 +88,7 @@ Registry = _core.Registry
 Counter = _core.Counter
 Gauge = _core.Gauge
 Histogram = _core.Histogram
+GaugeHistogram = _core.GaugeHistogram
 Summary = _core.Summary
 Info = _core.Info
 StateSet = _core.StateSet
@@ -105,7 +117,8 @@ def exponential_buckets(start: float, factor: float, count: int) -> Tuple[float,
 
 def negotiate(accept: Optional[str]) -> Tuple[str, str]:
     """The format for an HTTP ``Accept`` header, as client_golang's
-    expfmt.Negotiate: ("text" or "openmetrics", the Content-Type to send)."""
+    expfmt.Negotiate: ("text", "openmetrics" or "protobuf", the Content-Type
+    to send)."""
     return _core.negotiate(accept)
 
 
@@ -257,6 +270,7 @@ def _collect(self) -> list:
 Registry.counter = _bind(Counter)  # type: ignore[method-assign]
 Registry.gauge = _bind(Gauge)  # type: ignore[method-assign]
 Registry.histogram = _bind(Histogram)  # type: ignore[method-assign]
+Registry.gaugehistogram = _bind(GaugeHistogram)  # type: ignore[method-assign]
 Registry.summary = _bind(Summary)  # type: ignore[method-assign]
 Registry.info = _bind(Info)  # type: ignore[method-assign]
 Registry.stateset = _bind(StateSet)  # type: ignore[method-assign]

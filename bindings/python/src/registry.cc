@@ -222,6 +222,19 @@ std::vector<std::string_view> Views(const std::vector<std::string>& values) {
   return std::vector<std::string_view>(values.begin(), values.end());
 }
 
+// An exemplar's labels from a dict (str() of keys and values), as
+// prometheus_client's `exemplar=` arguments.
+std::vector<obsv::Label> ExemplarArg(py::handle exemplar) {
+  std::vector<obsv::Label> out;
+  if (!py::isinstance<py::dict>(exemplar)) throw py::type_error("exemplar must be a dict of str to str");
+  for (auto item : exemplar.cast<py::dict>()) out.push_back({ValueText(item.first), ValueText(item.second)});
+  return out;
+}
+
+void CheckStatus(const absl::Status& s) {
+  if (!s.ok()) RaiseStatus(s);
+}
+
 template <typename H>
 Metric<H> Child(const Metric<H>& parent, const std::vector<std::string>& values) {
   std::vector<std::string_view> v = Views(values);
@@ -382,8 +395,20 @@ void AddCounter(py::module_& m) {
           OBSV_COMMON_ARGS);
   cls.def(
          "inc",
-         [](const Metric<obsv::Counter>& self, py::handle amount) {
+         [](const Metric<obsv::Counter>& self, py::handle amount, py::handle exemplar) {
            const obsv::Counter& c = self.Bound("inc");
+           if (!exemplar.is_none()) {
+             std::vector<obsv::Label> ex = ExemplarArg(exemplar);
+             if (PyLong_CheckExact(amount.ptr())) {
+               int overflow = 0;
+               long long n = PyLong_AsLongLongAndOverflow(amount.ptr(), &overflow);
+               if (overflow == 0 && n >= 0) return CheckStatus(c.IncWithExemplar(static_cast<uint64_t>(n), ex));
+             }
+             double v = PyFloat_AsDouble(amount.ptr());
+             if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+             if (!(v >= 0)) throw py::value_error("Counters can only be incremented by non-negative amounts.");
+             return CheckStatus(c.AddWithExemplar(v, ex));
+           }
            // An int goes to the exact integer cell; anything else is a float.
            if (PyLong_CheckExact(amount.ptr())) {
              int overflow = 0;
@@ -401,9 +426,11 @@ void AddCounter(py::module_& m) {
            if (v < 0) throw py::value_error("Counters can only be incremented by non-negative amounts.");
            c.Add(v);
          },
-         py::arg("amount") = 1,
-         "inc(amount=1) -> None\n\nAdds amount (>= 0; ValueError otherwise). An int below 2**63 goes to the "
-         "integer cell, anything else to the float cell.")
+         py::arg("amount") = 1, py::arg("exemplar") = py::none(),
+         "inc(amount=1, exemplar=None) -> None\n\nAdds amount (>= 0; ValueError otherwise). An int below 2**63 "
+         "goes to the integer cell, anything else to the float cell. `exemplar`, a dict of labels (at most 128 "
+         "characters in all, ValueError beyond), becomes the series' exemplar (OpenMetrics and protobuf "
+         "only).")
       .def_property_readonly(
           "value", [](const Metric<obsv::Counter>& self) { return self.Bound("value").Value(); },
           "The current total.");
@@ -449,18 +476,67 @@ void AddHistogram(py::module_& m) {
   cls.def(py::init([](const std::string& name, const std::string& doc, std::vector<std::string> labelnames,
                       const std::string& ns, const std::string& sub, const std::string& unit, py::object registry,
                       py::object const_labels, size_t max_series, const std::string& overflow,
-                      const std::string& overflow_value, std::optional<std::vector<double>> buckets) {
+                      const std::string& overflow_value, std::optional<std::vector<double>> buckets,
+                      std::optional<double> factor, std::optional<double> zero_threshold, uint32_t max_buckets,
+                      double min_reset_duration, double max_zero_threshold) {
+            CommonArgs a = Common(name, doc, std::move(labelnames), ns, sub, unit, std::move(registry),
+                                  std::move(const_labels), max_series, overflow, overflow_value);
+            if (factor) {
+              obsv::NativeHistogramOptions n;
+              n.bucket_factor = *factor;
+              if (zero_threshold) n.zero_threshold = *zero_threshold;
+              n.max_buckets = max_buckets;
+              if (!(min_reset_duration >= 0) || std::isinf(min_reset_duration)) {
+                throw py::value_error("native_histogram_min_reset_duration must be >= 0 seconds");
+              }
+              n.min_reset_duration = absl::Seconds(min_reset_duration);
+              n.max_zero_threshold = max_zero_threshold;
+              std::vector<double> b = buckets ? *std::move(buckets) : std::vector<double>{};
+              return MakeMetric<obsv::Histogram>(a, [&](obsv::Registry& r, const obsv::MetricOptions& o) {
+                return r.AddNativeHistogram(o, n, b);
+              });
+            }
             std::vector<double> b = buckets ? *std::move(buckets) : obsv::DefaultBuckets();
             return MakeMetric<obsv::Histogram>(
-                Common(name, doc, std::move(labelnames), ns, sub, unit, std::move(registry),
-                       std::move(const_labels), max_series, overflow, overflow_value),
-                [&](obsv::Registry& r, const obsv::MetricOptions& o) { return r.AddHistogram(o, b); });
+                a, [&](obsv::Registry& r, const obsv::MetricOptions& o) { return r.AddHistogram(o, b); });
           }),
-          OBSV_COMMON_ARGS, py::arg("buckets") = py::none());
+          OBSV_COMMON_ARGS, py::arg("buckets") = py::none(), py::arg("native_histogram_bucket_factor") = py::none(),
+          py::arg("native_histogram_zero_threshold") = py::none(),
+          py::arg("native_histogram_max_bucket_number") = 160u,
+          py::arg("native_histogram_min_reset_duration") = 0.0,
+          py::arg("native_histogram_max_zero_threshold") = 0.0);
   cls.def(
          "observe",
-         [](const Metric<obsv::Histogram>& self, double amount) { self.Bound("observe").Observe(amount); },
-         py::arg("amount"), "observe(amount) -> None")
+         [](const Metric<obsv::Histogram>& self, double amount, py::handle exemplar) {
+           const obsv::Histogram& h = self.Bound("observe");
+           if (exemplar.is_none()) return h.Observe(amount);
+           CheckStatus(h.ObserveWithExemplar(amount, ExemplarArg(exemplar)));
+         },
+         py::arg("amount"), py::arg("exemplar") = py::none(),
+         "observe(amount, exemplar=None) -> None\n\n`exemplar`, a dict of labels (at most 128 characters in "
+         "all, ValueError beyond), becomes the exemplar of the classic bucket the amount falls into.")
+      .def(
+          "native",
+          [](const Metric<obsv::Histogram>& self) -> py::object {
+            obsv::Histogram::Snapshot s = self.Bound("native").Read();
+            if (!s.native) return py::none();
+            auto buckets = [](const std::vector<obsv::Histogram::NativeBucket>& b) {
+              py::list out;
+              for (const auto& x : b) out.append(py::make_tuple(x.index, x.count));
+              return out;
+            };
+            py::dict d;
+            d["schema"] = s.schema;
+            d["zero_threshold"] = s.zero_threshold;
+            d["zero_count"] = s.zero_count;
+            d["count"] = s.count;
+            d["sum"] = s.sum;
+            d["positive"] = buckets(s.positive);
+            d["negative"] = buckets(s.negative);
+            return d;
+          },
+          "native() -> dict | None\n\nA native histogram's state: schema, zero_threshold, zero_count, count, "
+          "sum, positive and negative as [(bucket index, count)] ascending. None for a classic histogram.")
       .def_property_readonly(
           "count", [](const Metric<obsv::Histogram>& self) { return self.Bound("count").Read().count; })
       .def_property_readonly("sum",
@@ -476,6 +552,51 @@ void AddHistogram(py::module_& m) {
           "buckets() -> list[tuple[float, int]]\n\n(upper bound, cumulative count) per bucket, one consistent "
           "snapshot.");
   DefineFamilyMethods<obsv::Histogram>(cls);
+}
+
+void AddGaugeHistogram(py::module_& m) {
+  py::class_<Metric<obsv::GaugeHistogram>> cls(
+      m, "GaugeHistogram",
+      "GaugeHistogram(name, documentation='', labelnames=(), ..., buckets=DEFAULT_BUCKETS)\n\nThe current "
+      "distribution of something that comes and goes (OpenMetrics gaugehistogram: _bucket, _gcount, _gsum).");
+  cls.def(py::init([](const std::string& name, const std::string& doc, std::vector<std::string> labelnames,
+                      const std::string& ns, const std::string& sub, const std::string& unit, py::object registry,
+                      py::object const_labels, size_t max_series, const std::string& overflow,
+                      const std::string& overflow_value, std::optional<std::vector<double>> buckets) {
+            std::vector<double> b = buckets ? *std::move(buckets) : obsv::DefaultBuckets();
+            return MakeMetric<obsv::GaugeHistogram>(
+                Common(name, doc, std::move(labelnames), ns, sub, unit, std::move(registry),
+                       std::move(const_labels), max_series, overflow, overflow_value),
+                [&](obsv::Registry& r, const obsv::MetricOptions& o) { return r.AddGaugeHistogram(o, b); });
+          }),
+          OBSV_COMMON_ARGS, py::arg("buckets") = py::none());
+  cls.def(
+         "observe",
+         [](const Metric<obsv::GaugeHistogram>& self, double amount, int64_t n) {
+           self.Bound("observe").Observe(amount, n);
+         },
+         py::arg("amount"), py::arg("n") = 1,
+         "observe(amount, n=1) -> None\n\nAdds n (negative: removes) to amount's bucket and n*amount to the "
+         "sum.")
+      .def_property_readonly(
+          "gcount",
+          [](const Metric<obsv::GaugeHistogram>& self) {
+            return static_cast<int64_t>(self.Bound("gcount").Read().count);
+          })
+      .def_property_readonly("gsum",
+                             [](const Metric<obsv::GaugeHistogram>& self) { return self.Bound("gsum").Read().sum; })
+      .def(
+          "buckets",
+          [](const Metric<obsv::GaugeHistogram>& self) {
+            obsv::Histogram::Snapshot s = self.Bound("buckets").Read();
+            std::vector<std::pair<double, int64_t>> out;
+            for (size_t i = 0; i < s.upper_bounds.size(); ++i) {
+              out.emplace_back(s.upper_bounds[i], static_cast<int64_t>(s.cumulative[i]));
+            }
+            return out;
+          },
+          "buckets() -> list[tuple[float, int]]\n\n(upper bound, cumulative count) per bucket.");
+  DefineFamilyMethods<obsv::GaugeHistogram>(cls);
 }
 
 void AddSummary(py::module_& m) {
@@ -714,7 +835,12 @@ void RegisterRegistry(py::module_& parent) {
           "expose",
           [](const PyRegistry& self, py::object accept, py::object format, py::object accept_encoding) -> py::tuple {
             obsv::NegotiatedFormat n;
-            if (!format.is_none()) {
+            std::string fscratch;
+            if (!format.is_none() && py::isinstance<py::str>(format) &&
+                StrView(format, "format", &fscratch) == "protobuf") {
+              n.format = obsv::ExpositionFormat::kProtobuf;
+              n.content_type = obsv::ContentTypeFor(n.format);
+            } else if (!format.is_none()) {
               n.format = *FormatArg(format, false, "format");
               n.content_type = obsv::ContentTypeFor(n.format);
             } else {
@@ -746,7 +872,8 @@ void RegisterRegistry(py::module_& parent) {
           py::arg("accept_encoding") = py::none(),
           "expose(*, accept=None, format=None, accept_encoding=None) -> tuple\n\nThe registry as (body, content "
           "type): in the format an HTTP Accept header asks for (text 0.0.4 when None), or in `format` (\"text\", "
-          "\"openmetrics\"). With `accept_encoding` (an HTTP Accept-Encoding header, \"\" for none), returns "
+          "\"openmetrics\", \"protobuf\": delimited io.prometheus.client.MetricFamily, the one format with native "
+          "histograms). With `accept_encoding` (an HTTP Accept-Encoding header, \"\" for none), returns "
           "(body, content type, content encoding): the body gzip-compressed and the encoding \"gzip\" when the "
           "header accepts gzip (q-values honoured), else the plain body and \"\". Runs without the GIL except for "
           "Python collectors; a collector's exception is raised here.")
@@ -803,6 +930,7 @@ void RegisterRegistry(py::module_& parent) {
   AddCounter(m);
   AddGauge(m);
   AddHistogram(m);
+  AddGaugeHistogram(m);
   AddSummary(m);
   AddInfo(m);
   AddStateSet(m);
