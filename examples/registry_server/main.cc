@@ -8,8 +8,9 @@
 //   registry_server --listen 127.0.0.1:9464
 //
 // Endpoints:
-//   GET|HEAD /metrics[?format=text|openmetrics]  the registry; `format` pins
-//            the format whatever Accept says (text 0.0.4 / OpenMetrics 1.0)
+//   GET|HEAD /metrics[?format=text|openmetrics|protobuf]  the registry;
+//            `format` pins the format whatever Accept says (text 0.0.4,
+//            OpenMetrics 1.0, delimited protobuf)
 //   GET /work?n=N      adds N (1..1000000) to demo_jobs_processed_total{queue="default"}
 //   GET /              a line of text
 // Anything else: 404, 405 (wrong method), 400 (malformed request), 413/431
@@ -343,8 +344,10 @@ Response Route(Server* s, const Request& req, bool* is_metrics) {
         accept = "text/plain;version=0.0.4";
       } else if (format == "openmetrics") {
         accept = "application/openmetrics-text;version=1.0.0";
+      } else if (format == "protobuf") {
+        accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
       } else {
-        return Error(400, "Bad Request", "format must be `text` or `openmetrics`", false);
+        return Error(400, "Bad Request", "format must be `text`, `openmetrics` or `protobuf`", false);
       }
     }
     obsv::HttpExposition e;

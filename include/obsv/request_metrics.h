@@ -89,7 +89,7 @@ class OBSV_API RequestMetrics {
   }
 
   // The family names (e.g. "gateway_api_v1_query_request" for the counter,
-  // exposed as `..._request_total`).
+  // exposed as `..._request_total`). Not on an empty handle.
   const std::string& counter_name() const;
   const std::string& duration_name() const;
   const std::string& size_name() const;

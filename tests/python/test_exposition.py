@@ -12,7 +12,6 @@ import pickle
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -507,34 +506,35 @@ def test_parse_in_two_threads(synth):
 
 
 def test_gil_released_during_parse(synth):
-    # While a large body is parsed in C++ without the GIL, this thread keeps
-    # running Python code. Holding the GIL would stall it for the whole
-    # C++ parse: count the 5 ms slices of the worker's run in which this
-    # thread got to run at all (tolerant of a busy machine).
-    data = synth["text"] * 16
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(0.001)
-    try:
-        span = []
+    # Deterministic, not timed: with a switch interval far longer than the
+    # test, a thread running Python code keeps the GIL until it blocks or
+    # releases it. The worker parses the body again and again until this
+    # thread has run once. If obsv.parse released the GIL, this thread runs
+    # during one of the first parses; if it held it, this thread could only
+    # run after the worker's last round.
+    data = synth["text"]
+    rounds = 200
+    state = {"parses": 0, "seen_at": None}
+    started = threading.Event()
 
-        def worker():
-            span.append(time.perf_counter())
+    def worker():
+        started.set()
+        while state["seen_at"] is None and state["parses"] < rounds:
             for _ in obsv.parse(data):
                 pass
-            span.append(time.perf_counter())
+            state["parses"] += 1
 
-        ticks = []
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
         t = threading.Thread(target=worker)
         t.start()
-        while t.is_alive():
-            ticks.append(time.perf_counter())
+        started.wait()
+        state["seen_at"] = state["parses"]
         t.join()
     finally:
         sys.setswitchinterval(old)
-    start, end = span
-    slices = max(1, int((end - start) / 0.005))
-    hit = {int((x - start) / 0.005) for x in ticks if start <= x < end}
-    assert len(hit) >= 0.5 * slices, (len(hit), slices, end - start)
+    assert state["seen_at"] < rounds, state
 
 
 # ---------------------------------------------------------------------------

@@ -423,6 +423,9 @@ def test_promtool_gzip_and_openmetrics(registry_server):
     assert text.endswith(b"# EOF\n")
     status, headers, body = _get(registry_server.url + "/metrics", {"Accept-Encoding": "gzip;q=0"})
     assert "Content-Encoding" not in headers and body.startswith(b"# HELP")
+    status, headers, body = _get(registry_server.url + "/metrics?format=protobuf", {"Accept-Encoding": "gzip"})
+    assert headers["Content-Type"].startswith("application/vnd.google.protobuf")
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body)
 
 
 # ---- The server itself (no Prometheus needed) --------------------------------------------
