@@ -219,7 +219,8 @@ Series* FamilyImpl::CreateLocked(absl::Span<const std::string_view> values, uint
   }
   s->label_text.shrink_to_fit();
   if (type == MetricType::kHistogram) {
-    s->bounds = bounds.data();
+    if (padded_bounds.empty()) padded_bounds = PadBounds(bounds);
+    s->bounds = padded_bounds.data();
     s->n_bounds = static_cast<uint32_t>(bounds.size() - 1);
   }
   if (type == MetricType::kSummary) {
@@ -532,9 +533,11 @@ using internal::kChunkSlots;
 using internal::ThreadArena;
 
 void Counter::Inc(uint64_t n) const {
-  ThreadArena* a = CurrentArena();
-  Cell* c = a->ChunkFor(slot_) + (slot_ & (kChunkSlots - 1));
-  internal::CellAdd(a, c, n);
+  if (Cell* c = internal::OwnCells(internal::tls_arena, slot_)) {
+    c->store(c->load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    return;
+  }
+  internal::AddSlow(slot_, n);
 }
 
 void Counter::Add(double v) const {
@@ -567,28 +570,18 @@ void Gauge::SetToCurrentTime() const {
 double Gauge::Value() const { return BitsToDouble(series_->word.load(std::memory_order_relaxed)); }
 
 void Histogram::Observe(double v) const {
-  const double* b = series_->bounds;
   uint32_t n = series_->n_bounds;
-  uint32_t i = 0;
-  if (n <= 16) {
-    while (i < n && !(v <= b[i])) ++i;
-  } else {
-    i = static_cast<uint32_t>(std::lower_bound(b, b + n, v) - b);  // NaN: n (see below)
-    if (v != v) i = n;
-  }
-  ThreadArena* a = CurrentArena();
-  Cell* c = a->ChunkFor(slot_) + (slot_ & (kChunkSlots - 1));
-  if (__builtin_expect(a->shared, 0)) {
-    c[i].fetch_add(1, std::memory_order_relaxed);
-    internal::CellAddDouble(a, c + n + 1, v);
-    return;
-  }
+  uint32_t i = internal::BucketIndex(series_->bounds, n, v);
+  ThreadArena* a = internal::tls_arena;
+  Cell* c = internal::OwnCells(a, slot_);
+  if (__builtin_expect(c == nullptr, 0)) return internal::ObserveSlow(slot_, i, n, v);
+  // Odd while the bucket and sum disagree (see cells.h); the fence keeps
+  // the odd store ahead of the cell stores for a reader on another core.
   uint64_t s = a->seq.load(std::memory_order_relaxed);
   a->seq.store(s + 1, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
   c[i].store(c[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  c[n + 1].store(DoubleToBits(BitsToDouble(c[n + 1].load(std::memory_order_relaxed)) + v),
-                 std::memory_order_relaxed);
+  internal::OwnCellAddDouble(c + n + 1, v);
   a->seq.store(s + 2, std::memory_order_release);
 }
 

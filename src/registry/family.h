@@ -48,7 +48,7 @@ struct Series {
   std::string label_text;
   uint32_t slot = kNoSlot;  // counter and histogram cells
   uint32_t n_bounds = 0;    // histogram: finite bounds (bounds[n_bounds] is +Inf)
-  const double* bounds = nullptr;
+  const double* bounds = nullptr;  // the family's padded_bounds
   std::atomic<uint64_t> word{0};     // gauge bits, stateset bits
   std::atomic<bool> touched{false};  // looked up since the last idle check
   absl::Time created;
@@ -112,6 +112,7 @@ class FamilyImpl {
   const MetricType type;
   const MetricOptions options;  // name normalised
   std::vector<double> bounds;   // histogram: ascending, +Inf last
+  std::vector<double> padded_bounds;  // bounds then +Inf padding (BucketIndex()), set with the first series
   SummaryOptions summary;
   std::vector<std::string> states;
   uint32_t n_int = 0, n_double = 0;  // cells per series
