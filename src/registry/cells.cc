@@ -162,6 +162,21 @@ void FoldCells(uint32_t slot, uint32_t n_int, uint32_t n_double, uint64_t* ints,
   }
 }
 
+ArenaView::ArenaView() {
+  ArenaTable& t = Arenas();
+  uint32_t count = t.count.load(std::memory_order_acquire);
+  ThreadArena** dst = inline_;
+  if (count > kInline) {
+    more_.resize(count);
+    dst = more_.data();
+  }
+  for (uint32_t a = 0; a < count; ++a) {
+    ThreadArena* arena = t.arenas[a].load(std::memory_order_acquire);
+    if (arena != nullptr) dst[n_++] = arena;
+  }
+  arenas_ = dst;
+}
+
 uint32_t AllocateSlots(uint32_t n) {
   if (n == 0 || n > 256) return kNoSlot;
   SlotAllocator& s = Slots();

@@ -179,6 +179,52 @@ inline void OwnCellAddDouble(Cell* c, double v) {
 // arrays are overwritten.
 void FoldCells(uint32_t slot, uint32_t n_int, uint32_t n_double, uint64_t* ints, double* doubles);
 
+// The arenas as one scrape reads them: the table is read once, then many
+// series are folded against it. An arena created after the view is not read;
+// its thread's updates count as made after this scrape (the next one sees
+// them), so values still only grow from scrape to scrape. Thread-compatible.
+class ArenaView {
+ public:
+  ArenaView();
+  ArenaView(const ArenaView&) = delete;
+  ArenaView& operator=(const ArenaView&) = delete;
+
+  // A counter's integer cell (slot) and double cell (slot + 1), summed over
+  // the arenas in table order (as FoldCells()). No sequence check: every
+  // update writes one cell, so there is no pair to tear.
+  void FoldCounter(uint32_t slot, uint64_t* ints, double* doubles) const {
+    uint32_t chunk = slot >> kChunkShift;
+    uint32_t off = slot & (kChunkSlots - 1);
+    uint64_t i = 0;
+    double d = 0;
+    for (uint32_t a = 0; a < n_; ++a) {
+      const Cell* c = arenas_[a]->chunks[chunk].load(std::memory_order_acquire);
+      if (c == nullptr) continue;
+      i += c[off].load(std::memory_order_relaxed);
+      d += BitsToDouble(c[off + 1].load(std::memory_order_relaxed));
+    }
+    *ints = i;
+    *doubles = d;
+  }
+  // Starts loading the cells of `slot` in every arena (a scrape walks series
+  // in label order, which is not cell order).
+  void Prefetch(uint32_t slot) const {
+    uint32_t chunk = slot >> kChunkShift;
+    uint32_t off = slot & (kChunkSlots - 1);
+    for (uint32_t a = 0; a < n_; ++a) {
+      const Cell* c = arenas_[a]->chunks[chunk].load(std::memory_order_relaxed);
+      if (c != nullptr) __builtin_prefetch(c + off);
+    }
+  }
+
+ private:
+  static constexpr uint32_t kInline = 16;
+  uint32_t n_ = 0;
+  ThreadArena* const* arenas_ = nullptr;
+  ThreadArena* inline_[kInline];
+  std::vector<ThreadArena*> more_;
+};
+
 // Slot ranges. Allocate returns kNoSlot when the 16M slots are used up or
 // n > kChunkSlots. Free zeroes the range in every arena for reuse.
 uint32_t AllocateSlots(uint32_t n);

@@ -127,6 +127,7 @@ class FamilyImpl {
   void InsertLocked(Series* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void RemoveLocked(Series* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void WriteFast(ExpositionFormat format, std::string* out) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  void WriteScalarsFast(ExpositionFormat format, std::string* out) const ABSL_SHARED_LOCKS_REQUIRED(mu);
 
   std::atomic<SeriesTable*> table_;
   mutable std::vector<Series*> series_ ABSL_GUARDED_BY(mu);
