@@ -83,19 +83,16 @@ uint64_t HashValues(absl::Span<const std::string_view> values) {
 }
 
 namespace {
-// Label values are short: overlapping word compares beat a memcmp call.
+// Label values are short: overlapping word compares beat a memcmp call, and
+// below 4 bytes the first, middle and last byte are every byte.
 inline bool SameBytes(const char* a, const char* b, size_t n) {
-  if (n >= 8 && n <= 16) {
-    return Load64(a) == Load64(b) && Load64(a + n - 8) == Load64(b + n - 8);
+  if (n >= 8) {
+    if (n <= 16) return ((Load64(a) ^ Load64(b)) | (Load64(a + n - 8) ^ Load64(b + n - 8))) == 0;
+    return std::memcmp(a, b, n) == 0;
   }
-  if (n >= 4 && n < 8) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
-  if (n < 4) {
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
-  return std::memcmp(a, b, n) == 0;
+  if (n >= 4) return ((Load32(a) ^ Load32(b)) | (Load32(a + n - 4) ^ Load32(b + n - 4))) == 0;
+  if (n == 0) return true;
+  return ((a[0] ^ b[0]) | (a[n >> 1] ^ b[n >> 1]) | (a[n - 1] ^ b[n - 1])) == 0;
 }
 }  // namespace
 
@@ -103,11 +100,9 @@ bool KeyEquals(const std::string& key, absl::Span<const std::string_view> values
   const char* p = key.data();
   const char* end = p + key.size();
   for (std::string_view v : values) {
-    if (static_cast<size_t>(end - p) < v.size() + 1) return false;
-    if (!SameBytes(p, v.data(), v.size())) return false;
-    p += v.size();
-    if (*p != '\xff') return false;
-    ++p;
+    size_t n = v.size();
+    if (static_cast<size_t>(end - p) <= n || p[n] != '\xff' || !SameBytes(p, v.data(), n)) return false;
+    p += n + 1;
   }
   return p == end;
 }
