@@ -10,6 +10,7 @@
 #   bench/run_registry.sh              (after scripts/install-deps.sh)
 #   REPS=3 MIN_TIME=0.5 bench/run_registry.sh   (quicker, noisier)
 #   SKIP_PYTHON=1 bench/run_registry.sh
+#   PYTHON_MODULE_DIR=/tmp/py bench/run_registry.sh   (module already built: pip install --target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -36,10 +37,15 @@ echo "load after: $(uptime)" >>"$out/load.txt"
 
 if [[ -z ${SKIP_PYTHON:-} ]]; then
   echo "bench: Python (obsv module vs prometheus_client)" >&2
-  # A private install, so that the run measures this tree's module.
-  CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
-    pip_install --no-deps --upgrade --target "$out/python" . >/dev/null
-  PYTHONPATH="$out/python" python3 bench/python/bench_registry.py >"$out/python.txt"
+  # A private install, so that the run measures this tree's module;
+  # PYTHON_MODULE_DIR reuses one already built from this tree with
+  # `pip install --no-deps --target DIR .`.
+  pydir=${PYTHON_MODULE_DIR:-$out/python}
+  if [[ -z ${PYTHON_MODULE_DIR:-} ]]; then
+    CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
+      pip_install --no-deps --upgrade --target "$pydir" . >/dev/null
+  fi
+  PYTHONPATH="$pydir" python3 bench/python/bench_registry.py >"$out/python.txt"
 fi
 
 echo "### obsv::Registry against prometheus-cpp, client_golang and VictoriaMetrics metrics (same run)"
