@@ -1,9 +1,11 @@
 // obsv::Registry next to prometheus-cpp (Debian prometheus-cpp-dev), same
-// binary: counter increment (1 thread and 2 threads on one counter),
-// histogram observe (12 buckets), lookup of an existing 8-label series,
-// serialising 100 000 counter series, and memory per counter series.
+// binary: counter increment (1 thread and 2 threads on one counter), gauge
+// set, histogram observe (12 buckets, 1 and 2 threads), lookup of an
+// existing 8-label series, serialising 10 000 and 100 000 counter series,
+// and memory per counter series. The Go peers run the same operations on the
+// same data in bench/go/cmd/regbench; bench/run_registry.sh runs both.
 //
-//   build/bin/registry_benchmark --benchmark_repetitions=3
+//   build/bin/registry_benchmark --benchmark_repetitions=5
 #include <malloc.h>
 
 #include <memory>
@@ -13,6 +15,7 @@
 #include "benchmark/benchmark.h"
 #include "obsv/registry.h"
 #include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
@@ -46,6 +49,32 @@ void BM_CounterInc_PrometheusCpp(benchmark::State& state) {
   benchmark::DoNotOptimize(c.Value());
 }
 BENCHMARK(BM_CounterInc_PrometheusCpp)->Threads(1)->Threads(2)->UseRealTime();
+
+// ---- gauge set -------------------------------------------------------------
+
+void BM_GaugeSet_Obsv(benchmark::State& state) {
+  static obsv::Registry* r = new obsv::Registry;
+  static obsv::Gauge g = r->AddGauge({.name = "bench_g"}).value().WithLabelValues({}).value();
+  double v = 0;
+  for (auto _ : state) {
+    g.Set(v);
+    v += 1;
+  }
+  benchmark::DoNotOptimize(g.Value());
+}
+BENCHMARK(BM_GaugeSet_Obsv)->UseRealTime();
+
+void BM_GaugeSet_PrometheusCpp(benchmark::State& state) {
+  static auto* r = new prometheus::Registry;
+  static prometheus::Gauge& g = prometheus::BuildGauge().Name("bench_g").Register(*r).Add({});
+  double v = 0;
+  for (auto _ : state) {
+    g.Set(v);
+    v += 1;
+  }
+  benchmark::DoNotOptimize(g.Value());
+}
+BENCHMARK(BM_GaugeSet_PrometheusCpp)->UseRealTime();
 
 // ---- histogram observe, 12 buckets (11 bounds + +Inf) -----------------------
 
@@ -131,17 +160,18 @@ void BM_Lookup8_PrometheusCppPrebuiltMap(benchmark::State& state) {
 }
 BENCHMARK(BM_Lookup8_PrometheusCppPrebuiltMap);
 
-// ---- serialise 100 000 counter series --------------------------------------
+// ---- serialise 10 000 and 100 000 counter series ----------------------------
 
-constexpr int kSeries = 100000;
+constexpr int kSeries = 100000;  // the memory benchmark's series
 
 std::string PathLabel(int i) { return "/api/v1/endpoint/" + std::to_string(i % 1000); }
 
-void BM_Serialize100k_Obsv(benchmark::State& state) {
+void BM_Serialize_Obsv(benchmark::State& state) {
+  const int series = static_cast<int>(state.range(0));
   obsv::Registry r;
   auto fam = r.AddCounter({.name = "http_requests_total", .help = "Requests.", .label_names = {"path", "code"}})
                  .value();
-  for (int i = 0; i < kSeries; ++i) {
+  for (int i = 0; i < series; ++i) {
     std::string p = PathLabel(i), c = std::to_string(200 + i / 1000);
     fam.WithLabelValues({p, c}).value().Inc(static_cast<uint64_t>(i));
   }
@@ -153,12 +183,13 @@ void BM_Serialize100k_Obsv(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
   state.counters["bytes"] = static_cast<double>(out.size());
 }
-BENCHMARK(BM_Serialize100k_Obsv)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Serialize_Obsv)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
-void BM_Serialize100k_PrometheusCpp(benchmark::State& state) {
+void BM_Serialize_PrometheusCpp(benchmark::State& state) {
+  const int series = static_cast<int>(state.range(0));
   prometheus::Registry r;
   auto& fam = prometheus::BuildCounter().Name("http_requests_total").Help("Requests.").Register(r);
-  for (int i = 0; i < kSeries; ++i) {
+  for (int i = 0; i < series; ++i) {
     fam.Add({{"path", PathLabel(i)}, {"code", std::to_string(200 + i / 1000)}}).Increment(i);
   }
   prometheus::TextSerializer ser;
@@ -170,7 +201,7 @@ void BM_Serialize100k_PrometheusCpp(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
   state.counters["bytes"] = static_cast<double>(out.size());
 }
-BENCHMARK(BM_Serialize100k_PrometheusCpp)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Serialize_PrometheusCpp)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 // ---- memory per counter series (heap bytes, mallinfo2 delta) ----------------
 

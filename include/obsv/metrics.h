@@ -220,8 +220,9 @@ class OBSV_API Gauge {
 //
 // A classic histogram: cumulative buckets on output, one non-cumulative
 // cell per bucket plus a sum cell per thread underneath. Observe() is
-// lock-free and wait-free: a bucket search (linear up to 16 bounds, binary
-// beyond), two plain stores and two sequence stores.
+// lock-free and wait-free: a branch-free bucket search (SIMD compares up to
+// 32 bounds, binary beyond), two plain stores and two sequence stores; a few
+// ns for 12 buckets.
 class OBSV_API Histogram {
  public:
   Histogram() = default;

@@ -10,7 +10,13 @@
 
 namespace obsv::internal {
 
-thread_local ThreadArena* tls_arena __attribute__((tls_model("initial-exec"))) = nullptr;
+__thread ThreadArena* tls_arena __attribute__((tls_model("initial-exec"))) = nullptr;
+
+namespace {
+// The shared overflow arena, once this thread has been given it (never
+// also in tls_arena, so that the fast paths need not test for it).
+__thread ThreadArena* tls_shared_arena = nullptr;
+}  // namespace
 
 namespace {
 
@@ -67,6 +73,7 @@ Cell* ThreadArena::AllocChunk(uint32_t chunk) {
 }
 
 ThreadArena* AcquireArena() {
+  if (tls_shared_arena != nullptr) return tls_shared_arena;
   ArenaTable& t = Arenas();
   ThreadArena* a = nullptr;
   {
@@ -91,9 +98,35 @@ ThreadArena* AcquireArena() {
       }
     }
   }
+  if (a->shared) {
+    tls_shared_arena = a;
+    return a;
+  }
   tls_arena = a;
   tls_releaser.arena = a;
   return a;
+}
+
+void AddSlow(uint32_t slot, uint64_t n) {
+  ThreadArena* a = CurrentArena();
+  CellAdd(a, a->ChunkFor(slot) + (slot & (kChunkSlots - 1)), n);
+}
+
+void ObserveSlow(uint32_t slot, uint32_t bucket, uint32_t n_bounds, double v) {
+  ThreadArena* a = CurrentArena();
+  Cell* c = a->ChunkFor(slot) + (slot & (kChunkSlots - 1));
+  if (a->shared) {
+    c[bucket].fetch_add(1, std::memory_order_relaxed);
+    CellAddDouble(a, c + n_bounds + 1, v);
+    return;
+  }
+  uint64_t s = a->seq.load(std::memory_order_relaxed);
+  a->seq.store(s + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  c[bucket].store(c[bucket].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  c[n_bounds + 1].store(DoubleToBits(BitsToDouble(c[n_bounds + 1].load(std::memory_order_relaxed)) + v),
+                        std::memory_order_relaxed);
+  a->seq.store(s + 2, std::memory_order_release);
 }
 
 void FoldCells(uint32_t slot, uint32_t n_int, uint32_t n_double, uint64_t* ints, double* doubles) {
@@ -127,6 +160,21 @@ void FoldCells(uint32_t slot, uint32_t n_int, uint32_t n_double, uint64_t* ints,
     for (uint32_t i = 0; i < n_int; ++i) ints[i] += copy[i];
     for (uint32_t i = 0; i < n_double; ++i) doubles[i] += BitsToDouble(copy[n_int + i]);
   }
+}
+
+ArenaView::ArenaView() {
+  ArenaTable& t = Arenas();
+  uint32_t count = t.count.load(std::memory_order_acquire);
+  ThreadArena** dst = inline_;
+  if (count > kInline) {
+    more_.resize(count);
+    dst = more_.data();
+  }
+  for (uint32_t a = 0; a < count; ++a) {
+    ThreadArena* arena = t.arenas[a].load(std::memory_order_acquire);
+    if (arena != nullptr) dst[n_++] = arena;
+  }
+  arenas_ = dst;
 }
 
 uint32_t AllocateSlots(uint32_t n) {

@@ -83,19 +83,16 @@ uint64_t HashValues(absl::Span<const std::string_view> values) {
 }
 
 namespace {
-// Label values are short: overlapping word compares beat a memcmp call.
+// Label values are short: overlapping word compares beat a memcmp call, and
+// below 4 bytes the first, middle and last byte are every byte.
 inline bool SameBytes(const char* a, const char* b, size_t n) {
-  if (n >= 8 && n <= 16) {
-    return Load64(a) == Load64(b) && Load64(a + n - 8) == Load64(b + n - 8);
+  if (n >= 8) {
+    if (n <= 16) return ((Load64(a) ^ Load64(b)) | (Load64(a + n - 8) ^ Load64(b + n - 8))) == 0;
+    return std::memcmp(a, b, n) == 0;
   }
-  if (n >= 4 && n < 8) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
-  if (n < 4) {
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
-  return std::memcmp(a, b, n) == 0;
+  if (n >= 4) return ((Load32(a) ^ Load32(b)) | (Load32(a + n - 4) ^ Load32(b + n - 4))) == 0;
+  if (n == 0) return true;
+  return ((a[0] ^ b[0]) | (a[n >> 1] ^ b[n >> 1]) | (a[n - 1] ^ b[n - 1])) == 0;
 }
 }  // namespace
 
@@ -103,11 +100,9 @@ bool KeyEquals(const std::string& key, absl::Span<const std::string_view> values
   const char* p = key.data();
   const char* end = p + key.size();
   for (std::string_view v : values) {
-    if (static_cast<size_t>(end - p) < v.size() + 1) return false;
-    if (!SameBytes(p, v.data(), v.size())) return false;
-    p += v.size();
-    if (*p != '\xff') return false;
-    ++p;
+    size_t n = v.size();
+    if (static_cast<size_t>(end - p) <= n || p[n] != '\xff' || !SameBytes(p, v.data(), n)) return false;
+    p += n + 1;
   }
   return p == end;
 }
@@ -219,7 +214,8 @@ Series* FamilyImpl::CreateLocked(absl::Span<const std::string_view> values, uint
   }
   s->label_text.shrink_to_fit();
   if (type == MetricType::kHistogram || type == MetricType::kGaugeHistogram) {
-    s->bounds = bounds.data();
+    if (padded_bounds.empty()) padded_bounds = PadBounds(bounds);
+    s->bounds = padded_bounds.data();
     s->n_bounds = static_cast<uint32_t>(bounds.size() - 1);
   }
   if (is_native) s->native = std::make_unique<NativeHistogramState>(native, &bounds, registry->Now());
@@ -550,9 +546,11 @@ using internal::kChunkSlots;
 using internal::ThreadArena;
 
 void Counter::Inc(uint64_t n) const {
-  ThreadArena* a = CurrentArena();
-  Cell* c = a->ChunkFor(slot_) + (slot_ & (kChunkSlots - 1));
-  internal::CellAdd(a, c, n);
+  if (Cell* c = internal::OwnCells(internal::tls_arena, slot_)) {
+    c->store(c->load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    return;
+  }
+  internal::AddSlow(slot_, n);
 }
 
 void Counter::Add(double v) const {
@@ -624,28 +622,18 @@ void Histogram::Observe(double v) const {
     series_->native->Observe(v, [this] { return RegistryNow(series_); });
     return;
   }
-  const double* b = series_->bounds;
   uint32_t n = series_->n_bounds;
-  uint32_t i = 0;
-  if (n <= 16) {
-    while (i < n && !(v <= b[i])) ++i;
-  } else {
-    i = static_cast<uint32_t>(std::lower_bound(b, b + n, v) - b);  // NaN: n (see below)
-    if (v != v) i = n;
-  }
-  ThreadArena* a = CurrentArena();
-  Cell* c = a->ChunkFor(slot_) + (slot_ & (kChunkSlots - 1));
-  if (__builtin_expect(a->shared, 0)) {
-    c[i].fetch_add(1, std::memory_order_relaxed);
-    internal::CellAddDouble(a, c + n + 1, v);
-    return;
-  }
+  uint32_t i = internal::BucketIndex(series_->bounds, n, v);
+  ThreadArena* a = internal::tls_arena;
+  Cell* c = internal::OwnCells(a, slot_);
+  if (__builtin_expect(c == nullptr, 0)) return internal::ObserveSlow(slot_, i, n, v);
+  // Odd while the bucket and sum disagree (see cells.h); the fence keeps
+  // the odd store ahead of the cell stores for a reader on another core.
   uint64_t s = a->seq.load(std::memory_order_relaxed);
   a->seq.store(s + 1, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
   c[i].store(c[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  c[n + 1].store(DoubleToBits(BitsToDouble(c[n + 1].load(std::memory_order_relaxed)) + v),
-                 std::memory_order_relaxed);
+  internal::OwnCellAddDouble(c + n + 1, v);
   a->seq.store(s + 2, std::memory_order_release);
 }
 

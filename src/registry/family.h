@@ -50,7 +50,7 @@ struct Series {
   std::string label_text;
   uint32_t slot = kNoSlot;  // counter and histogram cells
   uint32_t n_bounds = 0;    // histogram: finite bounds (bounds[n_bounds] is +Inf)
-  const double* bounds = nullptr;
+  const double* bounds = nullptr;  // the family's padded_bounds
   std::atomic<uint64_t> word{0};     // gauge bits, stateset bits
   std::atomic<bool> touched{false};  // looked up since the last idle check
   absl::Time created;
@@ -125,6 +125,7 @@ class FamilyImpl {
   const MetricType type;
   const MetricOptions options;  // name normalised
   std::vector<double> bounds;   // histogram: ascending, +Inf last
+  std::vector<double> padded_bounds;  // bounds then +Inf padding (BucketIndex()), set with the first series
   SummaryOptions summary;
   std::vector<std::string> states;
   bool is_native = false;  // histogram: native (series have `native`, no cells)
@@ -141,6 +142,7 @@ class FamilyImpl {
   void InsertLocked(Series* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void RemoveLocked(Series* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void WriteFast(ExpositionFormat format, std::string* out) const ABSL_SHARED_LOCKS_REQUIRED(mu);
+  void WriteScalarsFast(ExpositionFormat format, std::string* out) const ABSL_SHARED_LOCKS_REQUIRED(mu);
 
   std::atomic<SeriesTable*> table_;
   mutable std::vector<Series*> series_ ABSL_GUARDED_BY(mu);

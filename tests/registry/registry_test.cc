@@ -216,6 +216,41 @@ TEST(Registry, FastPathMatchesModelWriter) {
   }
 }
 
+// The bucket search (a branch-free count up to 32 bounds, a binary search
+// beyond) against the definition: the first bound with v <= bound, +Inf for
+// anything above and for NaN. Every bound count from 1 to 40, values on,
+// between, below and above the bounds, infinities, NaN and -0.
+TEST(Registry, HistogramBucketSearchMatchesDefinition) {
+  Registry r;
+  for (int n = 1; n <= 40; ++n) {
+    SCOPED_TRACE(n);
+    std::vector<double> bounds;
+    for (int i = 0; i < n; ++i) bounds.push_back(-5 + 0.5 * i * i);
+    auto fam = r.AddHistogram({.name = "search_" + std::to_string(n)}, bounds);
+    ASSERT_TRUE(fam.ok()) << fam.status();
+    Histogram h = fam->WithLabelValues({}).value();
+    std::vector<double> values = {-INFINITY, INFINITY, std::nan(""), -0.0, 0.0, -1e300, 1e300};
+    for (double b : bounds) {
+      values.push_back(b);
+      values.push_back(std::nextafter(b, -INFINITY));
+      values.push_back(std::nextafter(b, INFINITY));
+    }
+    std::vector<uint64_t> want(bounds.size() + 1, 0);
+    for (double v : values) {
+      h.Observe(v);
+      size_t i = 0;
+      while (i < bounds.size() && !(v <= bounds[i])) ++i;
+      ++want[i];
+    }
+    for (size_t i = 1; i < want.size(); ++i) want[i] += want[i - 1];
+    Histogram::Snapshot s = h.Read();
+    EXPECT_EQ(s.cumulative, want);
+    EXPECT_EQ(s.count, values.size());
+    ASSERT_EQ(s.upper_bounds.size(), bounds.size() + 1);
+    EXPECT_TRUE(std::isinf(s.upper_bounds.back()));
+  }
+}
+
 TEST(Registry, SummaryInfoStateSet) {
   FakeClock clock;
   Registry r({.clock = clock.Fn()});
