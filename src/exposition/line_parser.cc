@@ -76,6 +76,62 @@ inline uint64_t NameBit(std::string_view n) {
                           static_cast<unsigned char>(n[0])) & 63);
 }
 
+// Whether the eight bytes of w are all ASCII digits.
+inline bool AllDigits(uint64_t w) {
+  // Every byte 0x30..0x39: its high nibble is 3, and adding 6 keeps it so.
+  return ((w & 0xF0F0F0F0F0F0F0F0ULL) | ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL)) ==
+         0x3030303030303030ULL;
+}
+
+// The value of eight ASCII digits, the first in the lowest byte.
+inline uint64_t EightDigits(uint64_t w) {
+  w -= 0x3030303030303030ULL;
+  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+  return (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+}
+
+// Parses the common shapes of a sample value at p: digits, an optional
+// fraction and an optional exponent, at most 15 significant digits and a
+// power of ten within 1e±22, which a double represents exactly (Clinger's
+// fast path). Returns the end of the number, or nullptr for anything else
+// (a sign, Inf, NaN, more digits), which ParseGoFloat() handles. The result
+// is ParseGoFloat()'s: the same arithmetic on the same shapes.
+inline const char* ParseSimpleValue(const char* p, const char* end, double* out) {
+  const char* d0 = p;
+  uint64_t mantissa = 0;
+  while (p < end && static_cast<unsigned char>(*p - '0') < 10) {
+    mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+  }
+  int digits = static_cast<int>(p - d0);
+  int exp10 = 0;
+  if (p < end && *p == '.') {
+    const char* f = ++p;
+    while (p < end && static_cast<unsigned char>(*p - '0') < 10) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+    }
+    digits += static_cast<int>(p - f);
+    exp10 = -static_cast<int>(p - f);
+  }
+  if (digits == 0 || digits > 15) return nullptr;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool neg_exp = false;
+    if (p < end && (*p == '+' || *p == '-')) neg_exp = *p++ == '-';
+    int x = 0;
+    const char* x0 = p;
+    while (p < end && static_cast<unsigned char>(*p - '0') < 10 && p - x0 < 4) x = x * 10 + (*p++ - '0');
+    if (p == x0) return nullptr;
+    exp10 += neg_exp ? -x : x;
+  }
+  if (exp10 < -22 || exp10 > 22) return nullptr;
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double d = static_cast<double>(mantissa);
+  *out = exp10 >= 0 ? d * kPow10[exp10] : d / kPow10[-exp10];
+  return p;
+}
+
 std::string Describe(const char* p, const char* end) {
   if (p >= end) return "end of line";
   unsigned char ch = static_cast<unsigned char>(*p);
@@ -148,6 +204,11 @@ bool LineParser::Parse(std::string_view line, ParsedLine* out, LineError* error)
   if (line.empty()) {
     out->kind = LineKind::kBlank;
     return true;
+  }
+  // Most lines start with a metric name: straight to the sample.
+  if (Is(*c.p, kMetricStart)) {
+    out->kind = LineKind::kSample;
+    return ParseSample(c, out, error);
   }
   if (*c.p == '#') return ParseComment(c, out, error);
   if (!om_) {
@@ -504,8 +565,16 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     }
     c.SkipBlanks();
   }
-  // Value token.
+  // Value token. The common shapes ("0", "12.5", "1.5e-05") are parsed
+  // while scanning; anything else takes the general path.
   const char* vs = c.p;
+  const char* simple_end = ParseSimpleValue(vs, c.end, &out->value);
+  if (simple_end != nullptr &&
+      (simple_end == c.end || *simple_end == ' ' || (!om_ && *simple_end == '\t'))) {
+    c.p = simple_end;
+    out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(simple_end - vs), false};
+    return ParseAfterValue(c, out, error);
+  }
   c.p = FindTokenEnd(vs, c.end, om_);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty()) {
@@ -521,6 +590,12 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
                              " (expected a float, +Inf, -Inf or NaN)"));
   }
   out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(value.size()), false};
+  return ParseAfterValue(c, out, error);
+}
+
+// After the value (c.p at the blank that ends it, or the end): the
+// timestamp, and in OpenMetrics the exemplar.
+bool LineParser::ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error) {
   if (c.at_end()) return true;
   if (!om_) {
     c.SkipBlanks();
@@ -529,10 +604,32 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     int64_t ms = 0;
     {
       // Integer milliseconds: the common case (up to 18 digits, no sign)
-      // parses while scanning; anything else goes through ParseInt64.
+      // parses while scanning, eight digits at a time; anything else goes
+      // through ParseInt64.
       const char* q = ts;
       const char* end = c.end;
       uint64_t v = 0;
+      while (end - q >= 8) {
+        uint64_t w;
+        std::memcpy(&w, q, 8);
+        if (!AllDigits(w)) break;
+        v = v * 100000000 + EightDigits(w);
+        q += 8;
+      }
+      if (q < end && end - q < 8 && end - c.begin >= 8) {
+        // The rest of the line (the usual end of a timestamp) as the last
+        // eight bytes of the line, the bytes before q read as zeros.
+        size_t r = static_cast<size_t>(end - q);
+        uint64_t w;
+        std::memcpy(&w, end - 8, 8);
+        uint64_t low = (uint64_t{1} << (8 * (8 - r))) - 1;
+        w = (w & ~low) | (0x3030303030303030ULL & low);
+        if (AllDigits(w)) {
+          static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+          v = v * kPow10[r] + EightDigits(w);
+          q = end;
+        }
+      }
       while (q < end && static_cast<unsigned char>(*q - '0') < 10) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
       if (q > ts && q - ts <= 18 && (q == end || *q == ' ' || *q == '\t')) {
         c.p = q;

@@ -91,6 +91,7 @@ class LineParser {
 
   bool ParseComment(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseSample(Cursor& c, ParsedLine* out, LineError* error);
+  bool ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* name,
                    bool allow_name, bool exemplar, LineError* error);
   bool ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
