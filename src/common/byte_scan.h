@@ -15,10 +15,30 @@ namespace obsv::internal {
 // Returns the first byte of [p, end) equal to a, b or c, or end, 16 bytes at
 // a time where SSE2 exists. Sets *non_ascii if a byte >= 0x80 precedes it
 // (leaves it alone otherwise), so that callers validate UTF-8 only when
-// needed.
-inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, char c, bool* non_ascii) {
+// needed. `begin`, when given, is the start of the buffer p is in: a span
+// shorter than 16 bytes is then read as the 16 bytes ending at `end` when
+// they lie within it.
+inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, char c, bool* non_ascii,
+                              const char* begin = nullptr) {
   unsigned high = 0;
 #if defined(__SSE2__)
+  if (end - p < 16 && p < end && begin != nullptr && end - begin >= 16) {
+    const char* q = end - 16;
+    unsigned keep = 0xFFFFu << (p - q);  // the bytes from p on
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    unsigned m = keep & static_cast<unsigned>(_mm_movemask_epi8(
+                            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)),
+                                                      _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+                                         _mm_cmpeq_epi8(v, _mm_set1_epi8(c)))));
+    unsigned h = keep & static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (m != 0) {
+      unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+      if ((h & ((1u << k) - 1)) != 0) *non_ascii = true;
+      return q + k;
+    }
+    if (h != 0) *non_ascii = true;
+    return end;
+  }
   if (end - p >= 16) {
     const __m128i va = _mm_set1_epi8(a);
     const __m128i vb = _mm_set1_epi8(b);
@@ -171,8 +191,10 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
 
 // Returns the end of the run of name characters starting at p, 16 bytes at
 // a time where SSE2 exists: [a-zA-Z0-9_], plus ':' when `metric` (the
-// characters of Prometheus's legacy metric and label names).
-inline const char* ScanNameChars(const char* p, const char* end, bool metric) {
+// characters of Prometheus's legacy metric and label names). `begin`, when
+// given, is the start of the buffer p is in: the last bytes are then read
+// as the 16 bytes ending at `end` when they lie within it.
+inline const char* ScanNameChars(const char* p, const char* end, bool metric, const char* begin = nullptr) {
 #if defined(__SSE2__)
   const __m128i to_lower = _mm_set1_epi8(0x20);
   const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
@@ -181,15 +203,23 @@ inline const char* ScanNameChars(const char* p, const char* end, bool metric) {
   const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
   const __m128i underscore = _mm_set1_epi8('_');
   const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto not_name = [&](const char* at) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
     __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
     __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
                               _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
-    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+  };
+  while (end - p >= 16) {
+    unsigned bad = not_name(p);
     if (bad != 0) return p + __builtin_ctz(bad);
     p += 16;
+  }
+  if (p < end && begin != nullptr && end - begin >= 16) {
+    const char* q = end - 16;
+    unsigned bad = not_name(q) & (0xFFFFu << (p - q));  // the bytes from p on
+    return bad != 0 ? q + __builtin_ctz(bad) : end;
   }
 #endif
   auto name_char = [metric](char c) {

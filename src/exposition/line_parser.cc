@@ -49,23 +49,23 @@ inline uint64_t HasByte(uint64_t w, uint8_t b) {
 }
 
 // The first '"', '\\' or NUL of a quoted string; notes non-ASCII bytes.
-inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii) {
+inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii, const char* begin) {
   *non_ascii = false;
-  return FindAnyOf3(p, end, '"', '\\', '\0', non_ascii);
+  return FindAnyOf3(p, end, '"', '\\', '\0', non_ascii, begin);
 }
 
 // Returns the first ' ' (or, unless `space_only`, '\t' or '{') in [p, end),
 // or end: the end of a value or timestamp token.
-inline const char* FindTokenEnd(const char* p, const char* end, bool space_only) {
+inline const char* FindTokenEnd(const char* p, const char* end, bool space_only, const char* begin) {
   bool non_ascii = false;  // not needed: the token is parsed as a number
-  return space_only ? FindAnyOf3(p, end, ' ', ' ', ' ', &non_ascii)
-                    : FindAnyOf3(p, end, ' ', '\t', '{', &non_ascii);
+  return space_only ? FindAnyOf3(p, end, ' ', ' ', ' ', &non_ascii, begin)
+                    : FindAnyOf3(p, end, ' ', '\t', '{', &non_ascii, begin);
 }
 
 // Returns the end of the run of name characters starting at p:
 // [a-zA-Z0-9_], plus ':' for metric names.
-inline const char* ScanName(const char* p, const char* end, bool metric) {
-  return ScanNameChars(p, end, metric);
+inline const char* ScanName(const char* p, const char* end, bool metric, const char* begin) {
+  return ScanNameChars(p, end, metric, begin);
 }
 
 // One bit of a 64-bit signature per label name: two names with different
@@ -74,6 +74,13 @@ inline uint64_t NameBit(std::string_view n) {
   if (n.empty()) return 1;
   return uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.back()) * 3 +
                           static_cast<unsigned char>(n[0])) & 63);
+}
+
+// The first seven bytes of s as a little-endian word, the eighth zero.
+constexpr uint64_t Word7(const char (&s)[8]) {
+  uint64_t w = 0;
+  for (int i = 6; i >= 0; --i) w = w << 8 | static_cast<unsigned char>(s[i]);
+  return w;
 }
 
 // Whether the eight bytes of w are all ASCII digits.
@@ -235,7 +242,7 @@ bool LineParser::ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
   // The common case: ASCII, no escapes, within the limit.
   const char* s = c.p + 1;
   bool non_ascii = false;
-  const char* q = FindQuoteEnd(s, c.end, &non_ascii);
+  const char* q = FindQuoteEnd(s, c.end, &non_ascii, c.begin);
   if (q < c.end && *q == '"' && !non_ascii && static_cast<size_t>(q - s) <= max_len) {
     out->offset = static_cast<uint32_t>(s - c.begin);
     out->length = static_cast<uint32_t>(q - s);
@@ -374,13 +381,13 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     if (c.p < c.end && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
       const char* end = c.end;
-      const char* ne = ScanName(s + 1, end, false);
+      const char* ne = ScanName(s + 1, end, false, c.begin);
       if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
           static_cast<size_t>(ne - s) <= options_.max_label_name_bytes &&
           labels->size() < options_.max_labels_per_series) {
         const char* vs = ne + 2;
         bool non_ascii = false;
-        const char* q = FindQuoteEnd(vs, end, &non_ascii);
+        const char* q = FindQuoteEnd(vs, end, &non_ascii, c.begin);
         if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
             static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
           LabelRef& ref = labels->emplace_back();
@@ -444,7 +451,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       }
     } else if (!c.at_end() && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
-      const char* q = ScanName(s + 1, c.end, false);
+      const char* q = ScanName(s + 1, c.end, false, c.begin);
       c.p = q;
       size_t len = static_cast<size_t>(q - s);
       if (len > options_.max_label_name_bytes) {
@@ -524,7 +531,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     has_name = true;
   } else if (Is(*c.p, kMetricStart)) {
     const char* s = c.p;
-    const char* q = ScanName(s + 1, c.end, true);
+    const char* q = ScanName(s + 1, c.end, true, c.begin);
     c.p = q;
     out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(q - s), false};
     has_name = true;
@@ -575,7 +582,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(simple_end - vs), false};
     return ParseAfterValue(c, out, error);
   }
-  c.p = FindTokenEnd(vs, c.end, om_);
+  c.p = FindTokenEnd(vs, c.end, om_, c.begin);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty()) {
     return Expected(c, error, ParseErrorCode::kInvalidValue, "sample value");
@@ -668,7 +675,7 @@ bool LineParser::ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error) {
   ++c.p;  // the ' ' that stopped the value
   if (c.is('#')) return ParseExemplar(c, out, error);
   const char* ts = c.p;
-  c.p = FindTokenEnd(ts, c.end, true);
+  c.p = FindTokenEnd(ts, c.end, true, c.begin);
   std::string_view tok(ts, static_cast<size_t>(c.p - ts));
   if (tok.empty() || !ParseDecimalSeconds(tok, &out->timestamp)) {
     return Fail(error, ParseErrorCode::kInvalidTimestamp, static_cast<size_t>(ts - c.begin),
@@ -708,7 +715,7 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
   if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kInvalidExemplar, "\" \" before the exemplar value");
   ++c.p;
   const char* vs = c.p;
-  c.p = FindTokenEnd(vs, c.end, true);
+  c.p = FindTokenEnd(vs, c.end, true, c.begin);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty() || !ParseGoFloat(value, &out->exemplar_value)) {
     return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(vs - c.begin),
@@ -735,7 +742,27 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   const char* after_hash = c.p + 1;
   Cursor k{c.begin, after_hash, c.end};
   enum { kNone, kHelpKw, kTypeKw, kUnitKw } kw = kNone;
-  if (om_) {
+  // The usual spellings, "# HELP name" and "# TYPE name" with one space,
+  // by one word compare; the rest (and all errors) go the general way,
+  // which reads them the same.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (c.end - c.p >= 8 && (om_ || (c.p[7] != ' ' && c.p[7] != '\t'))) {
+    uint64_t w;
+    std::memcpy(&w, c.p, 8);
+    w &= 0x00FFFFFFFFFFFFFFULL;
+    if (w == Word7("# HELP ")) {
+      kw = kHelpKw;
+    } else if (w == Word7("# TYPE ")) {
+      kw = kTypeKw;
+    } else if (om_ && w == Word7("# UNIT ")) {
+      kw = kUnitKw;
+    }
+    if (kw != kNone) k.p = c.p + 7;
+  }
+#endif
+  if (kw != kNone) {
+    // Known keyword: on to the name.
+  } else if (om_) {
     if (std::string_view(after_hash, static_cast<size_t>(c.end - after_hash)) == " EOF") {
       out->kind = LineKind::kEof;
       return true;
@@ -790,7 +817,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
   } else if (!k.at_end() && Is(*k.p, kMetricStart)) {
     const char* s = k.p;
-    k.p = ScanName(s + 1, k.end, true);
+    k.p = ScanName(s + 1, k.end, true, k.begin);
     out->name = TextRef{static_cast<uint32_t>(s - k.begin), static_cast<uint32_t>(k.p - s), false};
   } else {
     return Fail(error, k.at_end() ? ParseErrorCode::kInvalidMetadata : ParseErrorCode::kInvalidName, k.pos(),
@@ -822,7 +849,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   uint32_t text_off = static_cast<uint32_t>(rest - c.begin);
   // One pass finds a NUL, the first backslash and any non-ASCII byte.
   bool non_ascii = false;
-  const char* bs = FindAnyOf3(rest, c.end, '\\', '\0', '\0', &non_ascii);
+  const char* bs = FindAnyOf3(rest, c.end, '\\', '\0', '\0', &non_ascii, c.begin);
   if (bs < c.end && *bs == '\0') {
     return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(bs - c.begin), StrCat("NUL byte in ", kw_name));
   }
