@@ -107,6 +107,22 @@ inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, ch
 // than the comparison.
 inline bool EqualBytes(const char* a, const char* b, size_t n) {
   if (n >= 8) {
+#if defined(__SSE2__)
+    if (n >= 16) {
+      if (n > 64) return std::memcmp(a, b, n) == 0;
+      // 16 bytes at a time, the last block overlapping.
+      unsigned eq = 0xFFFF;
+      for (size_t i = 0; i + 16 < n; i += 16) {
+        eq &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)))));
+      }
+      eq &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + n - 16)),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + n - 16)))));
+      return eq == 0xFFFF;
+    }
+#endif
     if (n > 32) return std::memcmp(a, b, n) == 0;
     uint64_t diff = 0;
     size_t i = 0;

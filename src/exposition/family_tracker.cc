@@ -174,7 +174,7 @@ void FamilyTracker::Reset() {
   in_bucket_group_ = false;
 }
 
-bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* suffix) const {
+inline bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* suffix) const {
   size_t n = name_.size();
   if (!open_ || metric.size() < n || !EqualBytes(metric.data(), name_.data(), n)) return false;
   Allowed allowed = AllowedFor(type_, om_);

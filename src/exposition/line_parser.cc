@@ -160,21 +160,6 @@ std::string Describe(const char* p, const char* end) {
 
 }  // namespace
 
-struct LineParser::Cursor {
-  const char* begin;
-  const char* p;
-  const char* end;
-
-  size_t pos() const { return static_cast<size_t>(p - begin); }
-  bool at_end() const { return p >= end; }
-  bool is(char ch) const { return p < end && *p == ch; }
-  void SkipBlanks() {
-    const char* q = p;
-    while (q < end && (*q == ' ' || *q == '\t')) ++q;
-    p = q;
-  }
-};
-
 void LineParser::Configure(ExpositionFormat format, const ParserOptions& options) {
   format_ = format;
   options_ = options;
@@ -202,22 +187,13 @@ bool LineParser::Expected(Cursor& c, LineError* error, ParseErrorCode code,
               StrCat("expected ", expected, ", got ", Describe(c.p, c.end)));
 }
 
-bool LineParser::Parse(std::string_view line, ParsedLine* out, LineError* error) {
-  line_ = line;
-  scratch_.clear();
-  Cursor c{line.data(), line.data(), line.data() + line.size()};
-  out->has_timestamp = false;
-  out->has_exemplar = false;
-  if (line.empty()) {
+// The lines Parse() does not dispatch itself: blank (or blanks only) and,
+// in text, lines that start with blanks.
+bool LineParser::ParseOther(Cursor& c, ParsedLine* out, LineError* error) {
+  if (c.at_end()) {
     out->kind = LineKind::kBlank;
     return true;
   }
-  // Most lines start with a metric name: straight to the sample.
-  if (Is(*c.p, kMetricStart)) {
-    out->kind = LineKind::kSample;
-    return ParseSample(c, out, error);
-  }
-  if (*c.p == '#') return ParseComment(c, out, error);
   if (!om_) {
     c.SkipBlanks();
     if (c.at_end()) {
@@ -373,6 +349,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
   // c.p is at '{'.
   ++c.p;
   labels->clear();
+  size_t count = 0;  // labels->size() on the fast path
   bool first = true;
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
@@ -384,15 +361,16 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       const char* ne = ScanName(s + 1, end, false, c.begin);
       if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
           static_cast<size_t>(ne - s) <= options_.max_label_name_bytes &&
-          labels->size() < options_.max_labels_per_series) {
+          count < options_.max_labels_per_series) {
         const char* vs = ne + 2;
         bool non_ascii = false;
         const char* q = FindQuoteEnd(vs, end, &non_ascii, c.begin);
         if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
             static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
-          LabelRef& ref = labels->emplace_back();
-          ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false};
-          ref.value = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false};
+          labels->push_back(LabelRef{
+              TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false},
+              TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false}});
+          ++count;
           first = false;
           uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
           need_dup_check |= (seen_hashes & bit) != 0;
@@ -425,6 +403,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
                          " labels in one ", exemplar ? "exemplar" : "series"));
     }
     LabelRef& ref = labels->emplace_back();
+    count = labels->size();
     size_t name_col = c.pos();
     if (c.is('"')) {
       if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
@@ -435,6 +414,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
         // `{"my.metric", ...}`: the quoted metric name of Prometheus 3.
         *name = ref.name;
         labels->pop_back();
+        count = labels->size();
         first = true;
         if (c.is(',')) {
           ++c.p;
