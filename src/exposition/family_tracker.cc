@@ -402,12 +402,14 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
   }
   // The series' identity: its labels without `le`. Compared as the escaped
   // text of the line (equal text, equal labels in the same order), which
-  // needs at most three copies instead of one per label.
+  // needs at most three copies instead of one per label, and none when it
+  // equals the current series' key (the next bucket of the same series).
   scratch_key_.clear();
   std::string_view raw = lp.line();
   const LabelRef& le_ref = line.labels[static_cast<size_t>(le_index)];
   bool raw_ok = !le_ref.name.in_scratch && !le_ref.value.in_scratch && !line.labels.empty() &&
                 !line.labels.front().name.in_scratch && !line.labels.back().value.in_scratch;
+  bool same_series = false;
   if (raw_ok) {
     size_t first = line.labels.front().name.offset;
     size_t last = line.labels.back().value.offset + line.labels.back().value.length;
@@ -415,9 +417,17 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     size_t le_end = le_ref.value.offset + le_ref.value.length;
     raw_ok = first <= le_begin && le_end <= last && last <= raw.size();
     if (raw_ok) {
-      scratch_key_.append(raw.data() + first, le_begin - first);
-      scratch_key_.push_back('\xff');
-      scratch_key_.append(raw.data() + le_end, last - le_end);
+      size_t head = le_begin - first;
+      size_t tail = last - le_end;
+      if (in_bucket_group_ && bucket_key_.size() == head + 1 + tail &&
+          EqualBytes(bucket_key_.data(), raw.data() + first, head) && bucket_key_[head] == '\xff' &&
+          EqualBytes(bucket_key_.data() + head + 1, raw.data() + le_end, tail)) {
+        same_series = true;
+      } else {
+        scratch_key_.append(raw.data() + first, head);
+        scratch_key_.push_back('\xff');
+        scratch_key_.append(raw.data() + le_end, tail);
+      }
     }
   }
   if (!raw_ok) {
@@ -433,7 +443,7 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     }
   }
   uint32_t le_column = line.labels[static_cast<size_t>(le_index)].value.offset;
-  if (in_bucket_group_ && scratch_key_ == bucket_key_) {
+  if (same_series || (in_bucket_group_ && scratch_key_ == bucket_key_)) {
     if (saw_inf_) {
       error->code = ParseErrorCode::kInvalidHistogram;
       error->column = le_column;

@@ -550,7 +550,8 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     if (!(c.is(' ') || c.is('\t'))) {
       return Expected(c, error, ParseErrorCode::kSyntax, "whitespace before the value");
     }
-    c.SkipBlanks();
+    ++c.p;  // the blank just checked; usually the only one
+    if (c.p < c.end && (*c.p == ' ' || *c.p == '\t')) c.SkipBlanks();
   }
   // Value token. The common shapes ("0", "12.5", "1.5e-05") are parsed
   // while scanning; anything else takes the general path.
