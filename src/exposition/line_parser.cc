@@ -85,9 +85,10 @@ constexpr uint64_t Word7(const char (&s)[8]) {
 
 // Whether the eight bytes of w are all ASCII digits.
 inline bool AllDigits(uint64_t w) {
-  // Every byte 0x30..0x39: its high nibble is 3, and adding 6 keeps it so.
-  return ((w & 0xF0F0F0F0F0F0F0F0ULL) | ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL)) ==
-         0x3030303030303030ULL;
+  // Every byte 0x30..0x39: its high nibble is 3, and adding 6 keeps it so
+  // (both must hold: '-' is 0x2D, and 0x2D + 6 is 0x33).
+  return (w & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+         ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL;
 }
 
 // The value of eight ASCII digits, the first in the lowest byte.
