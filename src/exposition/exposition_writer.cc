@@ -640,7 +640,8 @@ class FamilyWriter {
       e->out_len = len;
       std::memcpy(e->out, buf, len);
     }
-    return Put(p, buf, len);
+    std::memcpy(p, buf, len);  // len <= kMaxGoFloatChars
+    return p + len;
   }
 
 #if OBSV_WIDE_STRING_LOADS_
