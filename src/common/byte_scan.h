@@ -15,50 +15,84 @@ namespace obsv::internal {
 // Returns the first byte of [p, end) equal to a, b or c, or end, 16 bytes at
 // a time where SSE2 exists. Sets *non_ascii if a byte >= 0x80 precedes it
 // (leaves it alone otherwise), so that callers validate UTF-8 only when
-// needed.
-inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, char c, bool* non_ascii) {
+// needed. `begin`, when given, is the start of the buffer p is in: a span
+// shorter than 16 bytes is then read as the 16 bytes ending at `end` when
+// they lie within it.
+inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, char c, bool* non_ascii,
+                              const char* begin = nullptr) {
   unsigned high = 0;
 #if defined(__SSE2__)
-  const __m128i va = _mm_set1_epi8(a);
-  const __m128i vb = _mm_set1_epi8(b);
-  const __m128i vc = _mm_set1_epi8(c);
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc))));
-    unsigned h = static_cast<unsigned>(_mm_movemask_epi8(v));
+  if (end - p < 16 && p < end && begin != nullptr && end - begin >= 16) {
+    const char* q = end - 16;
+    unsigned keep = 0xFFFFu << (p - q);  // the bytes from p on
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    unsigned m = keep & static_cast<unsigned>(_mm_movemask_epi8(
+                            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)),
+                                                      _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+                                         _mm_cmpeq_epi8(v, _mm_set1_epi8(c)))));
+    unsigned h = keep & static_cast<unsigned>(_mm_movemask_epi8(v));
     if (m != 0) {
       unsigned k = static_cast<unsigned>(__builtin_ctz(m));
-      high |= h & ((1u << k) - 1);
-      if (high != 0) *non_ascii = true;
-      return p + k;
+      if ((h & ((1u << k) - 1)) != 0) *non_ascii = true;
+      return q + k;
     }
-    high |= h;
-    p += 16;
+    if (h != 0) *non_ascii = true;
+    return end;
+  }
+  if (end - p >= 16) {
+    const __m128i va = _mm_set1_epi8(a);
+    const __m128i vb = _mm_set1_epi8(b);
+    const __m128i vc = _mm_set1_epi8(c);
+    while (true) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      unsigned m = static_cast<unsigned>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc))));
+      unsigned h = static_cast<unsigned>(_mm_movemask_epi8(v));
+      if (m != 0) {
+        unsigned k = static_cast<unsigned>(__builtin_ctz(m));
+        high |= h & ((1u << k) - 1);
+        if (high != 0) *non_ascii = true;
+        return p + k;
+      }
+      high |= h;
+      p += 16;
+      if (p == end) break;
+      // The tail as one last block ending at `end`: the bytes it shares
+      // with the previous block hold no match and are counted already.
+      if (end - p < 16) p = end - 16;
+    }
+    if (high != 0) *non_ascii = true;
+    return end;
   }
 #endif
-  // The tail (and short strings, the common case for label values) eight
-  // bytes at a time: a byte of x is zero iff the lowest set bit of
-  // (x - 0x01..) & ~x & 0x80.. says so; bits above the first hit may be
-  // false, so only the lowest is used.
+  // Short strings (the common case for label values) eight bytes at a
+  // time: a byte of x is zero iff the lowest set bit of (x - 0x01..) & ~x &
+  // 0x80.. says so; bits above the first hit may be false, so only the
+  // lowest is used. The last word overlaps the one before it.
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
-  while (end - p >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    uint64_t xa = w ^ (kOnes * static_cast<unsigned char>(a));
-    uint64_t xb = w ^ (kOnes * static_cast<unsigned char>(b));
-    uint64_t xc = w ^ (kOnes * static_cast<unsigned char>(c));
-    uint64_t hit = ((xa - kOnes) & ~xa) | ((xb - kOnes) & ~xb) | ((xc - kOnes) & ~xc);
-    hit &= kHighs;
-    if (hit != 0) {
-      unsigned k = static_cast<unsigned>(__builtin_ctzll(hit)) / 8;
-      uint64_t before = k == 0 ? 0 : (~uint64_t{0} >> (64 - 8 * k));
-      if ((w & before & kHighs) != 0 || high != 0) *non_ascii = true;
-      return p + k;
+  if (end - p >= 8) {
+    while (true) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      uint64_t xa = w ^ (kOnes * static_cast<unsigned char>(a));
+      uint64_t xb = w ^ (kOnes * static_cast<unsigned char>(b));
+      uint64_t xc = w ^ (kOnes * static_cast<unsigned char>(c));
+      uint64_t hit = ((xa - kOnes) & ~xa) | ((xb - kOnes) & ~xb) | ((xc - kOnes) & ~xc);
+      hit &= kHighs;
+      if (hit != 0) {
+        unsigned k = static_cast<unsigned>(__builtin_ctzll(hit)) / 8;
+        uint64_t before = k == 0 ? 0 : (~uint64_t{0} >> (64 - 8 * k));
+        if ((w & before & kHighs) != 0 || high != 0) *non_ascii = true;
+        return p + k;
+      }
+      high |= static_cast<unsigned>((w & kHighs) != 0);
+      p += 8;
+      if (p == end) break;
+      if (end - p < 8) p = end - 8;
     }
-    high |= static_cast<unsigned>((w & kHighs) != 0);
-    p += 8;
+    if (high != 0) *non_ascii = true;
+    return end;
   }
   while (p < end && *p != a && *p != b && *p != c) {
     high |= static_cast<unsigned char>(*p) & 0x80;
@@ -73,6 +107,22 @@ inline const char* FindAnyOf3(const char* p, const char* end, char a, char b, ch
 // than the comparison.
 inline bool EqualBytes(const char* a, const char* b, size_t n) {
   if (n >= 8) {
+#if defined(__SSE2__)
+    if (n >= 16) {
+      if (n > 64) return std::memcmp(a, b, n) == 0;
+      // 16 bytes at a time, the last block overlapping.
+      unsigned eq = 0xFFFF;
+      for (size_t i = 0; i + 16 < n; i += 16) {
+        eq &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)))));
+      }
+      eq &= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + n - 16)),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + n - 16)))));
+      return eq == 0xFFFF;
+    }
+#endif
     if (n > 32) return std::memcmp(a, b, n) == 0;
     uint64_t diff = 0;
     size_t i = 0;
@@ -157,8 +207,10 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
 
 // Returns the end of the run of name characters starting at p, 16 bytes at
 // a time where SSE2 exists: [a-zA-Z0-9_], plus ':' when `metric` (the
-// characters of Prometheus's legacy metric and label names).
-inline const char* ScanNameChars(const char* p, const char* end, bool metric) {
+// characters of Prometheus's legacy metric and label names). `begin`, when
+// given, is the start of the buffer p is in: the last bytes are then read
+// as the 16 bytes ending at `end` when they lie within it.
+inline const char* ScanNameChars(const char* p, const char* end, bool metric, const char* begin = nullptr) {
 #if defined(__SSE2__)
   const __m128i to_lower = _mm_set1_epi8(0x20);
   const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
@@ -167,15 +219,23 @@ inline const char* ScanNameChars(const char* p, const char* end, bool metric) {
   const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
   const __m128i underscore = _mm_set1_epi8('_');
   const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
-  while (end - p >= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto not_name = [&](const char* at) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
     __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
     __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
                               _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
-    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+  };
+  while (end - p >= 16) {
+    unsigned bad = not_name(p);
     if (bad != 0) return p + __builtin_ctz(bad);
     p += 16;
+  }
+  if (p < end && begin != nullptr && end - begin >= 16) {
+    const char* q = end - 16;
+    unsigned bad = not_name(q) & (0xFFFFu << (p - q));  // the bytes from p on
+    return bad != 0 ? q + __builtin_ctz(bad) : end;
   }
 #endif
   auto name_char = [metric](char c) {

@@ -35,6 +35,42 @@ Digits ShortestDigits(double v) {
   return out;
 }
 
+// "00" .. "99".
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the decimal digits of u (< 10^16) ending just before `end`, two at a
+// time; returns where they start.
+inline char* DigitsBackward(uint64_t u, char* end) {
+  char* p = end;
+  // Eight digits by 64-bit division, the rest in 32-bit arithmetic.
+  uint32_t w;
+  if (u >= 100000000) {
+    uint32_t low = static_cast<uint32_t>(u % 100000000);
+    u /= 100000000;
+    for (int i = 0; i < 4; ++i) {
+      p -= 2;
+      std::memcpy(p, kDigitPairs + 2 * (low % 100), 2);
+      low /= 100;
+    }
+  }
+  w = static_cast<uint32_t>(u);
+  while (w >= 100) {
+    p -= 2;
+    std::memcpy(p, kDigitPairs + 2 * (w % 100), 2);
+    w /= 100;
+  }
+  if (w >= 10) {
+    p -= 2;
+    std::memcpy(p, kDigitPairs + 2 * w, 2);
+  } else {
+    *--p = static_cast<char>('0' + w);
+  }
+  return p;
+}
+
 }  // namespace
 
 size_t FormatGoFloat(double v, char* buf) {
@@ -52,25 +88,37 @@ size_t FormatGoFloat(double v, char* buf) {
     *out++ = '0';
     return static_cast<size_t>(out - buf);
   }
-  // Small integers are by far the most common value: skip the digit search.
+  // Integers are by far the most common values (counts): skip the digit
+  // search. Below 10^6 Go prints them as they are; up to 2^53 their digits
+  // without trailing zeros are the shortest form, printed as %e.
   double av = std::fabs(v);
-  if (av < 1e6 && av == std::floor(av)) {
-    auto r = std::to_chars(out, out + 24, static_cast<long long>(av));
-    return static_cast<size_t>(r.ptr - buf);
+  // (A conversion instead of std::floor, a libm call without SSE4.1.)
+  if (av < 9007199254740992.0 && static_cast<double>(static_cast<int64_t>(av)) == av) {
+    uint64_t u = static_cast<uint64_t>(av);
+    char tmp[40];
+    char* end = tmp + 24;  // 16 bytes of slack after the digits
+    char* first = DigitsBackward(u, end);
+    size_t n = static_cast<size_t>(end - first);
+    if (u < 1000000) {
+      std::memcpy(out, first, 8);  // n <= 6; buf has the room
+      return static_cast<size_t>(out - buf) + n;
+    }
+    // %e: d.ddde+XX, the exponent n - 1 being 6..15.
+    size_t nd = n;
+    while (first[nd - 1] == '0') --nd;
+    *out++ = first[0];
+    if (nd > 1) {
+      *out++ = '.';
+      std::memcpy(out, first + 1, 16);  // nd - 1 <= 15 bytes; tmp and buf have the room
+      out += nd - 1;
+    }
+    *out++ = 'e';
+    *out++ = '+';
+    std::memcpy(out, kDigitPairs + 2 * (n - 1), 2);
+    out += 2;
+    return static_cast<size_t>(out - buf);
   }
-  Digits dg;
-  if (av < 9007199254740992.0 && av == std::floor(av)) {
-    // An integer: its digits, without trailing zeros, are the shortest form.
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof(tmp), static_cast<uint64_t>(av));
-    int n = static_cast<int>(r.ptr - tmp);
-    dg.exp10 = n - 1;
-    while (n > 1 && tmp[n - 1] == '0') --n;
-    std::memcpy(dg.d, tmp, static_cast<size_t>(n));
-    dg.nd = n;
-  } else {
-    dg = ShortestDigits(av);
-  }
+  Digits dg = ShortestDigits(av);
   int exp = dg.exp10;
   // Go: %e when the exponent is < -4 or >= the precision, which is 6 for the
   // shortest representation (so 1234567 prints as 1.234567e+06).

@@ -128,7 +128,7 @@ Entry ExpositionParser::Impl::Advance() {
                "content after \"# EOF\"");
       return Entry::kError;
     }
-    internal::LineError e;
+    internal::LineError& e = line_error;  // a member: no string to build per line
     if (!lp.Parse(line, &parsed, &e)) {
       SetLineError(e);
       return Entry::kError;

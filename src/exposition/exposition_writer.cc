@@ -14,6 +14,25 @@
 #include "common/utf8.h"
 #include "exposition/escaping.h"
 
+// Reading 16 bytes from a std::string's data(), whatever its size, stays
+// inside the string with libstdc++ and libc++: a string always holds at
+// least 16 bytes (its inline buffer, or a heap block of 16 or more). Short
+// label names and values are then loaded as one vector masked to their
+// length instead of being copied by size class. Off under AddressSanitizer,
+// which may poison the bytes of a string past its end.
+#if defined(__SSE2__) && (defined(__GLIBCXX__) || defined(_LIBCPP_VERSION)) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OBSV_WIDE_STRING_LOADS_ 0
+#endif
+#endif
+#ifndef OBSV_WIDE_STRING_LOADS_
+#define OBSV_WIDE_STRING_LOADS_ 1
+#endif
+#else
+#define OBSV_WIDE_STRING_LOADS_ 0
+#endif
+
 namespace obsv {
 
 using internal::FormatGoFloat;
@@ -119,6 +138,13 @@ bool IsLegacyName(std::string_view name, unsigned char start, unsigned char rest
   return acc != 0;
 }
 
+#if OBSV_WIDE_STRING_LOADS_
+// 16 bytes of 0xFF then 16 of zero: loaded at 16 - n, the mask of the first
+// n bytes of a vector.
+alignas(16) constexpr unsigned char kPrefixMask[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+#endif
+
 }  // namespace
 
 bool IsLegacyMetricName(std::string_view name) { return IsLegacyName(name, 1, 2); }
@@ -140,29 +166,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-
-void AppendHelp(std::string_view s, bool om, std::string* out) {
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c != '\\' && c != '\n' && !(om && c == '"')) continue;
-    out->append(s.data() + start, i - start);
-    out->push_back('\\');
-    out->push_back(c == '\n' ? 'n' : c);
-    start = i + 1;
-  }
-  out->append(s.data() + start, s.size() - start);
-}
-
-void AppendMetricNameForMetadata(std::string_view name, std::string* out) {
-  if (IsLegacyMetricName(name)) {
-    out->append(name);
-  } else {
-    out->push_back('"');
-    internal::AppendEscapedQuoted(name, out);
-    out->push_back('"');
-  }
-}
 
 enum class Role : uint8_t {
   kPlain,     // written as is
@@ -277,7 +280,10 @@ absl::Status Place(const MetricFamily& f, const Sample& s, bool om, std::string_
 class FamilyWriter {
  public:
   FamilyWriter(ExpositionFormat format, std::string* out)
-      : om_(format == ExpositionFormat::kOpenMetrics), format_(format), out_(out) {}
+      : om_(format == ExpositionFormat::kOpenMetrics), format_(format), out_(out), len_(out->size()) {}
+  ~FamilyWriter() { Finish(); }
+  FamilyWriter(const FamilyWriter&) = delete;
+  FamilyWriter& operator=(const FamilyWriter&) = delete;
 
   // OpenMetrics: the names of the other families in the same body.
   void set_taken(const absl::flat_hash_set<std::string>* taken) { taken_ = taken; }
@@ -287,10 +293,11 @@ class FamilyWriter {
     if (!internal::IsValidUtf8(f.name)) {
       return absl::InvalidArgumentError(internal::StrCat("family name is not valid UTF-8: ", f.name));
     }
-    absl::Status status = om_ ? WriteOpenMetrics(f) : WriteText(f);
-    Flush();
-    return status;
+    return om_ ? WriteOpenMetrics(f) : WriteText(f);
   }
+
+  // Trims *out_ to what was written (it holds allocated room past it).
+  void Finish() { out_->resize(len_); }
 
  private:
   absl::Status WriteText(const MetricFamily& f) {
@@ -371,19 +378,38 @@ class FamilyWriter {
   }
 
   void WriteTextHeader(const MetricFamily& f, std::string_view name, const char* type) {
-    Flush();
-    if (f.has_help) {
-      out_->append("# HELP ");
-      AppendMetricNameForMetadata(name, out_);
-      out_->push_back(' ');
-      AppendHelp(f.help, false, out_);
-      out_->push_back('\n');
+    if (f.has_help) WriteMetadata("# HELP ", name, f.help, /*help=*/true);
+    WriteMetadata("# TYPE ", name, type, false);
+  }
+
+  // Writes `<keyword><name> <text>\n`, the text escaped as HELP when `help`.
+  void WriteMetadata(std::string_view keyword, std::string_view name, std::string_view text, bool help) {
+    char* p = Room(keyword.size() + 2 * (name.size() + text.size()) + 16);
+    p = Put(p, keyword.data(), keyword.size());
+    if (IsLegacyMetricName(name)) {
+      p = Put(p, name.data(), name.size());
+    } else {
+      *p++ = '"';
+      p = PutEscapedRaw(p, name, '"');
+      *p++ = '"';
     }
-    out_->append("# TYPE ");
-    AppendMetricNameForMetadata(name, out_);
-    out_->push_back(' ');
-    out_->append(type);
-    out_->push_back('\n');
+    *p++ = ' ';
+    p = help ? PutEscapedRaw(p, text, om_ ? '"' : '\\') : Put(p, text.data(), text.size());
+    *p++ = '\n';
+    Commit(p);
+  }
+
+  // Appends s with `\`, newline and `quote` escaped (pass '\\' for no quote).
+  static char* PutEscapedRaw(char* p, std::string_view s, char quote) {
+    for (char c : s) {
+      if (c == '\\' || c == '\n' || c == quote) {
+        *p++ = '\\';
+        *p++ = c == '\n' ? 'n' : c;
+      } else {
+        *p++ = c;
+      }
+    }
+    return p;
   }
 
   absl::Status WriteOpenMetrics(const MetricFamily& f) {
@@ -405,26 +431,9 @@ class FamilyWriter {
         f.samples.front().name == f.name) {
       om_family.remove_suffix(5);
     }
-    Flush();
-    if (f.has_help) {
-      out_->append("# HELP ");
-      AppendMetricNameForMetadata(om_family, out_);
-      out_->push_back(' ');
-      AppendHelp(f.help, true, out_);
-      out_->push_back('\n');
-    }
-    out_->append("# TYPE ");
-    AppendMetricNameForMetadata(om_family, out_);
-    out_->push_back(' ');
-    out_->append(MetricTypeName(f.type));
-    out_->push_back('\n');
-    if (!f.unit.empty()) {
-      out_->append("# UNIT ");
-      AppendMetricNameForMetadata(om_family, out_);
-      out_->push_back(' ');
-      out_->append(f.unit);
-      out_->push_back('\n');
-    }
+    if (f.has_help) WriteMetadata("# HELP ", om_family, f.help, /*help=*/true);
+    WriteMetadata("# TYPE ", om_family, MetricTypeName(f.type), false);
+    if (!f.unit.empty()) WriteMetadata("# UNIT ", om_family, f.unit, false);
     Placement p;
     std::string renamed;
     // Sample names are the family name plus a legacy suffix (checked
@@ -473,38 +482,37 @@ class FamilyWriter {
     return absl::OkStatus();
   }
 
-  // ---- Sample lines, composed in lines_ and appended to *out_ in blocks:
-  // one copy of many lines is cheaper than a string append per line. ----
+  // ---- Sample lines, written straight into *out_ through a raw pointer.
+  // *out_ is grown ahead of the writing (zero-filled by resize(), in steps
+  // that stay in the cache), so that a line costs one room check and no
+  // bounds checks per byte; Finish() trims it to the bytes written. ----
 
-  static constexpr size_t kLinesBlock = size_t{64} << 10;
+  struct NameSlot;
 
-  // Room for `bound` more bytes at lines_.data() + lines_used_.
-  char* LinesRoom(size_t bound) {
-    if (lines_.size() - lines_used_ < bound) {
-      Flush();
-      if (lines_.size() < bound) lines_.resize(std::max(bound, kLinesBlock));
-    }
-    return lines_.data() + lines_used_;
+  // Room for `bound` more bytes at the end of what was written.
+  char* Room(size_t bound) {
+    if (out_->size() - len_ < bound) Grow(bound);
+    return &(*out_)[0] + len_;
+  }
+  // As Room(), for a line in progress: keeps `p` (which points into *out_).
+  char* Ensure(char* p, size_t bound) {
+    size_t at = static_cast<size_t>(p - &(*out_)[0]);
+    if (out_->size() - at >= bound) return p;
+    len_ = at;
+    return Room(bound);
+  }
+  void Commit(char* p) { len_ = static_cast<size_t>(p - &(*out_)[0]); }
+  void Grow(size_t bound) {
+    // Small steps: the zero-fill of resize() stays in L1 and is written
+    // over at once (and, below glibc's `rep stosb` threshold, is a short
+    // vector loop). The string's capacity still grows geometrically.
+    constexpr size_t kStep = 1920;
+    out_->resize(len_ + std::max(bound, kStep));
   }
 
-  void Flush() {
-    if (lines_used_ == 0) return;
-    out_->append(lines_.data(), lines_used_);
-    lines_used_ = 0;
-  }
-
-  // Upper bound of a sample line's size: escaping at most doubles a string.
-  static size_t LineBound(const Sample& s, std::string_view name) {
-    // 64 bytes of slack: short strings are copied and checked in whole
-    // 16- and 24-byte blocks.
-    size_t n = 2 * name.size() + 224 + s.value_text.size();
-    for (const Label& l : s.labels) n += 2 * (l.name.size() + l.value.size()) + 8;
-    if (s.exemplar) {
-      n += 160;
-      for (const Label& l : s.exemplar->labels) n += 2 * (l.name.size() + l.value.size()) + 8;
-    }
-    return n;
-  }
+  // Bytes of room a label needs on the fast path (both strings of at most
+  // 16 bytes): `,` + 32 bytes of name block + 16 of value + `"`, rounded.
+  static constexpr size_t kShortLabelRoom = 64;
 
   static bool IsNumericLabel(const std::string& name, Role role) {
     if (role == Role::kBucket) return name.size() == 2 && name[0] == 'l' && name[1] == 'e';
@@ -632,63 +640,219 @@ class FamilyWriter {
       e->out_len = len;
       std::memcpy(e->out, buf, len);
     }
-    return Put(p, buf, len);
+    std::memcpy(p, buf, len);  // len <= kMaxGoFloatChars
+    return p + len;
   }
 
-  // Writes `name="` for the label at `position` of a sample. Series of a
-  // family repeat the same label names in the same places, so the text
-  // written for the name last seen there is kept and copied as one block.
-  char* PutLabelNameEquals(char* p, size_t position, const std::string& name, bool* ok) {
-    uint64_t a, b;
-    if (position < kNameSlots && ShortKey(name, &a, &b)) {
-      NameSlot& slot = name_slots_[position];
-      if (slot.n != name.size() || slot.a != a || slot.b != b) {
-        slot.a = a;
-        slot.b = b;
-        slot.n = static_cast<uint32_t>(name.size());
-        slot.text_len = 0;
-        if (IsLegacyLabelName(name)) {
-          std::memcpy(slot.text, name.data(), name.size());
-          slot.text[name.size()] = '=';
-          slot.text[name.size() + 1] = '"';
-          slot.text_len = static_cast<uint32_t>(name.size() + 2);
-        }
-      }
-      if (slot.text_len != 0) {
-        std::memcpy(p, slot.text, sizeof(slot.text));  // the line has the slack
-        return p + slot.text_len;
-      }
+#if OBSV_WIDE_STRING_LOADS_
+  // The first n (<= 16) bytes at s, the rest zero. s is a std::string's
+  // data(): see OBSV_WIDE_STRING_LOADS_ for why 16 bytes may be read.
+  static __m128i LoadShort(const char* s, size_t n) {
+    return _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(kPrefixMask + 16 - n)));
+  }
+  // Whether a byte of v is '"', '\\', newline or >= 0x80.
+  static bool MayNeedEscape(__m128i v) {
+    __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), v));
+    return _mm_movemask_epi8(special) != 0;
+  }
+#endif
+
+  // Fills the slot for label name `name` (1..16 bytes).
+  void FillNameSlot(NameSlot& slot, const std::string& name) {
+    size_t n = name.size();
+#if OBSV_WIDE_STRING_LOADS_
+    slot.key = LoadShort(name.data(), n);
+#else
+    ShortKey(name, &slot.a, &slot.b);
+#endif
+    slot.n = static_cast<uint32_t>(n);
+    slot.text_len = 0;
+    slot.value_cached = false;
+    slot.numeric = static_cast<uint8_t>((IsNumericLabel(name, Role::kBucket) ? kNumericLe : 0) |
+                                        (IsNumericLabel(name, Role::kQuantile) ? kNumericQuantile : 0));
+    if (IsLegacyLabelName(name)) {
+      std::memcpy(slot.text, name.data(), n);
+      slot.text[n] = '=';
+      slot.text[n + 1] = '"';
+      slot.text_len = static_cast<uint32_t>(n + 2);
     }
-    if (name.empty()) *ok = false;
-    p = PutName(p, name, IsLegacyLabelName(name), ok);
-    *p++ = '=';
-    *p++ = '"';
-    return p;
   }
 
-  // Writes a label value escaped. Values of up to 16 bytes are copied as
-  // words and checked in registers; only those with something to escape (or
-  // non-ASCII bytes to validate) take the long way.
+  // The slot of the label at `position`, if its name is the one cached there
+  // (series of a family repeat the same label names in the same places),
+  // refilled if not; nullptr for names the slots do not hold.
+  NameSlot* FindNameSlot(size_t position, const std::string& name) {
+    size_t n = name.size();
+    if (position >= kNameSlots || n - 1 >= 16) return nullptr;  // n == 0 wraps
+    NameSlot& slot = name_slots_[position];
+#if OBSV_WIDE_STRING_LOADS_
+    __m128i key = LoadShort(name.data(), n);
+    if (slot.n == n && _mm_movemask_epi8(_mm_cmpeq_epi8(key, slot.key)) == 0xFFFF) return &slot;
+#else
+    uint64_t a, b;
+    ShortKey(name, &a, &b);
+    if (slot.n == n && slot.a == a && slot.b == b) return &slot;
+#endif
+    FillNameSlot(slot, name);
+    return &slot;
+  }
+
+  // Writes a label value escaped, at p with room for 2 * size + 16 bytes.
   static char* PutLabelValue(char* p, const std::string& v, bool* ok) {
     size_t n = v.size();
+#if OBSV_WIDE_STRING_LOADS_
+    if (n <= 16) {
+      // One load, one store, one check; the bytes past n are zero and
+      // overwritten by what follows.
+      __m128i x = LoadShort(v.data(), n);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), x);
+      if (!MayNeedEscape(x)) return p + n;
+    }
+#else
     if (n == 0) return p;
     if (n <= 16 && !internal::CopyShortMayNeedEscape(p, v.data(), n)) return p + n;
+#endif
     return PutEscaped(p, v, ok);
   }
 
-  // Writes `{labels}`, with the quoted metric name first when given.
-  char* PutLabels(char* p, const std::vector<Label>& labels, std::string_view quoted_name, Role role, bool* ok) {
-    bool open = false;
+  // Whether label i of a sample renders exactly as label i of the line
+  // whose labels are cached (cached_at_): same name, same value, written
+  // plain (not as a canonical number) and without escapes.
+  bool SameAsCached(size_t i, const Label& l, uint8_t numeric) const {
+#if OBSV_WIDE_STRING_LOADS_
+    const NameSlot& slot = name_slots_[i];
+    size_t n = l.name.size();
+    size_t vn = l.value.size();
+    if (slot.n != n || !slot.value_cached || slot.vn != vn || (slot.numeric & numeric) != 0 || n - 1 >= 16) {
+      return false;
+    }
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(LoadShort(l.name.data(), n), slot.key)) != 0xFFFF) return false;
+    if (vn <= 16) return _mm_movemask_epi8(_mm_cmpeq_epi8(LoadShort(l.value.data(), vn), slot.vkey)) == 0xFFFF;
+    // 17..64 bytes: against the text of the cached line, 16 at a time.
+    const char* prev = out_->data() + cached_at_ + slot.end - 1 - vn;
+    const char* v = l.value.data();
+    unsigned eq = 0xFFFF;
+    for (size_t j = 0; j + 16 < vn; j += 16) {
+      eq &= static_cast<unsigned>(_mm_movemask_epi8(
+          _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + j)),
+                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(prev + j)))));
+    }
+    eq &= static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + vn - 16)),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(prev + vn - 16)))));
+    return eq == 0xFFFF;
+#else
+    (void)i, (void)l, (void)numeric;
+    return false;
+#endif
+  }
+
+  // Writes `{labels}`, with the quoted metric name first when given. `p` has
+  // room for kShortLabelRoom bytes per label (and 256 more); a longer label
+  // ensures its own room and keeps that promise for the labels after it.
+  //
+  // With `cache` (the labels of sample lines), the rendered labels are
+  // remembered by position: the series of a histogram or summary, and
+  // neighbouring series generally, repeat their leading labels line after
+  // line, and the leading labels that equal those of the previous line are
+  // copied from it as one block instead of being written one by one.
+  char* PutLabels(char* p, const std::vector<Label>& labels, std::string_view quoted_name, Role role, bool cache,
+                  bool* ok) {
+    char sep = '{';
     if (!quoted_name.empty()) {
       *p++ = '{';
       p = PutName(p, quoted_name, false, ok);
-      open = true;
+      sep = ',';
+      cache = false;
     }
-    for (size_t i = 0; i < labels.size(); ++i) {
-      const Label& l = labels[i];
-      *p++ = open ? ',' : '{';
-      open = true;
-      p = PutLabelNameEquals(p, i, l.name, ok);
+    // Other labels (exemplars, lines with a quoted name) may refill the
+    // slots: forget the cached line.
+    if (!cache) cached_count_ = 0;
+    const uint8_t numeric = role == Role::kBucket ? kNumericLe : role == Role::kQuantile ? kNumericQuantile : 0;
+    const size_t count = labels.size();
+    const Label* ls = labels.data();
+    size_t i = 0;
+    if (cache && count != 0) {
+      size_t limit = std::min(count, cached_count_);
+      while (i < limit && SameAsCached(i, ls[i], numeric)) ++i;
+      if (i != 0) {
+        size_t len = name_slots_[i - 1].end;
+        p = Ensure(p, len + kShortLabelRoom * (count - i) + 256);
+        *p++ = '{';
+        std::memcpy(p, out_->data() + cached_at_, len);
+        p += len;
+        sep = ',';
+      }
+    }
+    // Where this line's labels start (after `{`), and how many of them are
+    // recorded in the slots for the next line.
+    char* labels_start = sep == '{' ? p + 1 : p - (i == 0 ? 0 : name_slots_[i - 1].end);
+    size_t recorded = i;
+    for (; i < count; ++i) {
+      const Label& l = ls[i];
+      *p++ = sep;
+      sep = ',';
+      NameSlot* slot = FindNameSlot(i, l.name);
+      if (__builtin_expect(slot != nullptr && slot->text_len != 0, 1)) {
+        std::memcpy(p, slot->text, sizeof(slot->text));  // the room covers the block
+        p += slot->text_len;
+        size_t n = l.value.size();
+        bool plain = (slot->numeric & numeric) == 0;
+        if (__builtin_expect(plain && n <= 16, 1)) {
+#if OBSV_WIDE_STRING_LOADS_
+          // One load, one store, one check; the bytes past n are zero and
+          // overwritten by what follows.
+          __m128i x = LoadShort(l.value.data(), n);
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(p), x);
+          if (__builtin_expect(!MayNeedEscape(x), 1)) {
+            p += n;
+            *p++ = '"';
+            if (recorded == i && cache) {
+              slot->vkey = x;
+              slot->vn = static_cast<uint32_t>(n);
+              slot->value_cached = true;
+              slot->end = static_cast<uint32_t>(p - labels_start);
+              recorded = i + 1;
+            }
+            continue;
+          }
+#endif
+          p = PutLabelValue(p, l.value, ok);
+          slot->value_cached = false;
+        } else {
+          size_t rel = static_cast<size_t>(p - labels_start);
+          p = Ensure(p, 2 * n + kShortLabelRoom * (count - i) + 256);
+          labels_start = p - rel;
+          if (!plain) {
+            p = PutCanonicalNumber(p, l.value, ok);  // canonical for the format
+            slot->value_cached = false;
+          } else {
+            char* v = p;
+            p = PutLabelValue(p, l.value, ok);
+            // A value of up to 64 bytes written without escapes is compared
+            // with the text of this line next time.
+            slot->value_cached = n <= 64 && static_cast<size_t>(p - v) == n;
+            slot->vn = static_cast<uint32_t>(n);
+          }
+        }
+        *p++ = '"';
+        if (recorded == i && cache && slot->value_cached) {
+          slot->end = static_cast<uint32_t>(p - labels_start);
+          recorded = i + 1;
+        }
+        continue;
+      }
+      // A long, empty or quoted label name: the general way.
+      size_t rel = static_cast<size_t>(p - labels_start);
+      p = Ensure(p, 2 * (l.name.size() + l.value.size()) + kShortLabelRoom * (count - i) + 256);
+      labels_start = p - rel;
+      if (l.name.empty()) *ok = false;
+      p = PutName(p, l.name, IsLegacyLabelName(l.name), ok);
+      *p++ = '=';
+      *p++ = '"';
       if (role != Role::kPlain && IsNumericLabel(l.name, role)) {
         p = PutCanonicalNumber(p, l.value, ok);  // canonical for the format
       } else {
@@ -696,7 +860,11 @@ class FamilyWriter {
       }
       *p++ = '"';
     }
-    if (open) *p++ = '}';
+    if (cache) {
+      cached_at_ = static_cast<size_t>(labels_start - out_->data());
+      cached_count_ = recorded;
+    }
+    if (sep == ',') *p++ = '}';
     return p;
   }
 
@@ -718,15 +886,16 @@ class FamilyWriter {
   // `legacy`: IsLegacyMetricName(name), known to the caller.
   absl::Status WriteSample(const Sample& s, std::string_view name, Role role, bool legacy) {
     if (!legacy && name.empty()) return absl::InvalidArgumentError("sample without a name");
-    size_t bound = LineBound(s, name);
-    char* const line = LinesRoom(bound);
-    char* p = line;
+    // Room for the name, the short labels and the value; longer labels,
+    // the value text and the exemplar ensure their own.
+    char* p = Room(2 * name.size() + kShortLabelRoom * (s.labels.size() + 2) + 256);
     bool ok = true;
     if (legacy) {
-      p = PutLabels(Put(p, name.data(), name.size()), s.labels, {}, role, &ok);
+      p = PutLabels(Put(p, name.data(), name.size()), s.labels, {}, role, /*cache=*/true, &ok);
     } else {
-      p = PutLabels(p, s.labels, name, role, &ok);
+      p = PutLabels(p, s.labels, name, role, /*cache=*/false, &ok);
     }
+    p = Ensure(p, s.value_text.size() + 160);
     *p++ = ' ';
     p = PutValue(p, s, role);
     if (s.timestamp) {
@@ -734,13 +903,14 @@ class FamilyWriter {
       p += FormatTimestamp(*s.timestamp, format_, p);
     }
     if (om_ && s.exemplar) {
+      p = Ensure(p, kShortLabelRoom * (s.exemplar->labels.size() + 2) + 256);
       std::memcpy(p, " # ", 3);
       p += 3;
       if (s.exemplar->labels.empty()) {
         *p++ = '{';
         *p++ = '}';
       } else {
-        p = PutLabels(p, s.exemplar->labels, {}, Role::kPlain, &ok);
+        p = PutLabels(p, s.exemplar->labels, {}, Role::kPlain, /*cache=*/false, &ok);
       }
       *p++ = ' ';
       p += internal::FormatOpenMetricsFloat(s.exemplar->value, p);
@@ -754,16 +924,15 @@ class FamilyWriter {
       return absl::InvalidArgumentError(
           StrCat("sample \"", name, "\" has an empty label name or a name or value that is not valid UTF-8"));
     }
-    lines_used_ += static_cast<size_t>(p - line);
+    Commit(p);
     return absl::OkStatus();
   }
 
   bool om_;
   ExpositionFormat format_;
   std::string* out_;
+  size_t len_;       // bytes of *out_ written; past them, room
   const absl::flat_hash_set<std::string>* taken_ = nullptr;
-  std::vector<char> lines_;  // sample lines not yet appended to *out_
-  size_t lines_used_ = 0;
   struct Placed {
     uint8_t group;
     Role role;
@@ -777,13 +946,34 @@ class FamilyWriter {
     char out[internal::kMaxGoFloatChars];
   };
   static constexpr size_t kCanonicalEntries = 128;
+  static constexpr uint8_t kNumericLe = 1;
+  static constexpr uint8_t kNumericQuantile = 2;
   struct NameSlot {
+#if OBSV_WIDE_STRING_LOADS_
+    __m128i key = _mm_setzero_si128();  // the name's bytes, zero-padded
+#else
     uint64_t a = 0;
     uint64_t b = 0;
+#endif
     uint32_t n = 0;         // 0: empty
     uint32_t text_len = 0;  // 0: not a legacy name, written the long way
-    char text[24];          // `name="`
+    uint8_t numeric = 0;    // kNumericLe, kNumericQuantile
+    char text[32];          // `name="`, copied as one block
+    // The label at this position in the line at cached_at_ (PutLabels()):
+    // whether its value is comparable (written plain, unescaped, at most 64
+    // bytes), its length, its bytes if at most 16, and where the label's
+    // text ends, from the start of that line's labels.
+    bool value_cached = false;
+    uint32_t vn = 0;
+    uint32_t end = 0;
+#if OBSV_WIDE_STRING_LOADS_
+    __m128i vkey = _mm_setzero_si128();
+#endif
   };
+  // The last line whose labels the slots describe: the offset in *out_ of
+  // its first label, and how many of its leading labels are recorded.
+  size_t cached_at_ = 0;
+  size_t cached_count_ = 0;
   static constexpr size_t kNameSlots = 16;
   NameSlot name_slots_[kNameSlots];
   CanonicalEntry canonical_[kCanonicalEntries];
@@ -807,17 +997,19 @@ absl::Status WriteExposition(const std::vector<MetricFamily>& families, const Wr
   size_t estimate = 0;
   for (const MetricFamily& f : families) estimate += 64 + f.samples.size() * 96;
   out->reserve(out->size() + estimate);
-  FamilyWriter writer(options.format, out);
   absl::flat_hash_set<std::string> taken;
-  if (options.format == ExpositionFormat::kOpenMetrics) {
-    for (const MetricFamily& f : families) {
-      if (f.type != MetricType::kCounter) taken.insert(f.name);
+  {
+    FamilyWriter writer(options.format, out);  // trims *out when it ends
+    if (options.format == ExpositionFormat::kOpenMetrics) {
+      for (const MetricFamily& f : families) {
+        if (f.type != MetricType::kCounter) taken.insert(f.name);
+      }
+      writer.set_taken(&taken);
     }
-    writer.set_taken(&taken);
-  }
-  for (const MetricFamily& f : families) {
-    absl::Status s = writer.Write(f);
-    if (!s.ok()) return s;
+    for (const MetricFamily& f : families) {
+      absl::Status s = writer.Write(f);
+      if (!s.ok()) return s;
+    }
   }
   if (options.format == ExpositionFormat::kOpenMetrics && options.write_eof) out->append("# EOF\n");
   return absl::OkStatus();

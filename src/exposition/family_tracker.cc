@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/byte_scan.h"
 #include "common/str_cat.h"
 #include "common/number_parse.h"
 
@@ -65,16 +66,25 @@ uint64_t HashName(std::string_view s) {
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
   const char* p = s.data();
   size_t n = s.size();
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-    p += 8;
-    n -= 8;
-  }
   uint64_t w = 0;
-  std::memcpy(&w, p, n);
+  if (n >= 8) {
+    while (n > 8) {
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 31;
+      p += 8;
+      n -= 8;
+    }
+    std::memcpy(&w, p + n - 8, 8);  // the last eight bytes, overlapping
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    w = a | uint64_t{b} << 32;
+  } else if (n > 0) {
+    w = static_cast<unsigned char>(p[0]) | uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+        uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+  }
   h = (h ^ w) * 0x94D049BB133111EBULL;
   return h ^ (h >> 29);
 }
@@ -82,7 +92,7 @@ uint64_t HashName(std::string_view s) {
 }  // namespace
 
 void FamilyNameSet::Clear() {
-  arena_.clear();
+  arena_used_ = 0;
   entries_.clear();
   for (uint32_t i : used_) slots_[i] = 0;
   used_.clear();
@@ -94,7 +104,9 @@ size_t FamilyNameSet::Probe(std::string_view name, uint64_t hash) const {
     uint32_t slot = slots_[i];
     if (slot == 0) return i;
     const Entry& e = entries_[slot - 1];
-    if (e.hash == hash && std::string_view(arena_.data() + e.offset, e.length) == name) return i;
+    if (e.hash == hash && e.length == name.size() && EqualBytes(arena_.data() + e.offset, name.data(), name.size())) {
+      return i;
+    }
   }
 }
 
@@ -117,8 +129,13 @@ void FamilyNameSet::InsertNew(std::string_view name, uint64_t hash, MetricType t
   size_t mask = slots_.size() - 1;
   size_t i = hash & mask;
   while (slots_[i] != 0) i = (i + 1) & mask;
-  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(name.size()), type});
-  arena_.append(name.data(), name.size());
+  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()), type});
+  // The arena only grows (kept across Clear()); names are copied in place.
+  if (arena_.size() - arena_used_ < name.size()) {
+    arena_.resize(std::max(arena_used_ + name.size(), std::max<size_t>(2 * arena_.size(), 4096)));
+  }
+  if (!name.empty()) std::memcpy(&arena_[arena_used_], name.data(), name.size());
+  arena_used_ += name.size();
   slots_[i] = static_cast<uint32_t>(entries_.size());
   used_.push_back(static_cast<uint32_t>(i));
 }
@@ -137,8 +154,16 @@ void FamilyTracker::Configure(ExpositionFormat format, const ParserOptions& opti
   om_ = format == ExpositionFormat::kOpenMetrics;
 }
 
+void FamilyTracker::SetName(std::string_view name) {
+  // A buffer that only grows: no allocation, and no std::string::assign()
+  // (a general replace) per family.
+  if (name_buf_.size() < name.size()) name_buf_.resize(std::max(name.size(), 2 * name_buf_.size()));
+  if (!name.empty()) std::memcpy(&name_buf_[0], name.data(), name.size());
+  name_ = std::string_view(name_buf_.data(), name.size());
+}
+
 void FamilyTracker::Reset() {
-  name_.clear();
+  name_ = {};
   type_ = MetricType::kUnknown;
   suffix_ = SampleSuffix::kNone;
   open_ = has_type_ = has_help_ = has_unit_ = has_samples_ = false;
@@ -149,20 +174,20 @@ void FamilyTracker::Reset() {
   in_bucket_group_ = false;
 }
 
-bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* suffix) const {
-  if (!open_ || metric.size() < name_.size() ||
-      metric.compare(0, name_.size(), name_) != 0) {
-    return false;
-  }
+inline bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* suffix) const {
+  size_t n = name_.size();
+  if (!open_ || metric.size() < n || !EqualBytes(metric.data(), name_.data(), n)) return false;
   Allowed allowed = AllowedFor(type_, om_);
-  if (metric.size() == name_.size()) {
+  if (metric.size() == n) {
     if (!allowed.bare) return false;
     *suffix = SampleSuffix::kNone;
     return true;
   }
-  std::string_view rest = metric.substr(name_.size());
+  const char* rest = metric.data() + n;
+  size_t rest_size = metric.size() - n;
   for (int i = 0; i < allowed.count; ++i) {
-    if (rest == allowed.rules[i].text) {
+    std::string_view rule = allowed.rules[i].text;
+    if (rest_size == rule.size() && EqualBytes(rest, rule.data(), rule.size())) {
       *suffix = allowed.rules[i].suffix;
       return true;
     }
@@ -210,7 +235,7 @@ bool FamilyTracker::StartFamily(std::string_view name, size_t column, LineError*
     error->message = StrCat("more than ", options_.max_families, " metric families");
     return false;
   }
-  name_.assign(name.data(), name.size());
+  SetName(name);
   type_ = MetricType::kUnknown;
   open_ = true;
   has_type_ = has_help_ = has_unit_ = has_samples_ = false;
@@ -222,7 +247,7 @@ bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, Lin
   std::string_view name = lp.View(line.name);
   size_t column = line.name.in_scratch ? 0 : line.name.offset;
   const char* what = line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
-  if (!open_ || name != name_) {
+  if (!open_ || name.size() != name_.size() || !EqualBytes(name.data(), name_.data(), name.size())) {
     if (!StartFamily(name, column, error)) return false;
   } else if (has_samples_) {
     if (options_.strict) {
@@ -377,12 +402,14 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
   }
   // The series' identity: its labels without `le`. Compared as the escaped
   // text of the line (equal text, equal labels in the same order), which
-  // needs at most three copies instead of one per label.
+  // needs at most three copies instead of one per label, and none when it
+  // equals the current series' key (the next bucket of the same series).
   scratch_key_.clear();
   std::string_view raw = lp.line();
   const LabelRef& le_ref = line.labels[static_cast<size_t>(le_index)];
   bool raw_ok = !le_ref.name.in_scratch && !le_ref.value.in_scratch && !line.labels.empty() &&
                 !line.labels.front().name.in_scratch && !line.labels.back().value.in_scratch;
+  bool same_series = false;
   if (raw_ok) {
     size_t first = line.labels.front().name.offset;
     size_t last = line.labels.back().value.offset + line.labels.back().value.length;
@@ -390,9 +417,17 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     size_t le_end = le_ref.value.offset + le_ref.value.length;
     raw_ok = first <= le_begin && le_end <= last && last <= raw.size();
     if (raw_ok) {
-      scratch_key_.append(raw.data() + first, le_begin - first);
-      scratch_key_.push_back('\xff');
-      scratch_key_.append(raw.data() + le_end, last - le_end);
+      size_t head = le_begin - first;
+      size_t tail = last - le_end;
+      if (in_bucket_group_ && bucket_key_.size() == head + 1 + tail &&
+          EqualBytes(bucket_key_.data(), raw.data() + first, head) && bucket_key_[head] == '\xff' &&
+          EqualBytes(bucket_key_.data() + head + 1, raw.data() + le_end, tail)) {
+        same_series = true;
+      } else {
+        scratch_key_.append(raw.data() + first, head);
+        scratch_key_.push_back('\xff');
+        scratch_key_.append(raw.data() + le_end, tail);
+      }
     }
   }
   if (!raw_ok) {
@@ -408,7 +443,7 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     }
   }
   uint32_t le_column = line.labels[static_cast<size_t>(le_index)].value.offset;
-  if (in_bucket_group_ && scratch_key_ == bucket_key_) {
+  if (same_series || (in_bucket_group_ && scratch_key_ == bucket_key_)) {
     if (saw_inf_) {
       error->code = ParseErrorCode::kInvalidHistogram;
       error->column = le_column;

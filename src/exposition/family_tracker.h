@@ -39,7 +39,8 @@ class FamilyNameSet {
   size_t Probe(std::string_view name, uint64_t hash) const;  // slot index
   void Grow();
 
-  std::string arena_;
+  std::string arena_;     // names; only the first arena_used_ bytes are in use
+  size_t arena_used_ = 0;
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
   std::vector<uint32_t> used_;   // the slots in use, for a cheap Clear()
@@ -67,6 +68,7 @@ class FamilyTracker {
 
  private:
   bool MatchSuffix(std::string_view metric, SampleSuffix* suffix) const;
+  void SetName(std::string_view name);
   bool StartFamily(std::string_view name, size_t column, LineError* error);
   bool CloseFamily(LineError* error);
   bool CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error);
@@ -77,7 +79,8 @@ class FamilyTracker {
   ParserOptions options_;
   bool om_ = false;
 
-  std::string name_;
+  std::string_view name_;  // the current family's name, in name_buf_
+  std::string name_buf_;
   uint64_t name_hash_ = 0;  // FamilyNameSet::Hash(name_), in strict mode
   MetricType type_ = MetricType::kUnknown;
   SampleSuffix suffix_ = SampleSuffix::kNone;

@@ -49,23 +49,23 @@ inline uint64_t HasByte(uint64_t w, uint8_t b) {
 }
 
 // The first '"', '\\' or NUL of a quoted string; notes non-ASCII bytes.
-inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii) {
+inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii, const char* begin) {
   *non_ascii = false;
-  return FindAnyOf3(p, end, '"', '\\', '\0', non_ascii);
+  return FindAnyOf3(p, end, '"', '\\', '\0', non_ascii, begin);
 }
 
 // Returns the first ' ' (or, unless `space_only`, '\t' or '{') in [p, end),
 // or end: the end of a value or timestamp token.
-inline const char* FindTokenEnd(const char* p, const char* end, bool space_only) {
+inline const char* FindTokenEnd(const char* p, const char* end, bool space_only, const char* begin) {
   bool non_ascii = false;  // not needed: the token is parsed as a number
-  return space_only ? FindAnyOf3(p, end, ' ', ' ', ' ', &non_ascii)
-                    : FindAnyOf3(p, end, ' ', '\t', '{', &non_ascii);
+  return space_only ? FindAnyOf3(p, end, ' ', ' ', ' ', &non_ascii, begin)
+                    : FindAnyOf3(p, end, ' ', '\t', '{', &non_ascii, begin);
 }
 
 // Returns the end of the run of name characters starting at p:
 // [a-zA-Z0-9_], plus ':' for metric names.
-inline const char* ScanName(const char* p, const char* end, bool metric) {
-  return ScanNameChars(p, end, metric);
+inline const char* ScanName(const char* p, const char* end, bool metric, const char* begin) {
+  return ScanNameChars(p, end, metric, begin);
 }
 
 // One bit of a 64-bit signature per label name: two names with different
@@ -74,6 +74,70 @@ inline uint64_t NameBit(std::string_view n) {
   if (n.empty()) return 1;
   return uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.back()) * 3 +
                           static_cast<unsigned char>(n[0])) & 63);
+}
+
+// The first seven bytes of s as a little-endian word, the eighth zero.
+constexpr uint64_t Word7(const char (&s)[8]) {
+  uint64_t w = 0;
+  for (int i = 6; i >= 0; --i) w = w << 8 | static_cast<unsigned char>(s[i]);
+  return w;
+}
+
+// Whether the eight bytes of w are all ASCII digits.
+inline bool AllDigits(uint64_t w) {
+  // Every byte 0x30..0x39: its high nibble is 3, and adding 6 keeps it so
+  // (both must hold: '-' is 0x2D, and 0x2D + 6 is 0x33).
+  return (w & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+         ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL;
+}
+
+// The value of eight ASCII digits, the first in the lowest byte.
+inline uint64_t EightDigits(uint64_t w) {
+  w -= 0x3030303030303030ULL;
+  w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+  w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+  return (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+}
+
+// Parses the common shapes of a sample value at p: digits, an optional
+// fraction and an optional exponent, at most 15 significant digits and a
+// power of ten within 1e±22, which a double represents exactly (Clinger's
+// fast path). Returns the end of the number, or nullptr for anything else
+// (a sign, Inf, NaN, more digits), which ParseGoFloat() handles. The result
+// is ParseGoFloat()'s: the same arithmetic on the same shapes.
+inline const char* ParseSimpleValue(const char* p, const char* end, double* out) {
+  const char* d0 = p;
+  uint64_t mantissa = 0;
+  while (p < end && static_cast<unsigned char>(*p - '0') < 10) {
+    mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+  }
+  int digits = static_cast<int>(p - d0);
+  int exp10 = 0;
+  if (p < end && *p == '.') {
+    const char* f = ++p;
+    while (p < end && static_cast<unsigned char>(*p - '0') < 10) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+    }
+    digits += static_cast<int>(p - f);
+    exp10 = -static_cast<int>(p - f);
+  }
+  if (digits == 0 || digits > 15) return nullptr;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool neg_exp = false;
+    if (p < end && (*p == '+' || *p == '-')) neg_exp = *p++ == '-';
+    int x = 0;
+    const char* x0 = p;
+    while (p < end && static_cast<unsigned char>(*p - '0') < 10 && p - x0 < 4) x = x * 10 + (*p++ - '0');
+    if (p == x0) return nullptr;
+    exp10 += neg_exp ? -x : x;
+  }
+  if (exp10 < -22 || exp10 > 22) return nullptr;
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double d = static_cast<double>(mantissa);
+  *out = exp10 >= 0 ? d * kPow10[exp10] : d / kPow10[-exp10];
+  return p;
 }
 
 std::string Describe(const char* p, const char* end) {
@@ -96,21 +160,6 @@ std::string Describe(const char* p, const char* end) {
 }
 
 }  // namespace
-
-struct LineParser::Cursor {
-  const char* begin;
-  const char* p;
-  const char* end;
-
-  size_t pos() const { return static_cast<size_t>(p - begin); }
-  bool at_end() const { return p >= end; }
-  bool is(char ch) const { return p < end && *p == ch; }
-  void SkipBlanks() {
-    const char* q = p;
-    while (q < end && (*q == ' ' || *q == '\t')) ++q;
-    p = q;
-  }
-};
 
 void LineParser::Configure(ExpositionFormat format, const ParserOptions& options) {
   format_ = format;
@@ -139,17 +188,13 @@ bool LineParser::Expected(Cursor& c, LineError* error, ParseErrorCode code,
               StrCat("expected ", expected, ", got ", Describe(c.p, c.end)));
 }
 
-bool LineParser::Parse(std::string_view line, ParsedLine* out, LineError* error) {
-  line_ = line;
-  scratch_.clear();
-  Cursor c{line.data(), line.data(), line.data() + line.size()};
-  out->has_timestamp = false;
-  out->has_exemplar = false;
-  if (line.empty()) {
+// The lines Parse() does not dispatch itself: blank (or blanks only) and,
+// in text, lines that start with blanks.
+bool LineParser::ParseOther(Cursor& c, ParsedLine* out, LineError* error) {
+  if (c.at_end()) {
     out->kind = LineKind::kBlank;
     return true;
   }
-  if (*c.p == '#') return ParseComment(c, out, error);
   if (!om_) {
     c.SkipBlanks();
     if (c.at_end()) {
@@ -174,7 +219,7 @@ bool LineParser::ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
   // The common case: ASCII, no escapes, within the limit.
   const char* s = c.p + 1;
   bool non_ascii = false;
-  const char* q = FindQuoteEnd(s, c.end, &non_ascii);
+  const char* q = FindQuoteEnd(s, c.end, &non_ascii, c.begin);
   if (q < c.end && *q == '"' && !non_ascii && static_cast<size_t>(q - s) <= max_len) {
     out->offset = static_cast<uint32_t>(s - c.begin);
     out->length = static_cast<uint32_t>(q - s);
@@ -305,6 +350,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
   // c.p is at '{'.
   ++c.p;
   labels->clear();
+  size_t count = 0;  // labels->size() on the fast path
   bool first = true;
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
@@ -313,18 +359,19 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     if (c.p < c.end && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
       const char* end = c.end;
-      const char* ne = ScanName(s + 1, end, false);
+      const char* ne = ScanName(s + 1, end, false, c.begin);
       if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
           static_cast<size_t>(ne - s) <= options_.max_label_name_bytes &&
-          labels->size() < options_.max_labels_per_series) {
+          count < options_.max_labels_per_series) {
         const char* vs = ne + 2;
         bool non_ascii = false;
-        const char* q = FindQuoteEnd(vs, end, &non_ascii);
+        const char* q = FindQuoteEnd(vs, end, &non_ascii, c.begin);
         if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
             static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
-          LabelRef& ref = labels->emplace_back();
-          ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false};
-          ref.value = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false};
+          labels->push_back(LabelRef{
+              TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false},
+              TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false}});
+          ++count;
           first = false;
           uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
           need_dup_check |= (seen_hashes & bit) != 0;
@@ -357,6 +404,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
                          " labels in one ", exemplar ? "exemplar" : "series"));
     }
     LabelRef& ref = labels->emplace_back();
+    count = labels->size();
     size_t name_col = c.pos();
     if (c.is('"')) {
       if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
@@ -367,6 +415,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
         // `{"my.metric", ...}`: the quoted metric name of Prometheus 3.
         *name = ref.name;
         labels->pop_back();
+        count = labels->size();
         first = true;
         if (c.is(',')) {
           ++c.p;
@@ -383,7 +432,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       }
     } else if (!c.at_end() && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
-      const char* q = ScanName(s + 1, c.end, false);
+      const char* q = ScanName(s + 1, c.end, false, c.begin);
       c.p = q;
       size_t len = static_cast<size_t>(q - s);
       if (len > options_.max_label_name_bytes) {
@@ -463,7 +512,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     has_name = true;
   } else if (Is(*c.p, kMetricStart)) {
     const char* s = c.p;
-    const char* q = ScanName(s + 1, c.end, true);
+    const char* q = ScanName(s + 1, c.end, true, c.begin);
     c.p = q;
     out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(q - s), false};
     has_name = true;
@@ -502,11 +551,20 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     if (!(c.is(' ') || c.is('\t'))) {
       return Expected(c, error, ParseErrorCode::kSyntax, "whitespace before the value");
     }
-    c.SkipBlanks();
+    ++c.p;  // the blank just checked; usually the only one
+    if (c.p < c.end && (*c.p == ' ' || *c.p == '\t')) c.SkipBlanks();
   }
-  // Value token.
+  // Value token. The common shapes ("0", "12.5", "1.5e-05") are parsed
+  // while scanning; anything else takes the general path.
   const char* vs = c.p;
-  c.p = FindTokenEnd(vs, c.end, om_);
+  const char* simple_end = ParseSimpleValue(vs, c.end, &out->value);
+  if (simple_end != nullptr &&
+      (simple_end == c.end || *simple_end == ' ' || (!om_ && *simple_end == '\t'))) {
+    c.p = simple_end;
+    out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(simple_end - vs), false};
+    return ParseAfterValue(c, out, error);
+  }
+  c.p = FindTokenEnd(vs, c.end, om_, c.begin);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty()) {
     return Expected(c, error, ParseErrorCode::kInvalidValue, "sample value");
@@ -521,6 +579,12 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
                              " (expected a float, +Inf, -Inf or NaN)"));
   }
   out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(value.size()), false};
+  return ParseAfterValue(c, out, error);
+}
+
+// After the value (c.p at the blank that ends it, or the end): the
+// timestamp, and in OpenMetrics the exemplar.
+bool LineParser::ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error) {
   if (c.at_end()) return true;
   if (!om_) {
     c.SkipBlanks();
@@ -529,10 +593,32 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     int64_t ms = 0;
     {
       // Integer milliseconds: the common case (up to 18 digits, no sign)
-      // parses while scanning; anything else goes through ParseInt64.
+      // parses while scanning, eight digits at a time; anything else goes
+      // through ParseInt64.
       const char* q = ts;
       const char* end = c.end;
       uint64_t v = 0;
+      while (end - q >= 8) {
+        uint64_t w;
+        std::memcpy(&w, q, 8);
+        if (!AllDigits(w)) break;
+        v = v * 100000000 + EightDigits(w);
+        q += 8;
+      }
+      if (q < end && end - q < 8 && end - c.begin >= 8) {
+        // The rest of the line (the usual end of a timestamp) as the last
+        // eight bytes of the line, the bytes before q read as zeros.
+        size_t r = static_cast<size_t>(end - q);
+        uint64_t w;
+        std::memcpy(&w, end - 8, 8);
+        uint64_t low = (uint64_t{1} << (8 * (8 - r))) - 1;
+        w = (w & ~low) | (0x3030303030303030ULL & low);
+        if (AllDigits(w)) {
+          static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+          v = v * kPow10[r] + EightDigits(w);
+          q = end;
+        }
+      }
       while (q < end && static_cast<unsigned char>(*q - '0') < 10) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
       if (q > ts && q - ts <= 18 && (q == end || *q == ' ' || *q == '\t')) {
         c.p = q;
@@ -571,7 +657,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   ++c.p;  // the ' ' that stopped the value
   if (c.is('#')) return ParseExemplar(c, out, error);
   const char* ts = c.p;
-  c.p = FindTokenEnd(ts, c.end, true);
+  c.p = FindTokenEnd(ts, c.end, true, c.begin);
   std::string_view tok(ts, static_cast<size_t>(c.p - ts));
   if (tok.empty() || !ParseDecimalSeconds(tok, &out->timestamp)) {
     return Fail(error, ParseErrorCode::kInvalidTimestamp, static_cast<size_t>(ts - c.begin),
@@ -611,7 +697,7 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
   if (!c.is(' ')) return Expected(c, error, ParseErrorCode::kInvalidExemplar, "\" \" before the exemplar value");
   ++c.p;
   const char* vs = c.p;
-  c.p = FindTokenEnd(vs, c.end, true);
+  c.p = FindTokenEnd(vs, c.end, true, c.begin);
   std::string_view value(vs, static_cast<size_t>(c.p - vs));
   if (value.empty() || !ParseGoFloat(value, &out->exemplar_value)) {
     return Fail(error, ParseErrorCode::kInvalidExemplar, static_cast<size_t>(vs - c.begin),
@@ -638,7 +724,27 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   const char* after_hash = c.p + 1;
   Cursor k{c.begin, after_hash, c.end};
   enum { kNone, kHelpKw, kTypeKw, kUnitKw } kw = kNone;
-  if (om_) {
+  // The usual spellings, "# HELP name" and "# TYPE name" with one space,
+  // by one word compare; the rest (and all errors) go the general way,
+  // which reads them the same.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (c.end - c.p >= 8 && (om_ || (c.p[7] != ' ' && c.p[7] != '\t'))) {
+    uint64_t w;
+    std::memcpy(&w, c.p, 8);
+    w &= 0x00FFFFFFFFFFFFFFULL;
+    if (w == Word7("# HELP ")) {
+      kw = kHelpKw;
+    } else if (w == Word7("# TYPE ")) {
+      kw = kTypeKw;
+    } else if (om_ && w == Word7("# UNIT ")) {
+      kw = kUnitKw;
+    }
+    if (kw != kNone) k.p = c.p + 7;
+  }
+#endif
+  if (kw != kNone) {
+    // Known keyword: on to the name.
+  } else if (om_) {
     if (std::string_view(after_hash, static_cast<size_t>(c.end - after_hash)) == " EOF") {
       out->kind = LineKind::kEof;
       return true;
@@ -693,7 +799,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
   } else if (!k.at_end() && Is(*k.p, kMetricStart)) {
     const char* s = k.p;
-    k.p = ScanName(s + 1, k.end, true);
+    k.p = ScanName(s + 1, k.end, true, k.begin);
     out->name = TextRef{static_cast<uint32_t>(s - k.begin), static_cast<uint32_t>(k.p - s), false};
   } else {
     return Fail(error, k.at_end() ? ParseErrorCode::kInvalidMetadata : ParseErrorCode::kInvalidName, k.pos(),
@@ -725,7 +831,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   uint32_t text_off = static_cast<uint32_t>(rest - c.begin);
   // One pass finds a NUL, the first backslash and any non-ASCII byte.
   bool non_ascii = false;
-  const char* bs = FindAnyOf3(rest, c.end, '\\', '\0', '\0', &non_ascii);
+  const char* bs = FindAnyOf3(rest, c.end, '\\', '\0', '\0', &non_ascii, c.begin);
   if (bs < c.end && *bs == '\0') {
     return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(bs - c.begin), StrCat("NUL byte in ", kw_name));
   }

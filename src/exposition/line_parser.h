@@ -75,7 +75,25 @@ class LineParser {
   // Parses `line`. On failure returns false and fills *error. The result
   // refers to `line` and to scratch(), both of which must stay unchanged
   // while the result is used.
-  bool Parse(std::string_view line, ParsedLine* out, LineError* error);
+  // Inline: it only dispatches, once per line.
+  bool Parse(std::string_view line, ParsedLine* out, LineError* error) {
+    line_ = line;
+    scratch_.clear();
+    Cursor c{line.data(), line.data(), line.data() + line.size()};
+    out->has_timestamp = false;
+    out->has_exemplar = false;
+    if (!line.empty()) {
+      // Most lines start with a metric name ([a-zA-Z_:]): straight to the
+      // sample.
+      unsigned char first = static_cast<unsigned char>(line[0]);
+      if (static_cast<unsigned>((first | 0x20) - 'a') < 26 || first == '_' || first == ':') {
+        out->kind = LineKind::kSample;
+        return ParseSample(c, out, error);
+      }
+      if (first == '#') return ParseComment(c, out, error);
+    }
+    return ParseOther(c, out, error);
+  }
 
   // The line last parsed, and the buffer of its unescaped pieces.
   std::string_view line() const { return line_; }
@@ -87,10 +105,26 @@ class LineParser {
   }
 
  private:
-  struct Cursor;
+  struct Cursor {
+    const char* begin;
+    const char* p;
+    const char* end;
+
+    size_t pos() const { return static_cast<size_t>(p - begin); }
+    bool at_end() const { return p >= end; }
+    bool is(char ch) const { return p < end && *p == ch; }
+    void SkipBlanks() {
+      const char* q = p;
+      while (q < end && (*q == ' ' || *q == '\t')) ++q;
+      p = q;
+    }
+  };
+
+  bool ParseOther(Cursor& c, ParsedLine* out, LineError* error);
 
   bool ParseComment(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseSample(Cursor& c, ParsedLine* out, LineError* error);
+  bool ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* name,
                    bool allow_name, bool exemplar, LineError* error);
   bool ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,

@@ -69,6 +69,11 @@ const Case kCases[] = {
     {"labels without value", kTextLenient, "a{b=\"c\"}\n", C::kSyntax, 1, 9},
     {"timestamp with letters", kTextLenient, "a 1 12x\n", C::kInvalidTimestamp, 1, 5},
     {"float timestamp in text", kTextLenient, "a 1 1.5\n", C::kInvalidTimestamp, 1, 5},
+    // Punctuation among the digits, where eight are read at a time and
+    // where the end of the line is read as one word.
+    {"float timestamp in text, long", kTextLenient, "a 1 1234567.5\n", C::kInvalidTimestamp, 1, 5},
+    {"minus inside a long timestamp", kTextLenient, "a 1 12345-789\n", C::kInvalidTimestamp, 1, 5},
+    {"plus inside the last word of a timestamp", kTextLenient, "abcdefgh 1 123+5\n", C::kInvalidTimestamp, 1, 12},
     {"timestamp overflows int64", kTextLenient, "a 1 99999999999999999999\n", C::kInvalidTimestamp, 1, 5},
     {"extra token after timestamp", kTextLenient, "a 1 2 3\n", C::kSyntax, 1, 7},
     {"exemplar in text", kTextLenient, "a 1 # {b=\"c\"} 1\n", C::kInvalidExemplar, 1, 5},

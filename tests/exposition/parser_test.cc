@@ -54,6 +54,13 @@ TEST(ParserTest, TextFormat) {
       {"blanks and tabs between tokens, trailing comma, blank lines",
        "\n  metric_a \t{ a = \"1\" , b=\"2\", } \t 3.5 \t 42 \n\n",
        "2 SAMPLE metric_a family=metric_a type=unknown suffix= a=1 b=2 value=3.5 text=3.5 ts=42.000000\n"},
+      {"negative and short timestamps (read as words at the end of the line)",
+       "ts 1 -1500\nts 2 -15\nts 3 7\nts 4 1795314917023\nts 5 12345678\n",
+       "1 SAMPLE ts family=ts type=unknown suffix= value=1 text=1 ts=-1500.000000\n"
+       "2 SAMPLE ts family=ts type=unknown suffix= value=2 text=2 ts=-15.000000\n"
+       "3 SAMPLE ts family=ts type=unknown suffix= value=3 text=3 ts=7.000000\n"
+       "4 SAMPLE ts family=ts type=unknown suffix= value=4 text=4 ts=1795314917023.000000\n"
+       "5 SAMPLE ts family=ts type=unknown suffix= value=5 text=5 ts=12345678.000000\n"},
       {"special values",
        "a +Inf\nb -Inf\nc NaN\nd Nan\ne 1e+06\nf -0.5e-3\n",
        "1 SAMPLE a family=a type=unknown suffix= value=+Inf text=+Inf\n"
