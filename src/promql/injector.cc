@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "common/str_cat.h"
 #include "common/utf8.h"
 #include "obsv/promql_scope.h"
@@ -173,6 +174,20 @@ namespace {
 absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
                            std::string_view source) {
   const InjectOptions& options = st.options;
+  // Usually no matcher of the user's is on an enforced label: the enforced
+  // ones are appended in place.
+  bool conflict = false;
+  for (const LabelMatcher& m : vs.matchers) {
+    if (st.IsEnforcedName(m.name)) {
+      conflict = true;
+      break;
+    }
+  }
+  if (!conflict) {
+    vs.matchers.reserve(vs.matchers.size() + options.enforced.size());
+    for (const LabelMatcher& e : options.enforced) vs.matchers.push_back(e);
+    return absl::OkStatus();
+  }
   std::vector<LabelMatcher> kept;
   kept.reserve(vs.matchers.size() + options.enforced.size());
   for (LabelMatcher& m : vs.matchers) {
@@ -210,7 +225,7 @@ absl::Status Injector::Inject(Expr& root, std::string_view source) const {
   auto malformed = [](std::string_view what) {
     return absl::InvalidArgumentError(StrCat("Inject: malformed tree: ", what));
   };
-  std::vector<Expr*> stack = {&root};
+  absl::InlinedVector<Expr*, 32> stack = {&root};
   auto push = [&stack](const ExprPtr& e) {
     if (e == nullptr) return false;
     stack.push_back(e.get());

@@ -8,6 +8,10 @@
 #include "common/byte_scan.h"
 #include "common/str_cat.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace obsv::promql::internal {
 namespace {
 
@@ -98,6 +102,58 @@ struct KeywordTable {
 constexpr KeywordTable kKeywordTable;
 static_assert(!kKeywordTable.collision, "pick another KeywordHash()");
 
+// Name characters: 1 for [a-zA-Z_0-9], 2 for ':'.
+struct NameCharTable {
+  unsigned char bits[256] = {};
+  constexpr NameCharTable() {
+    for (int c = 'a'; c <= 'z'; ++c) bits[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) bits[c] = 1;
+    for (int c = '0'; c <= '9'; ++c) bits[c] = 1;
+    bits[static_cast<unsigned char>('_')] = 1;
+    bits[static_cast<unsigned char>(':')] = 2;
+  }
+};
+constexpr NameCharTable kNameChars;
+
+// The end of the run of [a-zA-Z0-9_] (and ':' when `metric`) at p; sets
+// *colon if the run holds a ':'. 16 bytes at a time where SSE2 exists.
+inline const char* ScanName(const char* p, const char* end, bool metric, bool* colon) {
+#if defined(__SSE2__)
+  const __m128i to_lower = _mm_set1_epi8(0x20);
+  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  const __m128i underscore = _mm_set1_epi8('_');
+  const __m128i colon_v = _mm_set1_epi8(metric ? ':' : '_');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+    __m128i colons = _mm_cmpeq_epi8(v, colon_v);
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_or_si128(_mm_cmpeq_epi8(v, underscore), colons));
+    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    unsigned c = metric ? static_cast<unsigned>(_mm_movemask_epi8(colons)) : 0;
+    if (bad != 0) {
+      if ((c & ((1u << __builtin_ctz(bad)) - 1)) != 0) *colon = true;
+      return p + __builtin_ctz(bad);
+    }
+    if (c != 0) *colon = true;
+    p += 16;
+  }
+#endif
+  const unsigned mask = metric ? 3 : 1;
+  unsigned seen = 0;
+  while (p < end) {
+    unsigned b = kNameChars.bits[static_cast<unsigned char>(*p)] & mask;
+    if (b == 0) break;
+    seen |= b;
+    ++p;
+  }
+  if ((seen & 2) != 0) *colon = true;
+  return p;
+}
+
 }  // namespace
 
 int DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
@@ -128,8 +184,7 @@ Token Lexer::Emit(Tok type, uint32_t start) {
   t.type = type;
   t.start = start;
   t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  last_ = t;
+  t.text = std::string_view(input_.data() + start, pos_ - start);
   return t;
 }
 
@@ -167,13 +222,13 @@ Token Lexer::Next() {
   if (pos_ >= input_.size()) {
     if (paren_depth_ != 0) return Error(start, ParseErrorCode::kSyntax, "unclosed left parenthesis");
     done_ = true;
-    return Emit(Tok::kEof, start);
+    last_ = Emit(Tok::kEof, start);
+    return last_;
   }
   char c = input_[pos_++];
   auto op = [&](BinaryOp o) {
     Token t = Emit(Tok::kBinaryOp, start);
     t.binary_op = o;
-    last_ = t;
     return t;
   };
   auto peek = [&]() { return pos_ < input_.size() ? input_[pos_] : '\0'; };
@@ -259,10 +314,9 @@ Token Lexer::Next() {
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
   // Names are scanned 16 bytes at a time; a ':' makes a metric identifier.
+  bool colon = false;
   const char* data = input_.data();
-  size_t i = static_cast<size_t>(obsv::internal::ScanNameChars(data + pos_, data + input_.size(), keywords) - data);
-  bool colon = keywords && std::memchr(data + start, ':', i - start) != nullptr;
-  pos_ = static_cast<uint32_t>(i);
+  pos_ = static_cast<uint32_t>(ScanName(data + pos_, data + input_.size(), keywords, &colon) - data);
   std::string_view word = input_.substr(start, pos_ - start);
   // Keywords are case-insensitive and at most kMaxKeywordSize bytes: longer
   // words (most metric names) are never looked up, shorter ones are
@@ -280,7 +334,6 @@ Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
       Token t = Emit(k.type, start);
       t.binary_op = k.binary;
       t.aggregate_op = k.aggregate;
-      last_ = t;
       return t;
     }
   }
@@ -319,7 +372,6 @@ Token Lexer::LexInsideBraces() {
         ++pos_;
         Token t = Emit(Tok::kBinaryOp, start);
         t.binary_op = BinaryOp::kNeq;
-        last_ = t;
         return t;
       }
       return Error(start, ParseErrorCode::kSyntax, "unexpected character after '!' inside braces");
@@ -351,7 +403,6 @@ Token Lexer::LexInsideBrackets() {
   auto op = [&](BinaryOp o) {
     Token t = Emit(Tok::kBinaryOp, start);
     t.binary_op = o;
-    last_ = t;
     return t;
   };
   switch (c) {
@@ -531,33 +582,56 @@ int HexVal(char c) {
 }  // namespace
 
 // Strings in "...", '...' (Go escapes, no newline) and `...` (raw), decoded
-// as strutil.Unquote does.
+// as strutil.Unquote does. The text between the escapes is found and
+// checked as UTF-8 a run at a time; a string without escapes (nearly all)
+// is a view into the query, not a copy.
 Token Lexer::LexString(uint32_t start, char quote) {
-  string_value_.clear();
+  const bool raw = quote == '`';
+  const char* const data = input_.data();
+  const char* const end = data + input_.size();
+  bool copied = false;  // string_value_ holds the value so far
   while (true) {
-    if (pos_ >= input_.size()) {
-      if (quote == '`') return Error(start, ParseErrorCode::kUnterminatedString, "unterminated raw string");
+    const char* p = data + pos_;
+    bool non_ascii = false;
+    // Stops: the closing quote, and a backslash or newline (quoted) or a
+    // carriage return, which Go drops from raw strings.
+    const char* stop = raw ? obsv::internal::FindAnyOf3(p, end, '`', '\r', '`', &non_ascii)
+                           : obsv::internal::FindAnyOf3(p, end, quote, '\\', '\n', &non_ascii);
+    const std::string_view run(p, static_cast<size_t>(stop - p));
+    if (non_ascii) {
+      for (size_t i = 0; i < run.size();) {
+        uint32_t r;
+        int n = DecodeRune(run, i, &r);
+        if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
+        i += static_cast<size_t>(n);
+      }
+    }
+    pos_ = static_cast<uint32_t>(stop - data);
+    if (stop == end) {
+      if (raw) return Error(start, ParseErrorCode::kUnterminatedString, "unterminated raw string");
       return Error(start, ParseErrorCode::kUnterminatedString, "unterminated quoted string");
     }
-    char c = input_[pos_];
+    const char c = *stop;
     if (c == quote) {
       ++pos_;
+      if (copied) {
+        string_value_.append(run);
+        string_view_ = string_value_;
+      } else {
+        string_view_ = run;
+      }
       return Emit(Tok::kString, start);
     }
-    uint32_t r;
-    int n = DecodeRune(input_, pos_, &r);
-    if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
-    if (quote == '`') {
-      if (c != '\r') string_value_.append(input_.substr(pos_, n));  // Go drops \r in raw strings
-      pos_ += n;
+    if (!copied) {
+      string_value_.clear();
+      copied = true;
+    }
+    string_value_.append(run);
+    if (raw) {  // '\r', dropped
+      ++pos_;
       continue;
     }
     if (c == '\n') return Error(start, ParseErrorCode::kUnterminatedString, "unterminated quoted string");
-    if (c != '\\') {
-      string_value_.append(input_.substr(pos_, n));
-      pos_ += n;
-      continue;
-    }
     ++pos_;  // the backslash
     if (pos_ >= input_.size()) {
       return Error(start, ParseErrorCode::kInvalidEscape, "escape sequence not terminated");

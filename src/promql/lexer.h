@@ -52,8 +52,9 @@ class Lexer {
   // kError: what went wrong (Prometheus's wording) and the code.
   const std::string& error_message() const { return error_message_; }
   ParseErrorCode error_code() const { return error_code_; }
-  // kString: the unescaped value of the last string token.
-  const std::string& string_value() const { return string_value_; }
+  // kString: the unescaped value of the last string token, valid until the
+  // next call to Next() (a view into the query when it has no escapes).
+  std::string_view string_value() const { return string_view_; }
 
  private:
   Token Emit(Tok type, uint32_t start);
@@ -78,7 +79,8 @@ class Lexer {
   Token last_;
   std::string error_message_;
   ParseErrorCode error_code_ = ParseErrorCode::kOk;
-  std::string string_value_;
+  std::string string_value_;  // an unescaped value, when it has escapes
+  std::string_view string_view_;
 };
 
 // How Prometheus names a token in "unexpected ..." (Item.desc()).

@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "common/str_cat.h"
 #include "promql/lexer.h"
@@ -50,6 +51,16 @@ bool IsSetOp(BinaryOp op) { return Precedence(op) <= 2; }
 
 // Go's strconv.ParseInt(s, 0, 64) then ParseFloat(s, 64), as parser.number().
 bool ParseGoNumber(std::string_view s, double* out) {
+  // Plain decimal integers (`5`, `100`, `0`), nearly every number in a query.
+  if (!s.empty() && s.size() <= 15 && (s[0] != '0' || s.size() == 1)) {
+    int64_t v = 0;
+    size_t i = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + (s[i] - '0');
+    if (i == s.size()) {
+      *out = static_cast<double>(v);
+      return true;
+    }
+  }
   std::string digits;
   for (char c : s) {
     if (c != '_') digits.push_back(c);
@@ -284,7 +295,7 @@ class Parser {
             Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
             return false;
           }
-          out->push_back(lex_.string_value());
+          out->emplace_back(lex_.string_value());
           break;
         case Tok::kEof:
         case Tok::kError:
@@ -479,7 +490,8 @@ class Parser {
   }
 
   // `(args)` after a function name; the current token is `(`.
-  bool ParseArgs(std::vector<ExprPtr>* args, uint32_t* max_height) {
+  template <typename Args>
+  bool ParseArgs(Args* args, uint32_t* max_height) {
     Advance();
     *max_height = 0;
     while (tok_.type != Tok::kRParen) {
@@ -508,10 +520,13 @@ class Parser {
     if (!Enter()) return nullptr;
     auto call = NewNode<Call>(name.start, 1);
     if (call == nullptr) return nullptr;
+    // Looked up first to size the arguments; an unknown name is reported
+    // after them, as Prometheus does.
+    call->function = FindFunction(name.text);
+    if (call->function != nullptr) call->args.reserve(std::max<size_t>(1, call->function->arg_types.size()));
     uint32_t height;
     if (!ParseArgs(&call->args, &height)) return nullptr;
     call->span.end = prev_end_;
-    call->function = FindFunction(name.text);
     if (call->function == nullptr) {
       std::string msg = "unknown function with name ";
       internal::AppendGoQuote(name.text, &msg);
@@ -547,7 +562,7 @@ class Parser {
       modifier = true;
     }
     if (tok_.type != Tok::kLParen) return Unexpected("aggregation", "");
-    std::vector<ExprPtr> args;
+    absl::InlinedVector<ExprPtr, 2> args;
     uint32_t height;
     if (!ParseArgs(&args, &height)) return nullptr;
     agg->span.end = prev_end_;
@@ -595,7 +610,7 @@ class Parser {
     }
     auto vs = NewNode<VectorSelector>(start, 1);
     if (vs == nullptr) return nullptr;
-    vs->name = std::string(name);
+    vs->name.assign(name.data(), name.size());
     vs->span.end = prev_end_;
     if (tok_.type == Tok::kLBrace) {
       if (!ParseMatchers(vs.get())) return nullptr;
@@ -614,10 +629,14 @@ class Parser {
                     " matchers"));
         return false;
       }
-      LabelMatcher m;
+      // Most selectors have a few matchers, and the injector adds its own:
+      // one allocation instead of growing 1, 2, 4.
+      if (vs->matchers.empty()) vs->matchers.reserve(4);
+      vs->matchers.emplace_back();
+      LabelMatcher& m = vs->matchers.back();
       m.span.start = tok_.start;
       if (tok_.type == Tok::kIdentifier) {
-        m.name = std::string(tok_.text);
+        m.name.assign(tok_.text.data(), tok_.text.size());
       } else if (tok_.type == Tok::kString) {
         m.name = lex_.string_value();
       } else {
@@ -652,12 +671,12 @@ class Parser {
         m.value = lex_.string_value();
         Advance();
       }
-      if (m.name.empty() || !IsValidUtf8Name(m.name)) {
+      // An identifier is a valid name; only a quoted one needs the check.
+      if (quoted && (m.name.empty() || !IsValidUtf8Name(m.name))) {
         Fail(m.span.start, ParseErrorCode::kInvalidName, "invalid label name");
         return false;
       }
       m.span.end = prev_end_;
-      vs->matchers.push_back(std::move(m));
       if (tok_.type == Tok::kComma) {
         Advance();
       } else if (tok_.type != Tok::kRBrace) {
@@ -1184,12 +1203,14 @@ class Parser {
     return p;
   }
 
+  // Checks `e` and returns its type (Expr::type(), computed bottom-up here
+  // rather than again at every level).
   ValueType Check(const Expr* e) {
-    ValueType type = e->type();
     switch (e->kind) {
       case NodeKind::kNumberLiteral:
+        return ValueType::kScalar;
       case NodeKind::kStringLiteral:
-        break;
+        return ValueType::kString;
       case NodeKind::kAggregate: {
         const auto& a = e->As<Aggregate>();
         ExpectType(a.expr.get(), ValueType::kVector, "aggregation expression");
@@ -1198,17 +1219,15 @@ class Parser {
                      a.op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar,
                      "aggregation parameter");
         }
-        break;
+        return ValueType::kVector;
       }
       case NodeKind::kBinary:
-        CheckBinary(const_cast<Binary&>(e->As<Binary>()));
-        break;
+        return CheckBinary(const_cast<Binary&>(e->As<Binary>()));
       case NodeKind::kCall:
         CheckCall(const_cast<Call&>(e->As<Call>()));
-        break;
+        return e->type();
       case NodeKind::kParen:
-        Check(e->As<Paren>().expr.get());
-        break;
+        return Check(e->As<Paren>().expr.get());
       case NodeKind::kUnary: {
         ValueType t = Check(e->As<Unary>().expr.get());
         if (t != ValueType::kScalar && t != ValueType::kVector) {
@@ -1216,7 +1235,7 @@ class Parser {
           internal::AppendGoQuote(ValueTypeName(t), &msg);
           Fail(e->span.start, ParseErrorCode::kSyntax, std::move(msg));
         }
-        break;
+        return t;
       }
       case NodeKind::kSubquery: {
         ValueType t = Check(e->As<Subquery>().expr.get());
@@ -1224,16 +1243,16 @@ class Parser {
           Fail(e->span.start, ParseErrorCode::kSyntax,
                StrCat("subquery is only allowed on instant vector, got ", ShortTypeName(t), " instead"));
         }
-        break;
+        return ValueType::kMatrix;
       }
       case NodeKind::kMatrixSelector:
         Check(e->As<MatrixSelector>().selector.get());
-        break;
+        return ValueType::kMatrix;
       case NodeKind::kVectorSelector:
         CheckSelector(e->As<VectorSelector>());
-        break;
+        return ValueType::kVector;
     }
-    return type;
+    return ValueType::kNone;
   }
 
   // ValueType's String() (used by the subquery message): "matrix", "vector"...
@@ -1248,7 +1267,8 @@ class Parser {
     return "none";
   }
 
-  void CheckBinary(Binary& b) {
+  // Returns the type of `b`.
+  ValueType CheckBinary(Binary& b) {
     ValueType lt = Check(b.lhs.get());
     ValueType rt = Check(b.rhs.get());
     if (b.return_bool && !IsComparison(b.op)) {
@@ -1300,27 +1320,32 @@ class Parser {
       msg.append(" not allowed in binary scalar expression");
       Fail(b.span.start, ParseErrorCode::kSyntax, std::move(msg));
     }
+    return lt == ValueType::kScalar && rt == ValueType::kScalar ? ValueType::kScalar : ValueType::kVector;
   }
 
   void CheckCall(Call& c) {
     const FunctionInfo& f = *c.function;
     size_t nargs = f.arg_types.size();
-    std::string quoted;
-    internal::AppendGoQuote(f.name, &quoted);
+    // The quoted name, for messages only.
+    auto quoted = [&f] {
+      std::string q;
+      internal::AppendGoQuote(f.name, &q);
+      return q;
+    };
     if (f.variadic == 0) {
       if (nargs != c.args.size()) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected ", nargs, " argument(s) in call to ", quoted, ", got ", c.args.size()));
+             StrCat("expected ", nargs, " argument(s) in call to ", quoted(), ", got ", c.args.size()));
       }
     } else {
       size_t na = nargs - 1;
       if (na > c.args.size()) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected at least ", na, " argument(s) in call to ", quoted, ", got ",
+             StrCat("expected at least ", na, " argument(s) in call to ", quoted(), ", got ",
                     c.args.size()));
       } else if (f.variadic > 0 && na + f.variadic < c.args.size()) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected at most ", na + f.variadic, " argument(s) in call to ", quoted,
+             StrCat("expected at most ", na + f.variadic, " argument(s) in call to ", quoted(),
                     ", got ", c.args.size()));
       }
     }
@@ -1328,7 +1353,7 @@ class Parser {
       Expr* arg = c.args[1].get();
       if (arg->type() != ValueType::kVector) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected type instant vector in call to function ", quoted, ", got ",
+             StrCat("expected type instant vector in call to function ", quoted(), ", got ",
                     ValueTypeName(arg->type())));
       }
       if (arg->kind == NodeKind::kVectorSelector && !arg->As<VectorSelector>().name.empty()) {
@@ -1349,7 +1374,7 @@ class Parser {
       ValueType t = Check(c.args[i].get());
       if (t != f.arg_types[k]) {
         Fail(c.args[i]->span.start, ParseErrorCode::kSyntax,
-             StrCat("expected type ", ValueTypeName(f.arg_types[k]), " in call to function ", quoted,
+             StrCat("expected type ", ValueTypeName(f.arg_types[k]), " in call to function ", quoted(),
                     ", got ", ValueTypeName(t)));
       }
     }
@@ -1358,7 +1383,7 @@ class Parser {
   void CheckSelector(const VectorSelector& vs) {
     if (!vs.name.empty()) {
       for (const LabelMatcher& m : vs.matchers) {
-        if (m.name == "__name__") {
+        if (m.name == std::string_view("__name__")) {
           std::string msg = "metric name must not be set twice: ";
           internal::AppendGoQuote(vs.name, &msg);
           msg.append(" or ");
