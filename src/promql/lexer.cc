@@ -102,6 +102,33 @@ struct KeywordTable {
 constexpr KeywordTable kKeywordTable;
 static_assert(!kKeywordTable.collision, "pick another KeywordHash()");
 
+// Whether a and b (n bytes, 1..16, name characters) are equal with bit 0x20
+// set in every byte.
+inline bool FoldedEqual(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    constexpr uint64_t kFold = 0x2020202020202020ULL;
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return (a0 | kFold) == (b0 | kFold) && (a1 | kFold) == (b1 | kFold);
+  }
+  if (n >= 4) {
+    constexpr uint32_t kFold = 0x20202020u;
+    uint32_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 4);
+    std::memcpy(&a1, a + n - 4, 4);
+    std::memcpy(&b0, b, 4);
+    std::memcpy(&b1, b + n - 4, 4);
+    return (a0 | kFold) == (b0 | kFold) && (a1 | kFold) == (b1 | kFold);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+  }
+  return true;
+}
+
 // Name characters: 1 for [a-zA-Z_0-9], 2 for ':'.
 struct NameCharTable {
   unsigned char bits[256] = {};
@@ -319,17 +346,16 @@ Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
   pos_ = static_cast<uint32_t>(ScanName(data + pos_, data + input_.size(), keywords, &colon) - data);
   std::string_view word = input_.substr(start, pos_ - start);
   // Keywords are case-insensitive and at most kMaxKeywordSize bytes: longer
-  // words (most metric names) are never looked up, shorter ones are
-  // lowered into a buffer on the stack, without an allocation.
+  // words (most metric names) are never looked up. Setting bit 0x20 of
+  // every byte folds the case of letters and maps no other name character
+  // onto another ('_' becomes DEL), so a word is compared with a keyword
+  // folded, a word or two at a time.
   if (keywords && word.size() <= kMaxKeywordSize) {
-    char buf[kMaxKeywordSize];
-    for (size_t i = 0; i < word.size(); ++i) {
-      char c = word[i];
-      buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    const std::string_view lower(buf, word.size());
-    int slot = kKeywordTable.slot[KeywordHash(lower.front(), lower.back(), lower.size())];
-    if (slot != 0 && kKeywords[slot - 1].word == lower) {
+    const size_t n = word.size();
+    int slot = kKeywordTable.slot[KeywordHash(static_cast<char>(word.front() | 0x20),
+                                              static_cast<char>(word.back() | 0x20), n)];
+    if (slot != 0 && kKeywords[slot - 1].word.size() == n &&
+        FoldedEqual(word.data(), kKeywords[slot - 1].word.data(), n)) {
       const Keyword& k = kKeywords[slot - 1];
       Token t = Emit(k.type, start);
       t.binary_op = k.binary;

@@ -260,6 +260,8 @@ class Parser {
       return false;
     }
     Advance();
+    // Room for the usual few labels at once.
+    if (tok_.type != Tok::kRParen && out->empty()) out->reserve(4);
     while (tok_.type != Tok::kRParen) {
       switch (tok_.type) {
         case Tok::kIdentifier:
