@@ -215,8 +215,15 @@ Token Lexer::Emit(Tok type, uint32_t start) {
   return t;
 }
 
-Token Lexer::Error(uint32_t start, ParseErrorCode code, std::string message) {
-  error_message_ = std::move(message);
+Token Lexer::UnexpectedChar(uint32_t start, uint32_t at, std::string_view prefix) {
+  if (at >= input_.size()) return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, "U+FFFFFFFFFFFFFFFF"));
+  uint32_t r = 0;
+  if (DecodeRune(input_, at, &r) == 0) r = 0xFFFD;
+  return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, GoQuoteRune(r)));
+}
+
+Token Lexer::Error(uint32_t start, ParseErrorCode code, std::string_view message) {
+  error_message_.assign(message.data(), message.size());
   error_code_ = code;
   done_ = true;
   Token t;
@@ -277,13 +284,7 @@ Token Lexer::Next() {
       }
       return Emit(Tok::kEql, start);
     case '!':
-      if (peek() != '=') {
-        uint32_t r = 0;
-        if (pos_ < input_.size() && DecodeRune(input_, pos_, &r) == 0) r = 0xFFFD;
-        return Error(start, ParseErrorCode::kSyntax,
-                     StrCat("unexpected character after '!': ",
-                            pos_ < input_.size() ? GoQuoteRune(r) : "U+FFFFFFFFFFFFFFFF"));
-      }
+      if (peek() != '=') return UnexpectedChar(start, pos_, "unexpected character after '!': ");
       ++pos_;
       return op(BinaryOp::kNeq);
     case '<':
@@ -334,9 +335,7 @@ Token Lexer::Next() {
     pos_ = start;
     return LexIdentifier(start, /*keywords=*/true);
   }
-  uint32_t r = 0;
-  if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
-  return Error(start, ParseErrorCode::kSyntax, StrCat("unexpected character: ", GoQuoteRune(r)));
+  return UnexpectedChar(start, start, "unexpected character: ");
 }
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
@@ -406,12 +405,8 @@ Token Lexer::LexInsideBraces() {
     case '}':
       brace_open_ = false;
       return Emit(Tok::kRBrace, start);
-    default: {
-      uint32_t r = 0;
-      if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
-      return Error(start, ParseErrorCode::kSyntax,
-                   StrCat("unexpected character inside braces: ", GoQuoteRune(r)));
-    }
+    default:
+      return UnexpectedChar(start, start, "unexpected character inside braces: ");
   }
 }
 
@@ -484,10 +479,7 @@ Token Lexer::LexInsideBrackets() {
     }
     pos_ = start + 1;
   }
-  uint32_t r = 0;
-  if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
-  return Error(start, ParseErrorCode::kSyntax,
-               StrCat("unexpected character in duration expression: ", GoQuoteRune(r)));
+  return UnexpectedChar(start, start, "unexpected character in duration expression: ");
 }
 
 // lex.go's scanNumber: decimal or hex digits, one '.', one exponent, '_'

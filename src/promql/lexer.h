@@ -58,7 +58,12 @@ class Lexer {
 
  private:
   Token Emit(Tok type, uint32_t start);
-  Token Error(uint32_t start, ParseErrorCode code, std::string message);
+  // Errors are out of line, to keep the hot paths small.
+  [[gnu::cold, gnu::noinline]] Token Error(uint32_t start, ParseErrorCode code,
+                                           std::string_view message);
+  // "<prefix><the rune at `at`, Go-quoted>" ("U+FFFFFFFFFFFFFFFF" past the end).
+  [[gnu::cold, gnu::noinline]] Token UnexpectedChar(uint32_t start, uint32_t at,
+                                                    std::string_view prefix);
   Token LexInsideBraces();
   Token LexInsideBrackets();
   Token LexNumberOrDuration(uint32_t start);

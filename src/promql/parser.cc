@@ -101,6 +101,10 @@ bool ParseGoNumber(std::string_view s, double* out) {
   return true;
 }
 
+// Sets a fresh (empty) string of a new node to v: append() skips the
+// aliasing checks of assign().
+inline void AppendView(std::string_view v, std::string* out) { out->append(v.data(), v.size()); }
+
 class Parser {
  public:
   Parser(std::string_view query, const ParserOptions& options)
@@ -127,7 +131,9 @@ class Parser {
  private:
   // ---- Errors ----
 
-  std::nullptr_t Fail(uint32_t offset, ParseErrorCode code, std::string message) {
+  // Errors are out of line, to keep the hot paths small.
+  [[gnu::cold, gnu::noinline]] std::nullptr_t Fail(uint32_t offset, ParseErrorCode code,
+                                                   std::string_view message) {
     if (!error_.ok()) return nullptr;
     error_.code = code;
     error_.offset = offset;
@@ -148,12 +154,31 @@ class Parser {
 
   // "unexpected <token> in <context>, expected <expected>" at the current
   // token; a lexer error is reported as itself.
-  std::nullptr_t Unexpected(std::string_view context, std::string_view expected) {
+  [[gnu::cold, gnu::noinline]] std::nullptr_t Unexpected(std::string_view context,
+                                                         std::string_view expected) {
     if (tok_.type == Tok::kError) return nullptr;  // already reported
     std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_));
     if (!context.empty()) obsv::internal::StrAppend(&msg, " in ", context);
     if (!expected.empty()) obsv::internal::StrAppend(&msg, ", expected ", expected);
-    return Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
+    return Fail(tok_.start, ParseErrorCode::kSyntax, msg);
+  }
+
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailDepth(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("expression nests deeper than the limit of ", options_.max_depth));
+  }
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailNodes(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+  }
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailSelectors(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("query has more than the limit of ", options_.max_selectors, " selectors"));
+  }
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailMatchers(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("selector has more than the limit of ", options_.max_matchers_per_selector,
+                       " matchers"));
   }
 
   void Advance() {
@@ -164,8 +189,7 @@ class Parser {
 
   bool Enter() {
     if (++depth_ > options_.max_depth) {
-      Fail(tok_.start, ParseErrorCode::kLimitExceeded,
-           StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      FailDepth(tok_.start);
       return false;
     }
     return true;
@@ -175,13 +199,11 @@ class Parser {
   template <typename T>
   std::unique_ptr<T> NewNode(uint32_t start, uint32_t height) {
     if (++nodes_ > options_.max_nodes) {
-      Fail(start, ParseErrorCode::kLimitExceeded,
-           StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+      FailNodes(start);
       return nullptr;
     }
     if (height > options_.max_depth) {
-      Fail(start, ParseErrorCode::kLimitExceeded,
-           StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      FailDepth(start);
       return nullptr;
     }
     auto n = std::make_unique<T>();
@@ -216,8 +238,7 @@ class Parser {
       }
       uint32_t height = 1 + std::max(lh, h_);
       if (height > options_.max_depth) {
-        Fail(bin->span.start, ParseErrorCode::kLimitExceeded,
-             StrCat("expression nests deeper than the limit of ", options_.max_depth));
+        FailDepth(bin->span.start);
         lhs = nullptr;
         break;
       }
@@ -399,7 +420,7 @@ class Parser {
       case Tok::kString: {
         auto s = NewNode<StringLiteral>(start, 1);
         if (s == nullptr) return nullptr;
-        s->value = lex_.string_value();
+        AppendView(lex_.string_value(), &s->value);
         s->span.end = tok_.end;
         Advance();
         return s;
@@ -543,8 +564,7 @@ class Parser {
     --depth_;
     h_ = height + 1;
     if (h_ > options_.max_depth) {
-      return Fail(name.start, ParseErrorCode::kLimitExceeded,
-                  StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      return FailDepth(name.start);
     }
     return call;
   }
@@ -598,8 +618,7 @@ class Parser {
     --depth_;
     h_ = height + 1;
     if (h_ > options_.max_depth) {
-      return Fail(op.start, ParseErrorCode::kLimitExceeded,
-                  StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      return FailDepth(op.start);
     }
     return agg;
   }
@@ -607,12 +626,11 @@ class Parser {
   // `name`, `name{...}` or `{...}`; the current token is after the name.
   ExprPtr ParseSelector(uint32_t start, std::string_view name) {
     if (++selectors_ > options_.max_selectors) {
-      return Fail(start, ParseErrorCode::kLimitExceeded,
-                  StrCat("query has more than the limit of ", options_.max_selectors, " selectors"));
+      return FailSelectors(start);
     }
     auto vs = NewNode<VectorSelector>(start, 1);
     if (vs == nullptr) return nullptr;
-    vs->name.assign(name.data(), name.size());
+    AppendView(name, &vs->name);
     vs->span.end = prev_end_;
     if (tok_.type == Tok::kLBrace) {
       if (!ParseMatchers(vs.get())) return nullptr;
@@ -626,9 +644,7 @@ class Parser {
     Advance();  // {
     while (tok_.type != Tok::kRBrace) {
       if (vs->matchers.size() >= options_.max_matchers_per_selector) {
-        Fail(tok_.start, ParseErrorCode::kLimitExceeded,
-             StrCat("selector has more than the limit of ", options_.max_matchers_per_selector,
-                    " matchers"));
+        FailMatchers(tok_.start);
         return false;
       }
       // Most selectors have a few matchers, and the injector adds its own:
@@ -638,9 +654,9 @@ class Parser {
       LabelMatcher& m = vs->matchers.back();
       m.span.start = tok_.start;
       if (tok_.type == Tok::kIdentifier) {
-        m.name.assign(tok_.text.data(), tok_.text.size());
+        AppendView(tok_.text, &m.name);
       } else if (tok_.type == Tok::kString) {
-        m.name = lex_.string_value();
+        AppendView(lex_.string_value(), &m.name);
       } else {
         Unexpected("label matching", "identifier or \"}\"");
         return false;
@@ -670,7 +686,7 @@ class Parser {
           Unexpected("label matching", "string");
           return false;
         }
-        m.value = lex_.string_value();
+        AppendView(lex_.string_value(), &m.value);
         Advance();
       }
       // An identifier is a valid name; only a quoted one needs the check.
@@ -840,8 +856,7 @@ class Parser {
 
   DurationExprPtr NewDuration(DurationOp op, uint32_t start) {
     if (++nodes_ > options_.max_nodes) {
-      Fail(start, ParseErrorCode::kLimitExceeded,
-           StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+      FailNodes(start);
       return nullptr;
     }
     auto d = std::make_unique<DurationExpr>();
