@@ -169,6 +169,9 @@ ConflictPolicy Injector::policy() const { return state_->options.policy; }
 
 namespace {
 
+absl::Status ScopeConflicting(const Injector::State& st, VectorSelector& vs,
+                              std::string_view source);
+
 // Applies the policy to the user's matchers of `vs` and adds the enforced
 // ones. A free function: members of the exported class would be exported.
 absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
@@ -188,6 +191,14 @@ absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
     for (const LabelMatcher& e : options.enforced) vs.matchers.push_back(e);
     return absl::OkStatus();
   }
+  return ScopeConflicting(st, vs, source);
+}
+
+// ScopeSelector() of a selector with a matcher on an enforced label.
+[[gnu::cold, gnu::noinline]] absl::Status ScopeConflicting(const Injector::State& st,
+                                                           VectorSelector& vs,
+                                                           std::string_view source) {
+  const InjectOptions& options = st.options;
   std::vector<LabelMatcher> kept;
   kept.reserve(vs.matchers.size() + options.enforced.size());
   for (LabelMatcher& m : vs.matchers) {

@@ -164,18 +164,8 @@ inline bool CopyPlain(char* p, const char* s, size_t n) {
 
 }  // namespace
 
-void QuoteTo(std::string_view s, Out& out) {
-  // Nearly every label value is printable ASCII without quotes or
-  // backslashes: copied and checked 16 bytes at a time.
-  const size_t n = s.size();
-  char* p = out.Claim(n + 2);
-  *p++ = '"';
-  if (n == 0 || CopyPlain(p, s.data(), n)) {
-    p[n] = '"';
-    out.Commit(p + n + 1);
-    return;
-  }
-  out.Commit(p);
+// QuoteTo() of a string with bytes to escape, after the opening quote.
+[[gnu::cold, gnu::noinline]] static void QuoteSlow(std::string_view s, Out& out) {
   std::string tail;
   for (size_t i = 0; i < s.size();) {
     // Runs of printable ASCII other than `"` and `\` are copied as they are.
@@ -201,6 +191,21 @@ void QuoteTo(std::string_view s, Out& out) {
     out.Str(tail);
   }
   out.Char('"');
+}
+
+void QuoteTo(std::string_view s, Out& out) {
+  // Nearly every label value is printable ASCII without quotes or
+  // backslashes: copied and checked 16 bytes at a time.
+  const size_t n = s.size();
+  char* p = out.Claim(n + 2);
+  *p++ = '"';
+  if (n == 0 || CopyPlain(p, s.data(), n)) {
+    p[n] = '"';
+    out.Commit(p + n + 1);
+    return;
+  }
+  out.Commit(p);
+  QuoteSlow(s, out);
 }
 
 void AppendGoQuote(std::string_view s, std::string* out) {
@@ -514,6 +519,66 @@ std::string_view MatchOpText(MatchOp op) {
   return "?";
 }
 
+// [start, end) of a matcher's text in the output.
+struct MatcherPart {
+  size_t start;
+  size_t end;
+};
+using MatcherParts = absl::InlinedVector<MatcherPart, 8>;
+
+inline std::string_view PartView(const char* base, const MatcherPart& p) {
+  return std::string_view(base + p.start, p.end - p.start);
+}
+
+// PartView(base, a) < PartView(base, b), deciding on the first eight bytes
+// when they differ (they usually do: they hold the label name).
+inline bool PartLess(const char* base, const MatcherPart& a, const MatcherPart& b) {
+  const size_t na = a.end - a.start;
+  const size_t nb = b.end - b.start;
+  if (na >= 8 && nb >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, base + a.start, 8);
+    std::memcpy(&y, base + b.start, 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+  }
+  return PartView(base, a) < PartView(base, b);
+}
+
+// Rewrites the matchers written from `open` on in the order of their text
+// (common: the injected matcher lands before a user's `url="..."`).
+void SortMatchers(size_t open, MatcherParts& parts, Out& out) {
+  const size_t n = out.size() - open;
+  char stack_buf[1024];
+  std::string heap_buf;
+  char* base = stack_buf;
+  if (n > sizeof(stack_buf)) {
+    heap_buf.resize(n);
+    base = heap_buf.data();
+  }
+  std::memcpy(base, out.data() + open, n);
+  for (MatcherPart& p : parts) {
+    p.start -= open;
+    p.end -= open;
+  }
+  auto less = [base](const MatcherPart& a, const MatcherPart& b) { return PartLess(base, a, b); };
+  if (parts.size() <= 32) {
+    // Insertion sort: stable, and without stable_sort's temporary buffer.
+    for (size_t i = 1; i < parts.size(); ++i) {
+      const MatcherPart p = parts[i];
+      size_t j = i;
+      for (; j > 0 && less(p, parts[j - 1]); --j) parts[j] = parts[j - 1];
+      parts[j] = p;
+    }
+  } else {
+    std::stable_sort(parts.begin(), parts.end(), less);
+  }
+  out.Truncate(open);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out.Char(i == 0 ? '{' : ',');
+    out.Str(PartView(base, parts[i]));
+  }
+}
+
 // name{matchers} without modifiers.
 void SelectorBodyTo(const VectorSelector& vs, Out& out) {
   static constexpr std::string_view kMetricName = "__name__";
@@ -521,11 +586,7 @@ void SelectorBodyTo(const VectorSelector& vs, Out& out) {
   // Each matcher is written in place, `{a="1",b="2"`, its [start, end)
   // recorded; Prometheus sorts matchers by their text, so when they are not
   // in order already they are rewritten from a copy of the region.
-  struct Part {
-    size_t start;
-    size_t end;
-  };
-  absl::InlinedVector<Part, 8> parts;
+  MatcherParts parts;
   const size_t open = out.size();
   for (const LabelMatcher& m : vs.matchers) {
     if (m.op == MatchOp::kEqual && m.name == kMetricName && m.value == vs.name && !m.value.empty()) {
@@ -543,27 +604,10 @@ void SelectorBodyTo(const VectorSelector& vs, Out& out) {
     parts.push_back({start, out.size()});
   }
   if (parts.empty()) return;
-  auto view = [](const char* base, const Part& p) {
-    return std::string_view(base + p.start, p.end - p.start);
-  };
-  bool sorted = true;
-  for (size_t i = 1; i < parts.size() && sorted; ++i) {
-    sorted = !(view(out.data(), parts[i]) < view(out.data(), parts[i - 1]));
-  }
-  if (!sorted) {
-    const absl::InlinedVector<char, 512> region(out.data() + open, out.data() + out.size());
-    for (Part& p : parts) {
-      p.start -= open;
-      p.end -= open;
-    }
-    const char* base = region.data();
-    std::stable_sort(parts.begin(), parts.end(), [base, &view](const Part& a, const Part& b) {
-      return view(base, a) < view(base, b);
-    });
-    out.Truncate(open);
-    for (size_t i = 0; i < parts.size(); ++i) {
-      out.Char(i == 0 ? '{' : ',');
-      out.Str(view(base, parts[i]));
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (PartLess(out.data(), parts[i], parts[i - 1])) {
+      SortMatchers(open, parts, out);
+      break;
     }
   }
   out.Char('}');
