@@ -308,6 +308,33 @@ void FloatTo(double v, Out& out) {
       return;
     }
   }
+  // A few decimals (`0.95`, `1.5`, `0.001`): the fewest k digits after the
+  // point such that m / 10^k reads back as v. Below 1e6 the doubles are
+  // much closer together than 10^-6, so that decimal is the only one of k
+  // digits that reads back as v, and it is the shortest one: what
+  // FormatFloat(v, 'f', -1) prints.
+  if (v > -1e6 && v < 1e6) {
+    const double a = std::fabs(v);
+    uint64_t p10 = 1;
+    for (int k = 1; k <= 6; ++k) {
+      p10 *= 10;
+      const double m = std::nearbyint(a * static_cast<double>(p10));
+      if (m / static_cast<double>(p10) == a) {
+        const auto mi = static_cast<uint64_t>(m);
+        if (std::signbit(v)) out.Char('-');
+        UintTo(mi / p10, out);
+        out.Char('.');
+        char digits[8];
+        uint64_t frac = mi % p10;
+        for (int i = k - 1; i >= 0; --i) {
+          digits[i] = static_cast<char>('0' + frac % 10);
+          frac /= 10;
+        }
+        out.Str(std::string_view(digits, static_cast<size_t>(k)));
+        return;
+      }
+    }
+  }
   std::string text;
   GoFloatFSlow(v, &text);
   out.Str(text);
@@ -337,6 +364,22 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
       {"m", int64_t{1000} * 60},                 {"s", 1000},
       {"ms", 1},
   };
+  // One number and one unit (`5m`, `30s`, `1h`), nearly every duration.
+  {
+    size_t d = 0;
+    uint64_t v = 0;
+    while (d < s.size() && d < 12 && s[d] >= '0' && s[d] <= '9') v = v * 10 + static_cast<uint64_t>(s[d++] - '0');
+    const std::string_view unit = s.substr(d);
+    if (d > 0 && d < 12 && !unit.empty() && unit.size() <= 2) {
+      for (const Unit& u : kUnits) {
+        if (u.name == unit) {
+          if (v > static_cast<uint64_t>(INT64_MAX / 1'000'000 / u.mult)) return false;
+          *ms_out = static_cast<int64_t>(v) * u.mult;
+          return true;
+        }
+      }
+    }
+  }
   size_t next_unit = 0;
   size_t i = 0;
   // Go's time.Duration (ns) bounds the total.
