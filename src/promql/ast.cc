@@ -21,11 +21,14 @@ namespace {
 // exits. A node freed on another thread than the one that made it joins
 // that thread's cache. Under AddressSanitizer every node goes to the heap,
 // so that use-after-free stays visible.
+// (-DOBSV_PROMQL_NODE_CACHE=0 or 1 overrides.)
+#ifndef OBSV_PROMQL_NODE_CACHE
 #if defined(__SANITIZE_ADDRESS__)
 #define OBSV_PROMQL_NODE_CACHE 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define OBSV_PROMQL_NODE_CACHE 0
+#endif
 #endif
 #endif
 #ifndef OBSV_PROMQL_NODE_CACHE

@@ -235,9 +235,42 @@ struct NameCharTable {
 };
 constexpr NameCharTable kNameChars;
 
-// First byte in `first`, the others in `rest`.
+// First byte in `first`, the others in `rest` (a name of at most 16 bytes
+// checked at once).
 inline bool IsNameOf(std::string_view s, unsigned first, unsigned rest) {
   if (s.empty() || (kNameChars.bits[static_cast<unsigned char>(s[0])] & first) == 0) return false;
+#if defined(__SSE2__)
+  const size_t n = s.size();
+  if (n <= 16) {
+    uint64_t w0, w1;
+    if (n >= 8) {
+      std::memcpy(&w0, s.data(), 8);
+      std::memcpy(&w1, s.data() + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t x, y;
+      std::memcpy(&x, s.data(), 4);
+      std::memcpy(&y, s.data() + n - 4, 4);
+      w0 = x | uint64_t{y} << 32;
+      w1 = w0;
+    } else {
+      // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is a name byte.
+      w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
+           uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 |
+           uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
+      w1 = w0;
+    }
+    const __m128i v = _mm_set_epi64x(static_cast<long long>(w1), static_cast<long long>(w0));
+    const __m128i letters =
+        _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                       _mm_set1_epi8(static_cast<char>(-128 + 26)));
+    const __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                                          _mm_set1_epi8(static_cast<char>(-128 + 10)));
+    const __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8((rest & 4) != 0 ? ':' : '_'));
+    const __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), colon));
+    return _mm_movemask_epi8(ok) == 0xFFFF;
+  }
+#endif
   for (size_t i = 1; i < s.size(); ++i) {
     if ((kNameChars.bits[static_cast<unsigned char>(s[i])] & rest) == 0) return false;
   }
@@ -567,7 +600,6 @@ struct MatcherPart {
   size_t start;
   size_t end;
 };
-using MatcherParts = absl::InlinedVector<MatcherPart, 8>;
 
 inline std::string_view PartView(const char* base, const MatcherPart& p) {
   return std::string_view(base + p.start, p.end - p.start);
@@ -589,7 +621,7 @@ inline bool PartLess(const char* base, const MatcherPart& a, const MatcherPart& 
 
 // Rewrites the matchers written from `open` on in the order of their text
 // (common: the injected matcher lands before a user's `url="..."`).
-void SortMatchers(size_t open, MatcherParts& parts, Out& out) {
+void SortMatchers(size_t open, MatcherPart* parts, size_t np, Out& out) {
   const size_t n = out.size() - open;
   char stack_buf[1024];
   std::string heap_buf;
@@ -599,24 +631,24 @@ void SortMatchers(size_t open, MatcherParts& parts, Out& out) {
     base = heap_buf.data();
   }
   std::memcpy(base, out.data() + open, n);
-  for (MatcherPart& p : parts) {
-    p.start -= open;
-    p.end -= open;
+  for (size_t i = 0; i < np; ++i) {
+    parts[i].start -= open;
+    parts[i].end -= open;
   }
   auto less = [base](const MatcherPart& a, const MatcherPart& b) { return PartLess(base, a, b); };
-  if (parts.size() <= 32) {
+  if (np <= 32) {
     // Insertion sort: stable, and without stable_sort's temporary buffer.
-    for (size_t i = 1; i < parts.size(); ++i) {
+    for (size_t i = 1; i < np; ++i) {
       const MatcherPart p = parts[i];
       size_t j = i;
       for (; j > 0 && less(p, parts[j - 1]); --j) parts[j] = parts[j - 1];
       parts[j] = p;
     }
   } else {
-    std::stable_sort(parts.begin(), parts.end(), less);
+    std::stable_sort(parts, parts + np, less);
   }
   out.Truncate(open);
-  for (size_t i = 0; i < parts.size(); ++i) {
+  for (size_t i = 0; i < np; ++i) {
     out.Char(i == 0 ? '{' : ',');
     out.Str(PartView(base, parts[i]));
   }
@@ -629,13 +661,20 @@ void SelectorBodyTo(const VectorSelector& vs, Out& out) {
   // Each matcher is written in place, `{a="1",b="2"`, its [start, end)
   // recorded; Prometheus sorts matchers by their text, so when they are not
   // in order already they are rewritten from a copy of the region.
-  MatcherParts parts;
+  MatcherPart stack_parts[16];
+  std::vector<MatcherPart> heap_parts;
+  MatcherPart* parts = stack_parts;
+  if (vs.matchers.size() > 16) {
+    heap_parts.resize(vs.matchers.size());
+    parts = heap_parts.data();
+  }
+  size_t np = 0;
   const size_t open = out.size();
   for (const LabelMatcher& m : vs.matchers) {
     if (m.op == MatchOp::kEqual && m.name == kMetricName && m.value == vs.name && !m.value.empty()) {
       continue;
     }
-    out.Char(parts.empty() ? '{' : ',');
+    out.Char(np == 0 ? '{' : ',');
     const size_t start = out.size();
     if (internal::IsLegacyLabelName(m.name)) {
       out.Str(m.name);
@@ -644,12 +683,12 @@ void SelectorBodyTo(const VectorSelector& vs, Out& out) {
     }
     out.Str(MatchOpText(m.op));
     QuoteTo(m.value, out);
-    parts.push_back({start, out.size()});
+    parts[np++] = {start, out.size()};
   }
-  if (parts.empty()) return;
-  for (size_t i = 1; i < parts.size(); ++i) {
+  if (np == 0) return;
+  for (size_t i = 1; i < np; ++i) {
     if (PartLess(out.data(), parts[i], parts[i - 1])) {
-      SortMatchers(open, parts, out);
+      SortMatchers(open, parts, np, out);
       break;
     }
   }
