@@ -211,7 +211,6 @@ Token Lexer::Emit(Tok type, uint32_t start) {
   t.type = type;
   t.start = start;
   t.end = pos_;
-  t.text = std::string_view(input_.data() + start, pos_ - start);
   return t;
 }
 
@@ -713,11 +712,12 @@ Token Lexer::LexString(uint32_t start, char quote) {
   }
 }
 
-std::string DescribeToken(const Token& t) {
+std::string DescribeToken(const Token& t, std::string_view input) {
+  const std::string_view text = input.substr(t.start, t.end - t.start);
   auto quoted = [&](std::string_view kind) {
     std::string out(kind);
     out.push_back(' ');
-    std::string_view v = t.text;
+    std::string_view v = text;
     if (t.type == Tok::kIdentifier || t.type == Tok::kMetricIdentifier || v.size() <= 10) {
       AppendGoQuote(v, &out);
     } else {
@@ -754,8 +754,8 @@ std::string DescribeToken(const Token& t) {
     case Tok::kNeqRegex: return "<op:!~>";
     case Tok::kBinaryOp:
     case Tok::kAt:
-      return StrCat("<op:", t.text, ">");
-    case Tok::kAggregator: return StrCat("<aggr:", t.text, ">");
+      return StrCat("<op:", text, ">");
+    case Tok::kAggregator: return StrCat("<aggr:", text, ">");
     case Tok::kOffset:
     case Tok::kBy:
     case Tok::kWithout:
@@ -769,7 +769,7 @@ std::string DescribeToken(const Token& t) {
     case Tok::kStep:
     case Tok::kSmoothed:
     case Tok::kAnchored:
-      return StrCat("<", t.text, ">");
+      return StrCat("<", text, ">");
   }
   return "token";
 }

@@ -32,13 +32,13 @@ enum class Tok : unsigned char {
   kStart, kEnd, kStep, kSmoothed, kAnchored,
 };
 
+// 12 bytes, returned in registers; its text is Lexer::Text().
 struct Token {
   Tok type = Tok::kEof;
-  uint32_t start = 0;
-  uint32_t end = 0;
-  std::string_view text;  // as written, a view into the query
   BinaryOp binary_op = BinaryOp::kAdd;
   AggregateOp aggregate_op = AggregateOp::kSum;
+  uint32_t start = 0;
+  uint32_t end = 0;
 };
 
 // Thread-compatible. The query must outlive the lexer.
@@ -48,6 +48,11 @@ class Lexer {
 
   // The next token. After kError or kEof, returns the same again.
   Token Next();
+
+  // The text of `t` as written, a view into the query.
+  std::string_view Text(const Token& t) const {
+    return std::string_view(input_.data() + t.start, t.end - t.start);
+  }
 
   // kError: what went wrong (Prometheus's wording) and the code.
   const std::string& error_message() const { return error_message_; }
@@ -89,7 +94,7 @@ class Lexer {
 };
 
 // How Prometheus names a token in "unexpected ..." (Item.desc()).
-std::string DescribeToken(const Token& t);
+std::string DescribeToken(const Token& t, std::string_view input);
 
 // Go's strconv.Quote / %q of a rune.
 void AppendGoQuote(std::string_view s, std::string* out);

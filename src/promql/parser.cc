@@ -157,7 +157,7 @@ class Parser {
   [[gnu::cold, gnu::noinline]] std::nullptr_t Unexpected(std::string_view context,
                                                          std::string_view expected) {
     if (tok_.type == Tok::kError) return nullptr;  // already reported
-    std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_));
+    std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_, query_));
     if (!context.empty()) obsv::internal::StrAppend(&msg, " in ", context);
     if (!expected.empty()) obsv::internal::StrAppend(&msg, ", expected ", expected);
     return Fail(tok_.start, ParseErrorCode::kSyntax, msg);
@@ -301,7 +301,7 @@ class Parser {
         case Tok::kStep:
         case Tok::kSmoothed:
         case Tok::kAnchored:
-          out->emplace_back(tok_.text);
+          out->emplace_back(lex_.Text(tok_));
           break;
         case Tok::kBinaryOp:
           if (tok_.binary_op != BinaryOp::kAnd && tok_.binary_op != BinaryOp::kOr &&
@@ -309,7 +309,7 @@ class Parser {
             Unexpected("grouping opts", "label");
             return false;
           }
-          out->emplace_back(tok_.text);
+          out->emplace_back(lex_.Text(tok_));
           break;
         case Tok::kString:
           if (lex_.string_value().empty() || !IsValidUtf8Name(lex_.string_value())) {
@@ -396,9 +396,9 @@ class Parser {
       case Tok::kNumber: {
         auto n = NewNode<NumberLiteral>(start, 1);
         if (n == nullptr) return nullptr;
-        if (!ParseGoNumber(tok_.text, &n->value)) {
+        if (!ParseGoNumber(lex_.Text(tok_), &n->value)) {
           std::string msg = "error parsing number: strconv.ParseFloat: parsing ";
-          internal::AppendGoQuote(tok_.text, &msg);
+          internal::AppendGoQuote(lex_.Text(tok_), &msg);
           msg.append(": invalid syntax");
           return Fail(start, ParseErrorCode::kInvalidValue, std::move(msg));
         }
@@ -445,14 +445,14 @@ class Parser {
         Token name = tok_;
         Advance();
         if (name.type == Tok::kIdentifier && tok_.type == Tok::kLParen) return ParseCall(name);
-        return ParseSelector(start, name.text);
+        return ParseSelector(start, lex_.Text(name));
       }
       case Tok::kAggregator:
         return ParseAggregate();
       case Tok::kStep: {
         Token name = tok_;
         Advance();
-        if (tok_.type != Tok::kLParen) return ParseSelector(start, name.text);
+        if (tok_.type != Tok::kLParen) return ParseSelector(start, lex_.Text(name));
         // `step()` outside a duration: Prometheus parses it as a
         // DurationExpr, which its checkAST() then rejects.
         Advance();
@@ -470,7 +470,7 @@ class Parser {
       case Tok::kAnchored: {
         Token name = tok_;
         Advance();
-        return ParseSelector(start, name.text);
+        return ParseSelector(start, lex_.Text(name));
       }
       case Tok::kEof:
       case Tok::kError:
@@ -503,9 +503,9 @@ class Parser {
   }
 
   bool ParseDurationToken(int64_t* ms) {
-    if (!internal::ParsePromDuration(tok_.text, ms)) {
+    if (!internal::ParsePromDuration(lex_.Text(tok_), ms)) {
       std::string msg = "not a valid duration string: ";
-      internal::AppendGoQuote(tok_.text, &msg);
+      internal::AppendGoQuote(lex_.Text(tok_), &msg);
       Fail(tok_.start, ParseErrorCode::kInvalidValue, std::move(msg));
       return false;
     }
@@ -545,19 +545,19 @@ class Parser {
     if (call == nullptr) return nullptr;
     // Looked up first to size the arguments; an unknown name is reported
     // after them, as Prometheus does.
-    call->function = FindFunction(name.text);
+    call->function = FindFunction(lex_.Text(name));
     if (call->function != nullptr) call->args.reserve(std::max<size_t>(1, call->function->arg_types.size()));
     uint32_t height;
     if (!ParseArgs(&call->args, &height)) return nullptr;
     call->span.end = prev_end_;
     if (call->function == nullptr) {
       std::string msg = "unknown function with name ";
-      internal::AppendGoQuote(name.text, &msg);
+      internal::AppendGoQuote(lex_.Text(name), &msg);
       return Fail(name.start, ParseErrorCode::kSyntax, std::move(msg));
     }
     if (call->function->experimental && !options_.enable_experimental_functions) {
       std::string msg = "function ";
-      internal::AppendGoQuote(name.text, &msg);
+      internal::AppendGoQuote(lex_.Text(name), &msg);
       msg.append(" is not enabled");
       return Fail(name.start, ParseErrorCode::kSyntax, std::move(msg));
     }
@@ -654,7 +654,7 @@ class Parser {
       LabelMatcher& m = vs->matchers.back();
       m.span.start = tok_.start;
       if (tok_.type == Tok::kIdentifier) {
-        AppendView(tok_.text, &m.name);
+        AppendView(lex_.Text(tok_), &m.name);
       } else if (tok_.type == Tok::kString) {
         AppendView(lex_.string_value(), &m.name);
       } else {
@@ -736,7 +736,7 @@ class Parser {
       Advance();
     }
     if (tok_.type == Tok::kNumber) {
-      if (!ParseGoNumber(tok_.text, seconds)) {
+      if (!ParseGoNumber(lex_.Text(tok_), seconds)) {
         Fail(tok_.start, ParseErrorCode::kInvalidValue, "error parsing number");
         return false;
       }
@@ -871,7 +871,7 @@ class Parser {
     auto d = NewDuration(DurationOp::kLiteral, start);
     if (d == nullptr) return nullptr;
     if (tok_.type == Tok::kNumber) {
-      if (!ParseGoNumber(tok_.text, &d->seconds)) {
+      if (!ParseGoNumber(lex_.Text(tok_), &d->seconds)) {
         return Fail(start, ParseErrorCode::kInvalidValue, "error parsing number");
       }
     } else {
