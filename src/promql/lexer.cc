@@ -158,7 +158,8 @@ inline const char* ScanName(const char* p, const char* end, bool metric, bool* c
     __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
     __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
     __m128i colons = _mm_cmpeq_epi8(v, colon_v);
-    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_or_si128(_mm_cmpeq_epi8(v, underscore), colons));
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), colons));
     unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
     unsigned c = metric ? static_cast<unsigned>(_mm_movemask_epi8(colons)) : 0;
     if (bad != 0) {
@@ -215,7 +216,9 @@ Token Lexer::Emit(Tok type, uint32_t start) {
 }
 
 Token Lexer::UnexpectedChar(uint32_t start, uint32_t at, std::string_view prefix) {
-  if (at >= input_.size()) return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, "U+FFFFFFFFFFFFFFFF"));
+  if (at >= input_.size()) {
+    return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, "U+FFFFFFFFFFFFFFFF"));
+  }
   uint32_t r = 0;
   if (DecodeRune(input_, at, &r) == 0) r = 0xFFFD;
   return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, GoQuoteRune(r)));

@@ -86,7 +86,7 @@ class Lexer {
   bool got_duration_ = false;
   bool colon_error_pending_ = false;  // `[step():`: the error follows the colon  // a number was lexed in some [...] (lex.go's gotDuration)
   bool done_ = false;
-  Token last_;
+  Token last_;  // the kEof or kError token, returned again once done_
   std::string error_message_;
   ParseErrorCode error_code_ = ParseErrorCode::kOk;
   std::string string_value_;  // an unescaped value, when it has escapes

@@ -13,15 +13,11 @@
 #include <emmintrin.h>
 #endif
 
-#include "absl/container/inlined_vector.h"
-#include "common/str_cat.h"
 #include "promql/lexer.h"
 #include "promql/printer.h"
 
 namespace obsv::promql {
 namespace internal {
-
-using obsv::internal::StrAppend;
 
 namespace {
 
@@ -260,9 +256,9 @@ inline bool IsNameOf(std::string_view s, unsigned first, unsigned rest) {
       w1 = w0;
     }
     const __m128i v = _mm_set_epi64x(static_cast<long long>(w1), static_cast<long long>(w0));
-    const __m128i letters =
-        _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
-                       _mm_set1_epi8(static_cast<char>(-128 + 26)));
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                                           _mm_set1_epi8(static_cast<char>(-128 + 26)));
     const __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
                                           _mm_set1_epi8(static_cast<char>(-128 + 10)));
     const __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8((rest & 4) != 0 ? ':' : '_'));
@@ -401,7 +397,9 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
   {
     size_t d = 0;
     uint64_t v = 0;
-    while (d < s.size() && d < 12 && s[d] >= '0' && s[d] <= '9') v = v * 10 + static_cast<uint64_t>(s[d++] - '0');
+    while (d < s.size() && d < 12 && s[d] >= '0' && s[d] <= '9') {
+      v = v * 10 + static_cast<uint64_t>(s[d++] - '0');
+    }
     const std::string_view unit = s.substr(d);
     if (d > 0 && d < 12 && !unit.empty() && unit.size() <= 2) {
       for (const Unit& u : kUnits) {
