@@ -170,6 +170,12 @@ struct OBSV_API Expr {
   Expr(const Expr&) = delete;
   Expr& operator=(const Expr&) = delete;
 
+  // Nodes come from a small per-thread cache of freed nodes (a parse makes
+  // and a tree frees a handful of them per query) before the heap; `new`
+  // and `delete` of any node type work as usual, from any thread.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
+
   // The type the expression evaluates to (never kNone for a parsed tree).
   ValueType type() const;
 

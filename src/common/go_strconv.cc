@@ -1,5 +1,6 @@
 // Go's strconv and time formatting and parsing, shared by the PromQL and
 // LogQL modules (both reference implementations are Go).
+#include <cstring>
 #include "common/go_strconv.h"
 
 #include <charconv>
@@ -11,6 +12,10 @@
 #include <string>
 
 #include "common/str_cat.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace obsv::internal {
 
@@ -160,26 +165,68 @@ std::string GoQuoteRune(uint32_t r) {
   return out;
 }
 
-bool IsLegacyLabelName(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
+namespace {
+
+// Name characters: 1 for [a-zA-Z_], 2 for [0-9], 4 for ':'.
+struct NameCharTable {
+  unsigned char bits[256] = {};
+  constexpr NameCharTable() {
+    for (int c = 'a'; c <= 'z'; ++c) bits[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) bits[c] = 1;
+    bits[static_cast<unsigned char>('_')] = 1;
+    for (int c = '0'; c <= '9'; ++c) bits[c] = 2;
+    bits[static_cast<unsigned char>(':')] = 4;
+  }
+};
+constexpr NameCharTable kNameChars;
+
+// First byte in `first`, the others in `rest` (a name of at most 16 bytes
+// checked at once).
+inline bool IsNameOf(std::string_view s, unsigned first, unsigned rest) {
+  if (s.empty() || (kNameChars.bits[static_cast<unsigned char>(s[0])] & first) == 0) return false;
+#if defined(__SSE2__)
+  const size_t n = s.size();
+  if (n <= 16) {
+    uint64_t w0, w1;
+    if (n >= 8) {
+      std::memcpy(&w0, s.data(), 8);
+      std::memcpy(&w1, s.data() + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t x, y;
+      std::memcpy(&x, s.data(), 4);
+      std::memcpy(&y, s.data() + n - 4, 4);
+      w0 = x | uint64_t{y} << 32;
+      w1 = w0;
+    } else {
+      // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is a name byte.
+      w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
+           uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 |
+           uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
+      w1 = w0;
+    }
+    const __m128i v = _mm_set_epi64x(static_cast<long long>(w1), static_cast<long long>(w0));
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                                           _mm_set1_epi8(static_cast<char>(-128 + 26)));
+    const __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                                          _mm_set1_epi8(static_cast<char>(-128 + 10)));
+    const __m128i colon = _mm_cmpeq_epi8(v, _mm_set1_epi8((rest & 4) != 0 ? ':' : '_'));
+    const __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), colon));
+    return _mm_movemask_epi8(ok) == 0xFFFF;
+  }
+#endif
+  for (size_t i = 1; i < s.size(); ++i) {
+    if ((kNameChars.bits[static_cast<unsigned char>(s[i])] & rest) == 0) return false;
   }
   return true;
 }
 
-bool IsLegacyMetricName(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool ok = c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
+}  // namespace
+
+bool IsLegacyLabelName(std::string_view s) { return IsNameOf(s, 1, 3); }
+
+bool IsLegacyMetricName(std::string_view s) { return IsNameOf(s, 5, 7); }
 
 void AppendDuration(int64_t ns, std::string* out) {
   int64_t ms = ns / 1'000'000;
@@ -228,6 +275,24 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
       {"m", int64_t{1000} * 60},                 {"s", 1000},
       {"ms", 1},
   };
+  // One number and one unit (`5m`, `30s`, `1h`), nearly every duration.
+  {
+    size_t d = 0;
+    uint64_t v = 0;
+    while (d < s.size() && d < 12 && s[d] >= '0' && s[d] <= '9') {
+      v = v * 10 + static_cast<uint64_t>(s[d++] - '0');
+    }
+    const std::string_view unit = s.substr(d);
+    if (d > 0 && d < 12 && !unit.empty() && unit.size() <= 2) {
+      for (const Unit& u : kUnits) {
+        if (u.name == unit) {
+          if (v > static_cast<uint64_t>(INT64_MAX / 1'000'000 / u.mult)) return false;
+          *ms_out = static_cast<int64_t>(v) * u.mult;
+          return true;
+        }
+      }
+    }
+  }
   size_t next_unit = 0;
   size_t i = 0;
   // Go's time.Duration (ns) bounds the total.

@@ -1,6 +1,7 @@
 // The function table of Prometheus 3 (promql/parser/functions.go of
 // v0.309.1) as data: names, argument types, variadic counts, return types.
 #include <algorithm>
+#include <cstdint>
 
 #include "obsv/promql.h"
 
@@ -112,12 +113,45 @@ const std::vector<FunctionInfo>& AllFunctions() {
   return *kTable;
 }
 
+namespace {
+
+// An open-addressing index over AllFunctions(): a probe or two instead of a
+// binary search of string comparisons.
+class FunctionIndex {
+ public:
+  FunctionIndex() {
+    const std::vector<FunctionInfo>& table = AllFunctions();
+    for (size_t i = 0; i < table.size(); ++i) {
+      size_t h = Hash(table[i].name);
+      while (slot_[h] != 0) h = (h + 1) & (kSlots - 1);
+      slot_[h] = static_cast<uint16_t>(i + 1);
+    }
+  }
+  const FunctionInfo* Find(std::string_view name) const {
+    if (name.empty()) return nullptr;
+    const std::vector<FunctionInfo>& table = AllFunctions();
+    for (size_t h = Hash(name);; h = (h + 1) & (kSlots - 1)) {
+      const uint16_t s = slot_[h];
+      if (s == 0) return nullptr;
+      if (table[s - 1].name == name) return &table[s - 1];
+    }
+  }
+
+ private:
+  static constexpr size_t kSlots = 256;  // more than twice the functions
+  static size_t Hash(std::string_view n) {
+    if (n.empty()) return 0;
+    const auto b = [&n](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(n[i])); };
+    return (n.size() * 97 + b(0) * 31 + b(n.size() - 1) * 7 + b(n.size() / 2) * 3) & (kSlots - 1);
+  }
+  uint16_t slot_[kSlots] = {};
+};
+
+}  // namespace
+
 const FunctionInfo* FindFunction(std::string_view name) {
-  const std::vector<FunctionInfo>& table = AllFunctions();
-  auto it = std::lower_bound(table.begin(), table.end(), name,
-                             [](const FunctionInfo& f, std::string_view n) { return f.name < n; });
-  if (it == table.end() || it->name != name) return nullptr;
-  return &*it;
+  static const FunctionIndex* const kIndex = new FunctionIndex();
+  return kIndex->Find(name);
 }
 
 }  // namespace obsv::promql

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "common/str_cat.h"
 #include "common/utf8.h"
 #include "obsv/promql_scope.h"
@@ -168,10 +169,35 @@ ConflictPolicy Injector::policy() const { return state_->options.policy; }
 
 namespace {
 
+absl::Status ScopeConflicting(const Injector::State& st, VectorSelector& vs,
+                              std::string_view source);
+
 // Applies the policy to the user's matchers of `vs` and adds the enforced
 // ones. A free function: members of the exported class would be exported.
 absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
                            std::string_view source) {
+  const InjectOptions& options = st.options;
+  // Usually no matcher of the user's is on an enforced label: the enforced
+  // ones are appended in place.
+  bool conflict = false;
+  for (const LabelMatcher& m : vs.matchers) {
+    if (st.IsEnforcedName(m.name)) {
+      conflict = true;
+      break;
+    }
+  }
+  if (!conflict) {
+    vs.matchers.reserve(vs.matchers.size() + options.enforced.size());
+    for (const LabelMatcher& e : options.enforced) vs.matchers.push_back(e);
+    return absl::OkStatus();
+  }
+  return ScopeConflicting(st, vs, source);
+}
+
+// ScopeSelector() of a selector with a matcher on an enforced label.
+[[gnu::cold, gnu::noinline]] absl::Status ScopeConflicting(const Injector::State& st,
+                                                           VectorSelector& vs,
+                                                           std::string_view source) {
   const InjectOptions& options = st.options;
   std::vector<LabelMatcher> kept;
   kept.reserve(vs.matchers.size() + options.enforced.size());
@@ -210,7 +236,7 @@ absl::Status Injector::Inject(Expr& root, std::string_view source) const {
   auto malformed = [](std::string_view what) {
     return absl::InvalidArgumentError(StrCat("Inject: malformed tree: ", what));
   };
-  std::vector<Expr*> stack = {&root};
+  absl::InlinedVector<Expr*, 32> stack = {&root};
   auto push = [&stack](const ExprPtr& e) {
     if (e == nullptr) return false;
     stack.push_back(e.get());

@@ -7,6 +7,11 @@
 
 #include "common/byte_scan.h"
 #include "common/str_cat.h"
+#include "common/utf8.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace obsv::promql::internal {
 namespace {
@@ -98,6 +103,86 @@ struct KeywordTable {
 constexpr KeywordTable kKeywordTable;
 static_assert(!kKeywordTable.collision, "pick another KeywordHash()");
 
+// Whether a and b (n bytes, 1..16, name characters) are equal with bit 0x20
+// set in every byte.
+inline bool FoldedEqual(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    constexpr uint64_t kFold = 0x2020202020202020ULL;
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return (a0 | kFold) == (b0 | kFold) && (a1 | kFold) == (b1 | kFold);
+  }
+  if (n >= 4) {
+    constexpr uint32_t kFold = 0x20202020u;
+    uint32_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 4);
+    std::memcpy(&a1, a + n - 4, 4);
+    std::memcpy(&b0, b, 4);
+    std::memcpy(&b1, b + n - 4, 4);
+    return (a0 | kFold) == (b0 | kFold) && (a1 | kFold) == (b1 | kFold);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+  }
+  return true;
+}
+
+// Name characters: 1 for [a-zA-Z_0-9], 2 for ':'.
+struct NameCharTable {
+  unsigned char bits[256] = {};
+  constexpr NameCharTable() {
+    for (int c = 'a'; c <= 'z'; ++c) bits[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) bits[c] = 1;
+    for (int c = '0'; c <= '9'; ++c) bits[c] = 1;
+    bits[static_cast<unsigned char>('_')] = 1;
+    bits[static_cast<unsigned char>(':')] = 2;
+  }
+};
+constexpr NameCharTable kNameChars;
+
+// The end of the run of [a-zA-Z0-9_] (and ':' when `metric`) at p; sets
+// *colon if the run holds a ':'. 16 bytes at a time where SSE2 exists.
+inline const char* ScanName(const char* p, const char* end, bool metric, bool* colon) {
+#if defined(__SSE2__)
+  const __m128i to_lower = _mm_set1_epi8(0x20);
+  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  const __m128i underscore = _mm_set1_epi8('_');
+  const __m128i colon_v = _mm_set1_epi8(metric ? ':' : '_');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+    __m128i colons = _mm_cmpeq_epi8(v, colon_v);
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), colons));
+    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
+    unsigned c = metric ? static_cast<unsigned>(_mm_movemask_epi8(colons)) : 0;
+    if (bad != 0) {
+      if ((c & ((1u << __builtin_ctz(bad)) - 1)) != 0) *colon = true;
+      return p + __builtin_ctz(bad);
+    }
+    if (c != 0) *colon = true;
+    p += 16;
+  }
+#endif
+  const unsigned mask = metric ? 3 : 1;
+  unsigned seen = 0;
+  while (p < end) {
+    unsigned b = kNameChars.bits[static_cast<unsigned char>(*p)] & mask;
+    if (b == 0) break;
+    seen |= b;
+    ++p;
+  }
+  if ((seen & 2) != 0) *colon = true;
+  return p;
+}
+
 }  // namespace
 
 
@@ -106,13 +191,20 @@ Token Lexer::Emit(Tok type, uint32_t start) {
   t.type = type;
   t.start = start;
   t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  last_ = t;
   return t;
 }
 
-Token Lexer::Error(uint32_t start, ParseErrorCode code, std::string message) {
-  error_message_ = std::move(message);
+Token Lexer::UnexpectedChar(uint32_t start, uint32_t at, std::string_view prefix) {
+  if (at >= input_.size()) {
+    return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, "U+FFFFFFFFFFFFFFFF"));
+  }
+  uint32_t r = 0;
+  if (DecodeRune(input_, at, &r) == 0) r = 0xFFFD;
+  return Error(start, ParseErrorCode::kSyntax, StrCat(prefix, GoQuoteRune(r)));
+}
+
+Token Lexer::Error(uint32_t start, ParseErrorCode code, std::string_view message) {
+  error_message_.assign(message.data(), message.size());
   error_code_ = code;
   done_ = true;
   Token t;
@@ -145,13 +237,13 @@ Token Lexer::Next() {
   if (pos_ >= input_.size()) {
     if (paren_depth_ != 0) return Error(start, ParseErrorCode::kSyntax, "unclosed left parenthesis");
     done_ = true;
-    return Emit(Tok::kEof, start);
+    last_ = Emit(Tok::kEof, start);
+    return last_;
   }
   char c = input_[pos_++];
   auto op = [&](BinaryOp o) {
     Token t = Emit(Tok::kBinaryOp, start);
     t.binary_op = o;
-    last_ = t;
     return t;
   };
   auto peek = [&]() { return pos_ < input_.size() ? input_[pos_] : '\0'; };
@@ -173,13 +265,7 @@ Token Lexer::Next() {
       }
       return Emit(Tok::kEql, start);
     case '!':
-      if (peek() != '=') {
-        uint32_t r = 0;
-        if (pos_ < input_.size() && DecodeRune(input_, pos_, &r) == 0) r = 0xFFFD;
-        return Error(start, ParseErrorCode::kSyntax,
-                     StrCat("unexpected character after '!': ",
-                            pos_ < input_.size() ? GoQuoteRune(r) : "U+FFFFFFFFFFFFFFFF"));
-      }
+      if (peek() != '=') return UnexpectedChar(start, pos_, "unexpected character after '!': ");
       ++pos_;
       return op(BinaryOp::kNeq);
     case '<':
@@ -230,35 +316,30 @@ Token Lexer::Next() {
     pos_ = start;
     return LexIdentifier(start, /*keywords=*/true);
   }
-  uint32_t r = 0;
-  if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
-  return Error(start, ParseErrorCode::kSyntax, StrCat("unexpected character: ", GoQuoteRune(r)));
+  return UnexpectedChar(start, start, "unexpected character: ");
 }
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
   // Names are scanned 16 bytes at a time; a ':' makes a metric identifier.
+  bool colon = false;
   const char* data = input_.data();
-  size_t i = static_cast<size_t>(obsv::internal::ScanNameChars(data + pos_, data + input_.size(), keywords) - data);
-  bool colon = keywords && std::memchr(data + start, ':', i - start) != nullptr;
-  pos_ = static_cast<uint32_t>(i);
+  pos_ = static_cast<uint32_t>(ScanName(data + pos_, data + input_.size(), keywords, &colon) - data);
   std::string_view word = input_.substr(start, pos_ - start);
   // Keywords are case-insensitive and at most kMaxKeywordSize bytes: longer
-  // words (most metric names) are never looked up, shorter ones are
-  // lowered into a buffer on the stack, without an allocation.
+  // words (most metric names) are never looked up. Setting bit 0x20 of
+  // every byte folds the case of letters and maps no other name character
+  // onto another ('_' becomes DEL), so a word is compared with a keyword
+  // folded, a word or two at a time.
   if (keywords && word.size() <= kMaxKeywordSize) {
-    char buf[kMaxKeywordSize];
-    for (size_t i = 0; i < word.size(); ++i) {
-      char c = word[i];
-      buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    const std::string_view lower(buf, word.size());
-    int slot = kKeywordTable.slot[KeywordHash(lower.front(), lower.back(), lower.size())];
-    if (slot != 0 && kKeywords[slot - 1].word == lower) {
+    const size_t n = word.size();
+    int slot = kKeywordTable.slot[KeywordHash(static_cast<char>(word.front() | 0x20),
+                                              static_cast<char>(word.back() | 0x20), n)];
+    if (slot != 0 && kKeywords[slot - 1].word.size() == n &&
+        FoldedEqual(word.data(), kKeywords[slot - 1].word.data(), n)) {
       const Keyword& k = kKeywords[slot - 1];
       Token t = Emit(k.type, start);
       t.binary_op = k.binary;
       t.aggregate_op = k.aggregate;
-      last_ = t;
       return t;
     }
   }
@@ -297,7 +378,6 @@ Token Lexer::LexInsideBraces() {
         ++pos_;
         Token t = Emit(Tok::kBinaryOp, start);
         t.binary_op = BinaryOp::kNeq;
-        last_ = t;
         return t;
       }
       return Error(start, ParseErrorCode::kSyntax, "unexpected character after '!' inside braces");
@@ -306,12 +386,8 @@ Token Lexer::LexInsideBraces() {
     case '}':
       brace_open_ = false;
       return Emit(Tok::kRBrace, start);
-    default: {
-      uint32_t r = 0;
-      if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
-      return Error(start, ParseErrorCode::kSyntax,
-                   StrCat("unexpected character inside braces: ", GoQuoteRune(r)));
-    }
+    default:
+      return UnexpectedChar(start, start, "unexpected character inside braces: ");
   }
 }
 
@@ -329,7 +405,6 @@ Token Lexer::LexInsideBrackets() {
   auto op = [&](BinaryOp o) {
     Token t = Emit(Tok::kBinaryOp, start);
     t.binary_op = o;
-    last_ = t;
     return t;
   };
   switch (c) {
@@ -385,10 +460,7 @@ Token Lexer::LexInsideBrackets() {
     }
     pos_ = start + 1;
   }
-  uint32_t r = 0;
-  if (DecodeRune(input_, start, &r) == 0) r = 0xFFFD;
-  return Error(start, ParseErrorCode::kSyntax,
-               StrCat("unexpected character in duration expression: ", GoQuoteRune(r)));
+  return UnexpectedChar(start, start, "unexpected character in duration expression: ");
 }
 
 // lex.go's scanNumber: decimal or hex digits, one '.', one exponent, '_'
@@ -481,14 +553,36 @@ Token Lexer::LexNumberOrDuration(uint32_t start) {
 
 
 // Strings in "...", '...' (Go escapes, no newline) and `...` (raw), decoded
-// as strutil.Unquote does.
+// as strutil.Unquote does. The text between the escapes is found and
+// checked as UTF-8 a run at a time; a string without escapes (nearly all)
+// is a view into the query, not a copy.
 Token Lexer::LexString(uint32_t start, char quote) {
+  // Fast path, nearly every string: no escape, no newline, no carriage
+  // return before the closing quote; the value is a view into the query.
+  {
+    const char* const data = input_.data();
+    const char* const end = data + input_.size();
+    const char* p = data + pos_;
+    bool non_ascii = false;
+    const char* stop = quote == '`' ? obsv::internal::FindAnyOf3(p, end, '`', '\r', '`', &non_ascii)
+                                    : obsv::internal::FindAnyOf3(p, end, quote, '\\', '\n', &non_ascii);
+    if (stop != end && *stop == quote) {
+      const std::string_view run(p, static_cast<size_t>(stop - p));
+      if (!non_ascii || obsv::internal::IsValidUtf8(run)) {
+        pos_ = static_cast<uint32_t>(stop - data) + 1;
+        string_view_ = run;
+        return Emit(Tok::kString, start);
+      }
+    }
+  }
+  // Escapes and errors: Go's rules, shared with LogQL.
   string_value_.clear();
   size_t pos = pos_;
   std::string message;
   obsv::internal::GoStringStatus status =
       obsv::internal::ScanGoString(input_, &pos, quote, &string_value_, &message);
   pos_ = static_cast<uint32_t>(pos);
+  string_view_ = string_value_;
   switch (status) {
     case obsv::internal::GoStringStatus::kOk:
       return Emit(Tok::kString, start);
@@ -502,11 +596,12 @@ Token Lexer::LexString(uint32_t start, char quote) {
   return Error(start, ParseErrorCode::kSyntax, "unreachable");
 }
 
-std::string DescribeToken(const Token& t) {
+std::string DescribeToken(const Token& t, std::string_view input) {
+  const std::string_view text = input.substr(t.start, t.end - t.start);
   auto quoted = [&](std::string_view kind) {
     std::string out(kind);
     out.push_back(' ');
-    std::string_view v = t.text;
+    std::string_view v = text;
     if (t.type == Tok::kIdentifier || t.type == Tok::kMetricIdentifier || v.size() <= 10) {
       AppendGoQuote(v, &out);
     } else {
@@ -543,14 +638,14 @@ std::string DescribeToken(const Token& t) {
     case Tok::kNeqRegex: return "<op:!~>";
     case Tok::kBinaryOp:
     case Tok::kAt:
-      return StrCat("<op:", t.text, ">");
-    case Tok::kAggregator: return StrCat("<aggr:", t.text, ">");
+      return StrCat("<op:", text, ">");
+    case Tok::kAggregator: return StrCat("<aggr:", text, ">");
     case Tok::kStart:
     case Tok::kEnd:
     case Tok::kStep: {
       // Not keywords in Prometheus's lexer (preprocessor items): quoted.
       std::string out;
-      AppendGoQuote(t.text, &out);
+      AppendGoQuote(text, &out);
       return out;
     }
     case Tok::kOffset:
@@ -563,7 +658,7 @@ std::string DescribeToken(const Token& t) {
     case Tok::kBool:
     case Tok::kSmoothed:
     case Tok::kAnchored:
-      return StrCat("<", t.text, ">");
+      return StrCat("<", text, ">");
   }
   return "token";
 }

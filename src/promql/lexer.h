@@ -33,13 +33,13 @@ enum class Tok : unsigned char {
   kStart, kEnd, kStep, kSmoothed, kAnchored,
 };
 
+// 12 bytes, returned in registers; its text is Lexer::Text().
 struct Token {
   Tok type = Tok::kEof;
-  uint32_t start = 0;
-  uint32_t end = 0;
-  std::string_view text;  // as written, a view into the query
   BinaryOp binary_op = BinaryOp::kAdd;
   AggregateOp aggregate_op = AggregateOp::kSum;
+  uint32_t start = 0;
+  uint32_t end = 0;
 };
 
 // Thread-compatible. The query must outlive the lexer.
@@ -50,15 +50,26 @@ class Lexer {
   // The next token. After kError or kEof, returns the same again.
   Token Next();
 
+  // The text of `t` as written, a view into the query.
+  std::string_view Text(const Token& t) const {
+    return std::string_view(input_.data() + t.start, t.end - t.start);
+  }
+
   // kError: what went wrong (Prometheus's wording) and the code.
   const std::string& error_message() const { return error_message_; }
   ParseErrorCode error_code() const { return error_code_; }
-  // kString: the unescaped value of the last string token.
-  const std::string& string_value() const { return string_value_; }
+  // kString: the unescaped value of the last string token, valid until the
+  // next call to Next() (a view into the query when it has no escapes).
+  std::string_view string_value() const { return string_view_; }
 
  private:
   Token Emit(Tok type, uint32_t start);
-  Token Error(uint32_t start, ParseErrorCode code, std::string message);
+  // Errors are out of line, to keep the hot paths small.
+  [[gnu::cold, gnu::noinline]] Token Error(uint32_t start, ParseErrorCode code,
+                                           std::string_view message);
+  // "<prefix><the rune at `at`, Go-quoted>" ("U+FFFFFFFFFFFFFFFF" past the end).
+  [[gnu::cold, gnu::noinline]] Token UnexpectedChar(uint32_t start, uint32_t at,
+                                                    std::string_view prefix);
   Token LexInsideBraces();
   Token LexInsideBrackets();
   Token LexNumberOrDuration(uint32_t start);
@@ -76,14 +87,15 @@ class Lexer {
   bool got_duration_ = false;
   bool colon_error_pending_ = false;  // `[step():`: the error follows the colon  // a number was lexed in some [...] (lex.go's gotDuration)
   bool done_ = false;
-  Token last_;
+  Token last_;  // the kEof or kError token, returned again once done_
   std::string error_message_;
   ParseErrorCode error_code_ = ParseErrorCode::kOk;
-  std::string string_value_;
+  std::string string_value_;  // an unescaped value, when it has escapes
+  std::string_view string_view_;
 };
 
 // How Prometheus names a token in "unexpected ..." (Item.desc()).
-std::string DescribeToken(const Token& t);
+std::string DescribeToken(const Token& t, std::string_view input);
 
 // Go formatting and parsing shared with the LogQL module (common/go_strconv.h).
 using obsv::internal::AppendDuration;

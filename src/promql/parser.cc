@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "common/str_cat.h"
 #include "promql/lexer.h"
@@ -51,6 +52,16 @@ bool IsSetOp(BinaryOp op) { return Precedence(op) <= 2; }
 
 // Go's strconv.ParseInt(s, 0, 64) then ParseFloat(s, 64), as parser.number().
 bool ParseGoNumber(std::string_view s, double* out) {
+  // Plain decimal integers (`5`, `100`, `0`), nearly every number in a query.
+  if (!s.empty() && s.size() <= 15 && (s[0] != '0' || s.size() == 1)) {
+    int64_t v = 0;
+    size_t i = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + (s[i] - '0');
+    if (i == s.size()) {
+      *out = static_cast<double>(v);
+      return true;
+    }
+  }
   std::string digits;
   for (char c : s) {
     if (c != '_') digits.push_back(c);
@@ -91,6 +102,10 @@ bool ParseGoNumber(std::string_view s, double* out) {
   return true;
 }
 
+// Sets a fresh (empty) string of a new node to v: append() skips the
+// aliasing checks of assign().
+inline void AppendView(std::string_view v, std::string* out) { out->append(v.data(), v.size()); }
+
 class Parser {
  public:
   Parser(std::string_view query, const ParserOptions& options)
@@ -120,7 +135,9 @@ class Parser {
  private:
   // ---- Errors ----
 
-  std::nullptr_t Fail(uint32_t offset, ParseErrorCode code, std::string message) {
+  // Errors are out of line, to keep the hot paths small.
+  [[gnu::cold, gnu::noinline]] std::nullptr_t Fail(uint32_t offset, ParseErrorCode code,
+                                                   std::string_view message) {
     if (!error_.ok()) return nullptr;
     error_.code = code;
     error_.offset = offset;
@@ -141,16 +158,35 @@ class Parser {
 
   // "unexpected <token> in <context>, expected <expected>" at the current
   // token; a lexer error is reported as itself.
-  std::nullptr_t Unexpected(std::string_view context, std::string_view expected) {
+  [[gnu::cold, gnu::noinline]] std::nullptr_t Unexpected(std::string_view context,
+                                                         std::string_view expected) {
     if (tok_.type == Tok::kError) return nullptr;  // already reported
-    std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_));
+    std::string msg = StrCat("unexpected ", internal::DescribeToken(tok_, query_));
     // Prometheus's grammar recovers from an error inside an aggregation's
     // arguments at the aggregation (`aggregate_op error`), unless a nearer
     // rule names its own context.
     if (context.empty() && aggregate_args_ > 0) context = "aggregation";
     if (!context.empty()) obsv::internal::StrAppend(&msg, " in ", context);
     if (!expected.empty()) obsv::internal::StrAppend(&msg, ", expected ", expected);
-    return Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
+    return Fail(tok_.start, ParseErrorCode::kSyntax, msg);
+  }
+
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailDepth(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("expression nests deeper than the limit of ", options_.max_depth));
+  }
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailNodes(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+  }
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailSelectors(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("query has more than the limit of ", options_.max_selectors, " selectors"));
+  }
+  [[gnu::cold, gnu::noinline]] std::nullptr_t FailMatchers(uint32_t offset) {
+    return Fail(offset, ParseErrorCode::kLimitExceeded,
+                StrCat("selector has more than the limit of ", options_.max_matchers_per_selector,
+                       " matchers"));
   }
 
   // An error Prometheus finds when it reduces a rule, which its parser does
@@ -168,8 +204,7 @@ class Parser {
 
   bool Enter() {
     if (++depth_ > options_.max_depth) {
-      Fail(tok_.start, ParseErrorCode::kLimitExceeded,
-           StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      FailDepth(tok_.start);
       return false;
     }
     return true;
@@ -179,13 +214,11 @@ class Parser {
   template <typename T>
   std::unique_ptr<T> NewNode(uint32_t start, uint32_t height) {
     if (++nodes_ > options_.max_nodes) {
-      Fail(start, ParseErrorCode::kLimitExceeded,
-           StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+      FailNodes(start);
       return nullptr;
     }
     if (height > options_.max_depth) {
-      Fail(start, ParseErrorCode::kLimitExceeded,
-           StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      FailDepth(start);
       return nullptr;
     }
     auto n = std::make_unique<T>();
@@ -220,8 +253,7 @@ class Parser {
       }
       uint32_t height = 1 + std::max(lh, h_);
       if (height > options_.max_depth) {
-        Fail(bin->span.start, ParseErrorCode::kLimitExceeded,
-             StrCat("expression nests deeper than the limit of ", options_.max_depth));
+        FailDepth(bin->span.start);
         lhs = nullptr;
         break;
       }
@@ -264,6 +296,8 @@ class Parser {
       return false;
     }
     Advance();
+    // Room for the usual few labels at once.
+    if (tok_.type != Tok::kRParen && out->empty()) out->reserve(4);
     while (tok_.type != Tok::kRParen) {
       switch (tok_.type) {
         case Tok::kIdentifier:
@@ -282,7 +316,7 @@ class Parser {
         case Tok::kStep:
         case Tok::kSmoothed:
         case Tok::kAnchored:
-          out->emplace_back(tok_.text);
+          out->emplace_back(lex_.Text(tok_));
           break;
         case Tok::kBinaryOp:
           if (tok_.binary_op != BinaryOp::kAnd && tok_.binary_op != BinaryOp::kOr &&
@@ -290,7 +324,7 @@ class Parser {
             Unexpected("grouping opts", "label");
             return false;
           }
-          out->emplace_back(tok_.text);
+          out->emplace_back(lex_.Text(tok_));
           break;
         case Tok::kString:
           if (lex_.string_value().empty() || !IsValidUtf8Name(lex_.string_value())) {
@@ -299,7 +333,7 @@ class Parser {
             Fail(tok_.start, ParseErrorCode::kSyntax, std::move(msg));
             return false;
           }
-          out->push_back(lex_.string_value());
+          out->emplace_back(lex_.string_value());
           break;
         case Tok::kEof:
         case Tok::kError:
@@ -377,9 +411,9 @@ class Parser {
       case Tok::kNumber: {
         auto n = NewNode<NumberLiteral>(start, 1);
         if (n == nullptr) return nullptr;
-        if (!ParseGoNumber(tok_.text, &n->value)) {
+        if (!ParseGoNumber(lex_.Text(tok_), &n->value)) {
           std::string msg = "error parsing number: strconv.ParseFloat: parsing ";
-          internal::AppendGoQuote(tok_.text, &msg);
+          internal::AppendGoQuote(lex_.Text(tok_), &msg);
           msg.append(": invalid syntax");
           return Fail(start, ParseErrorCode::kInvalidValue, std::move(msg));
         }
@@ -401,7 +435,7 @@ class Parser {
       case Tok::kString: {
         auto s = NewNode<StringLiteral>(start, 1);
         if (s == nullptr) return nullptr;
-        s->value = lex_.string_value();
+        AppendView(lex_.string_value(), &s->value);
         s->span.end = tok_.end;
         Advance();
         return s;
@@ -426,14 +460,14 @@ class Parser {
         Token name = tok_;
         Advance();
         if (name.type == Tok::kIdentifier && tok_.type == Tok::kLParen) return ParseCall(name);
-        return ParseSelector(start, name.text);
+        return ParseSelector(start, lex_.Text(name));
       }
       case Tok::kAggregator:
         return ParseAggregate();
       case Tok::kStep: {
         Token name = tok_;
         Advance();
-        if (tok_.type != Tok::kLParen) return ParseSelector(start, name.text);
+        if (tok_.type != Tok::kLParen) return ParseSelector(start, lex_.Text(name));
         // `step()` outside a duration: Prometheus parses it as a
         // DurationExpr, which its checkAST() then rejects.
         Advance();
@@ -458,7 +492,7 @@ class Parser {
       case Tok::kAnchored: {
         Token name = tok_;
         Advance();
-        return ParseSelector(start, name.text);
+        return ParseSelector(start, lex_.Text(name));
       }
       case Tok::kBinaryOp:
         // `and`, `or` and `unless` are metric names too (metric_identifier).
@@ -466,7 +500,7 @@ class Parser {
             tok_.binary_op == BinaryOp::kUnless) {
           Token name = tok_;
           Advance();
-          return ParseSelector(start, name.text);
+          return ParseSelector(start, lex_.Text(name));
         }
         break;
       case Tok::kEof:
@@ -499,9 +533,9 @@ class Parser {
   }
 
   bool ParseDurationToken(int64_t* ms) {
-    if (!internal::ParsePromDuration(tok_.text, ms)) {
+    if (!internal::ParsePromDuration(lex_.Text(tok_), ms)) {
       std::string msg = "not a valid duration string: ";
-      internal::AppendGoQuote(tok_.text, &msg);
+      internal::AppendGoQuote(lex_.Text(tok_), &msg);
       Fail(tok_.start, ParseErrorCode::kInvalidValue, std::move(msg));
       return false;
     }
@@ -509,7 +543,8 @@ class Parser {
   }
 
   // `(args)` after a function name; the current token is `(`.
-  bool ParseArgs(std::vector<ExprPtr>* args, uint32_t* max_height) {
+  template <typename Args>
+  bool ParseArgs(Args* args, uint32_t* max_height) {
     Advance();
     *max_height = 0;
     while (tok_.type != Tok::kRParen) {
@@ -538,26 +573,28 @@ class Parser {
     if (!Enter()) return nullptr;
     auto call = NewNode<Call>(name.start, 1);
     if (call == nullptr) return nullptr;
+    // Looked up first to size the arguments; an unknown name is reported
+    // after them, as Prometheus does.
+    call->function = FindFunction(lex_.Text(name));
+    if (call->function != nullptr) call->args.reserve(std::max<size_t>(1, call->function->arg_types.size()));
     uint32_t height;
     if (!ParseArgs(&call->args, &height)) return nullptr;
     call->span.end = prev_end_;
-    call->function = FindFunction(name.text);
     if (call->function == nullptr) {
       std::string msg = "unknown function with name ";
-      internal::AppendGoQuote(name.text, &msg);
+      internal::AppendGoQuote(lex_.Text(name), &msg);
       return Fail(name.start, ParseErrorCode::kSyntax, std::move(msg));
     }
     if (call->function->experimental && !options_.enable_experimental_functions) {
       std::string msg = "function ";
-      internal::AppendGoQuote(name.text, &msg);
+      internal::AppendGoQuote(lex_.Text(name), &msg);
       msg.append(" is not enabled");
       return Fail(name.start, ParseErrorCode::kSyntax, std::move(msg));
     }
     --depth_;
     h_ = height + 1;
     if (h_ > options_.max_depth) {
-      return Fail(name.start, ParseErrorCode::kLimitExceeded,
-                  StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      return FailDepth(name.start);
     }
     return call;
   }
@@ -571,7 +608,7 @@ class Parser {
       // (metric_identifier) when neither `(` nor a grouping follows it:
       // `sum`, `count + 1`, `topk{job="a"}`.
       --depth_;
-      return ParseSelector(op.start, op.text);
+      return ParseSelector(op.start, lex_.Text(op));
     }
     auto agg = NewNode<Aggregate>(op.start, 1);
     if (agg == nullptr) return nullptr;
@@ -584,7 +621,7 @@ class Parser {
       modifier = true;
     }
     if (tok_.type != Tok::kLParen) return Unexpected("aggregation", "");
-    std::vector<ExprPtr> args;
+    absl::InlinedVector<ExprPtr, 2> args;
     uint32_t height;
     ++aggregate_args_;
     bool args_ok = ParseArgs(&args, &height);
@@ -621,8 +658,7 @@ class Parser {
     --depth_;
     h_ = height + 1;
     if (h_ > options_.max_depth) {
-      return Fail(op.start, ParseErrorCode::kLimitExceeded,
-                  StrCat("expression nests deeper than the limit of ", options_.max_depth));
+      return FailDepth(op.start);
     }
     return agg;
   }
@@ -630,12 +666,11 @@ class Parser {
   // `name`, `name{...}` or `{...}`; the current token is after the name.
   ExprPtr ParseSelector(uint32_t start, std::string_view name) {
     if (++selectors_ > options_.max_selectors) {
-      return Fail(start, ParseErrorCode::kLimitExceeded,
-                  StrCat("query has more than the limit of ", options_.max_selectors, " selectors"));
+      return FailSelectors(start);
     }
     auto vs = NewNode<VectorSelector>(start, 1);
     if (vs == nullptr) return nullptr;
-    vs->name = std::string(name);
+    AppendView(name, &vs->name);
     vs->span.end = prev_end_;
     if (tok_.type == Tok::kLBrace) {
       if (!ParseMatchers(vs.get())) return nullptr;
@@ -649,17 +684,19 @@ class Parser {
     Advance();  // {
     while (tok_.type != Tok::kRBrace) {
       if (vs->matchers.size() >= options_.max_matchers_per_selector) {
-        Fail(tok_.start, ParseErrorCode::kLimitExceeded,
-             StrCat("selector has more than the limit of ", options_.max_matchers_per_selector,
-                    " matchers"));
+        FailMatchers(tok_.start);
         return false;
       }
-      LabelMatcher m;
+      // Most selectors have a few matchers, and the injector adds its own:
+      // one allocation instead of growing 1, 2, 4.
+      if (vs->matchers.empty()) vs->matchers.reserve(4);
+      vs->matchers.emplace_back();
+      LabelMatcher& m = vs->matchers.back();
       m.span.start = tok_.start;
       if (tok_.type == Tok::kIdentifier) {
-        m.name = std::string(tok_.text);
+        AppendView(lex_.Text(tok_), &m.name);
       } else if (tok_.type == Tok::kString) {
-        m.name = lex_.string_value();
+        AppendView(lex_.string_value(), &m.name);
       } else {
         Unexpected("label matching", "identifier or \"}\"");
         return false;
@@ -691,15 +728,15 @@ class Parser {
           Unexpected("label matching", "string");
           return false;
         }
-        m.value = lex_.string_value();
+        AppendView(lex_.string_value(), &m.value);
         Advance();
       }
-      if (m.name.empty() || !IsValidUtf8Name(m.name)) {
+      // An identifier is a valid name; only a quoted one needs the check.
+      if (quoted && (m.name.empty() || !IsValidUtf8Name(m.name))) {
         Fail(m.span.start, ParseErrorCode::kInvalidName, "invalid label name");
         return false;
       }
       m.span.end = prev_end_;
-      vs->matchers.push_back(std::move(m));
       if (tok_.type == Tok::kComma) {
         Advance();
       } else if (tok_.type != Tok::kRBrace) {
@@ -741,7 +778,7 @@ class Parser {
       Advance();
     }
     if (tok_.type == Tok::kNumber) {
-      if (!ParseGoNumber(tok_.text, seconds)) {
+      if (!ParseGoNumber(lex_.Text(tok_), seconds)) {
         Fail(tok_.start, ParseErrorCode::kInvalidValue, "error parsing number");
         return false;
       }
@@ -863,8 +900,7 @@ class Parser {
 
   DurationExprPtr NewDuration(DurationOp op, uint32_t start) {
     if (++nodes_ > options_.max_nodes) {
-      Fail(start, ParseErrorCode::kLimitExceeded,
-           StrCat("query has more than the limit of ", options_.max_nodes, " nodes"));
+      FailNodes(start);
       return nullptr;
     }
     auto d = std::make_unique<DurationExpr>();
@@ -879,7 +915,7 @@ class Parser {
     auto d = NewDuration(DurationOp::kLiteral, start);
     if (d == nullptr) return nullptr;
     if (tok_.type == Tok::kNumber) {
-      if (!ParseGoNumber(tok_.text, &d->seconds)) {
+      if (!ParseGoNumber(lex_.Text(tok_), &d->seconds)) {
         return Fail(start, ParseErrorCode::kInvalidValue, "error parsing number");
       }
     } else {
@@ -1235,12 +1271,14 @@ class Parser {
     return p;
   }
 
+  // Checks `e` and returns its type (Expr::type(), computed bottom-up here
+  // rather than again at every level).
   ValueType Check(const Expr* e) {
-    ValueType type = e->type();
     switch (e->kind) {
       case NodeKind::kNumberLiteral:
+        return ValueType::kScalar;
       case NodeKind::kStringLiteral:
-        break;
+        return ValueType::kString;
       case NodeKind::kAggregate: {
         const auto& a = e->As<Aggregate>();
         ExpectType(a.expr.get(), ValueType::kVector, "aggregation expression");
@@ -1249,17 +1287,15 @@ class Parser {
                      a.op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar,
                      "aggregation parameter");
         }
-        break;
+        return ValueType::kVector;
       }
       case NodeKind::kBinary:
-        CheckBinary(const_cast<Binary&>(e->As<Binary>()));
-        break;
+        return CheckBinary(const_cast<Binary&>(e->As<Binary>()));
       case NodeKind::kCall:
         CheckCall(const_cast<Call&>(e->As<Call>()));
-        break;
+        return e->type();
       case NodeKind::kParen:
-        Check(e->As<Paren>().expr.get());
-        break;
+        return Check(e->As<Paren>().expr.get());
       case NodeKind::kUnary: {
         ValueType t = Check(e->As<Unary>().expr.get());
         if (t != ValueType::kScalar && t != ValueType::kVector) {
@@ -1267,7 +1303,7 @@ class Parser {
           internal::AppendGoQuote(ValueTypeName(t), &msg);
           Fail(e->span.start, ParseErrorCode::kSyntax, std::move(msg));
         }
-        break;
+        return t;
       }
       case NodeKind::kSubquery: {
         ValueType t = Check(e->As<Subquery>().expr.get());
@@ -1275,16 +1311,16 @@ class Parser {
           Fail(e->span.start, ParseErrorCode::kSyntax,
                StrCat("subquery is only allowed on instant vector, got ", ShortTypeName(t), " instead"));
         }
-        break;
+        return ValueType::kMatrix;
       }
       case NodeKind::kMatrixSelector:
         Check(e->As<MatrixSelector>().selector.get());
-        break;
+        return ValueType::kMatrix;
       case NodeKind::kVectorSelector:
         CheckSelector(e->As<VectorSelector>());
-        break;
+        return ValueType::kVector;
     }
-    return type;
+    return ValueType::kNone;
   }
 
   // ValueType's String() (used by the subquery message): "matrix", "vector"...
@@ -1299,7 +1335,8 @@ class Parser {
     return "none";
   }
 
-  void CheckBinary(Binary& b) {
+  // Returns the type of `b`.
+  ValueType CheckBinary(Binary& b) {
     ValueType lt = Check(b.lhs.get());
     ValueType rt = Check(b.rhs.get());
     if (b.return_bool && !IsComparison(b.op)) {
@@ -1351,27 +1388,32 @@ class Parser {
       msg.append(" not allowed in binary scalar expression");
       Fail(b.span.start, ParseErrorCode::kSyntax, std::move(msg));
     }
+    return lt == ValueType::kScalar && rt == ValueType::kScalar ? ValueType::kScalar : ValueType::kVector;
   }
 
   void CheckCall(Call& c) {
     const FunctionInfo& f = *c.function;
     size_t nargs = f.arg_types.size();
-    std::string quoted;
-    internal::AppendGoQuote(f.name, &quoted);
+    // The quoted name, for messages only.
+    auto quoted = [&f] {
+      std::string q;
+      internal::AppendGoQuote(f.name, &q);
+      return q;
+    };
     if (f.variadic == 0) {
       if (nargs != c.args.size()) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected ", nargs, " argument(s) in call to ", quoted, ", got ", c.args.size()));
+             StrCat("expected ", nargs, " argument(s) in call to ", quoted(), ", got ", c.args.size()));
       }
     } else {
       size_t na = nargs - 1;
       if (na > c.args.size()) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected at least ", na, " argument(s) in call to ", quoted, ", got ",
+             StrCat("expected at least ", na, " argument(s) in call to ", quoted(), ", got ",
                     c.args.size()));
       } else if (f.variadic > 0 && na + f.variadic < c.args.size()) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected at most ", na + f.variadic, " argument(s) in call to ", quoted,
+             StrCat("expected at most ", na + f.variadic, " argument(s) in call to ", quoted(),
                     ", got ", c.args.size()));
       }
     }
@@ -1379,7 +1421,7 @@ class Parser {
       Expr* arg = c.args[1].get();
       if (arg->type() != ValueType::kVector) {
         Fail(c.span.start, ParseErrorCode::kSyntax,
-             StrCat("expected type instant vector in call to function ", quoted, ", got ",
+             StrCat("expected type instant vector in call to function ", quoted(), ", got ",
                     ValueTypeName(arg->type())));
       }
       if (arg->kind == NodeKind::kVectorSelector && !arg->As<VectorSelector>().name.empty()) {
@@ -1400,7 +1442,7 @@ class Parser {
       ValueType t = Check(c.args[i].get());
       if (t != f.arg_types[k]) {
         Fail(c.args[i]->span.start, ParseErrorCode::kSyntax,
-             StrCat("expected type ", ValueTypeName(f.arg_types[k]), " in call to function ", quoted,
+             StrCat("expected type ", ValueTypeName(f.arg_types[k]), " in call to function ", quoted(),
                     ", got ", ValueTypeName(t)));
       }
     }
@@ -1409,7 +1451,7 @@ class Parser {
   void CheckSelector(const VectorSelector& vs) {
     if (!vs.name.empty()) {
       for (const LabelMatcher& m : vs.matchers) {
-        if (m.name == "__name__") {
+        if (m.name == std::string_view("__name__")) {
           std::string msg = "metric name must not be set twice: ";
           internal::AppendGoQuote(vs.name, &msg);
           msg.append(" or ");
