@@ -12,26 +12,13 @@ import pytest
 
 import obsv
 from obsv import Counter, Gauge, Histogram, Info, Registry, StateSet, Summary
+from registry_values import key, values
 
 prometheus_parser = pytest.importorskip("prometheus_client.parser")
 om_parser = pytest.importorskip("prometheus_client.openmetrics.parser")
 
 OM = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 TEXT = "text/plain; version=0.0.4; charset=utf-8"
-
-
-def values(registry, fmt="text"):
-    """{(sample name, frozenset(labels)): value}, read with obsv.parse."""
-    body, _ = registry.expose(format=fmt)
-    out = {}
-    for family in obsv.parse(body, format=fmt, strict=True):
-        for s in family.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
-
-
-def key(sample_name, /, **labels):
-    return (sample_name, frozenset(labels.items()))
 
 
 # ---- Semantics ------------------------------------------------------------------

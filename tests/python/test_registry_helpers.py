@@ -13,20 +13,7 @@ import pytest
 
 import obsv
 from obsv import Registry, RequestMetrics, register_build_info
-
-
-def values(registry, fmt="text"):
-    """{(sample name, frozenset(labels)): value}, read with obsv.parse."""
-    body, _ = registry.expose(format=fmt)
-    out = {}
-    for family in obsv.parse(body, format=fmt, strict=True):
-        for s in family.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
-
-
-def key(sample_name, /, **labels):
-    return (sample_name, frozenset(labels.items()))
+from registry_values import key, values
 
 
 # ---- Process collector ---------------------------------------------------------------

@@ -39,15 +39,11 @@ import json
 import math
 import os
 import re
-import shutil
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
+
+from prometheus_process import Prometheus, find_tool
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -126,10 +122,8 @@ HAND_WRITTEN_EXPERIMENTAL = [
 
 
 def _tool(env, name):
-    path = os.environ.get(env) or shutil.which(name)
-    if not path and name == "go" and os.path.exists("/usr/local/go/bin/go"):
-        path = "/usr/local/go/bin/go"
-    if not path or not (os.path.isfile(path) and os.access(path, os.X_OK)):
+    path = find_tool(env, name, dirs=("/usr/local/go/bin",) if name == "go" else ("/usr/bin",))
+    if path is None:
         pytest.fail(f"{name} not found (set {env} or put it on PATH); these tests are required, "
                     "not optional: scripts/install-deps.sh installs it", pytrace=False)
     return path
@@ -464,75 +458,16 @@ def openmetrics(tenants):
     return "\n".join(out) + "\n"
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A Prometheus server on a TSDB directory, queried over HTTP."""
+class Server(Prometheus):
+    """A Prometheus server on a TSDB directory, queried at EVAL_TIME."""
 
     def __init__(self, binary, data_dir, work_dir):
-        config = os.path.join(work_dir, "prometheus.yml")
-        with open(config, "w", encoding="utf-8") as f:
-            f.write("global:\n  scrape_interval: 1h\n")
-        self.log_path = os.path.join(work_dir, "prometheus.log")
-        for attempt in range(3):  # another process may take the free port first
-            if self._start(binary, config, data_dir):
-                return
-            log = self._log_text()
-            if "address already in use" not in log or attempt == 2:
-                pytest.fail(f"prometheus did not start ({self.proc.returncode}):\n{log[-3000:]}")
-
-    def _log_text(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def _start(self, binary, config, data_dir):
-        """Starts the server; True once ready, False if it exited."""
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.tsdb.path={data_dir}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=100y"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None:
-                self.log.close()
-                return False
-            try:
-                with urllib.request.urlopen(self.url + "/-/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                self.close()
-                pytest.fail("prometheus did not become ready in 60 s:\n" + self._log_text()[-3000:])
-            time.sleep(0.1)
+        super().__init__(binary, "global:\n  scrape_interval: 1h\n", work_dir, data_dir=data_dir,
+                         extra_args=["--storage.tsdb.retention.time=100y"])
 
     def query(self, q, at=EVAL_TIME):
         """POST /api/v1/query; returns the decoded JSON (success or error)."""
-        body = urllib.parse.urlencode({"query": q, "time": str(at), "timeout": "20s"}).encode()
-        req = urllib.request.Request(self.url + "/api/v1/query", data=body, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                return json.load(r)
-        except urllib.error.HTTPError as e:
-            return json.load(e)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        return super().query(q, at)
 
 
 @pytest.fixture(scope="session")

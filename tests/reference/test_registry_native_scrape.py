@@ -24,52 +24,27 @@ Polls until the data is there (up to a generous deadline); no timing is
 asserted. ctest runs it as `registry_native_prometheus` (LABELS reference).
 
 Environment:
-  PROMETHEUS  the server (default /usr/bin/prometheus, else `prometheus` on
-              PATH). Missing: the test is skipped.
+  PROMETHEUS  the server (default `prometheus` on PATH, else
+              /usr/bin/prometheus). Missing: the test is skipped.
   The installed `obsv` Python module (`pip install .`) must have native
   histograms; an older one skips the test with a reason.
 """
 
-import json
 import math
-import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from prometheus_process import Prometheus, find_tool
 
 obsv = pytest.importorskip("obsv")
 
 DEADLINE = 90  # seconds to wait for Prometheus to start and to scrape
 PROTOBUF = "application/vnd.google.protobuf"
-
-
-def _prometheus_binary():
-    env = os.environ.get("PROMETHEUS")
-    if env:
-        return env if shutil.which(env) else None
-    if os.path.exists("/usr/bin/prometheus"):
-        return "/usr/bin/prometheus"
-    return shutil.which("prometheus")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get_json(url):
-    with urllib.request.urlopen(url, timeout=10) as r:
-        return json.load(r)
 
 
 def _make_registry():
@@ -141,82 +116,37 @@ class _Server:
         self.httpd.server_close()
 
 
-class _Prometheus:
-    def __init__(self, binary, target_port, workdir):
-        self.port = _free_port()
-        config = os.path.join(workdir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write(
-                "global:\n"
-                "  scrape_interval: 1s\n"
-                "  scrape_timeout: 1s\n"
-                "scrape_configs:\n"
-                "  - job_name: obsv\n"
-                "    static_configs:\n"
-                f"      - targets: ['127.0.0.1:{target_port}']\n")
-        self.log_path = os.path.join(workdir, "prometheus.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.tsdb.path={os.path.join(workdir, 'data')}",
-             f"--web.listen-address=127.0.0.1:{self.port}",
-             "--enable-feature=native-histograms,exemplar-storage"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"prometheus exited:\n{self.logs()}")
-            try:
-                with urllib.request.urlopen(self.base + "/-/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"prometheus not ready:\n{self.logs()}")
-            time.sleep(0.2)
+class _Prometheus(Prometheus):
+    """Prometheus scraping the registry's server every second, with native
+    histograms and exemplar storage."""
 
-    def logs(self):
-        self.log.flush()
-        with open(self.log_path) as f:
-            return f.read()[-4000:]
+    def __init__(self, binary, target_port, workdir):
+        super().__init__(
+            binary,
+            "global:\n"
+            "  scrape_interval: 1s\n"
+            "  scrape_timeout: 1s\n"
+            "scrape_configs:\n"
+            "  - job_name: obsv\n"
+            "    static_configs:\n"
+            f"      - targets: ['127.0.0.1:{target_port}']\n",
+            workdir, extra_args=["--enable-feature=native-histograms,exemplar-storage"],
+            ready_timeout=DEADLINE)
 
     def query(self, q):
-        data = _get_json(self.base + "/api/v1/query?" + urllib.parse.urlencode({"query": q}))
-        assert data["status"] == "success", data
-        return data["data"]["result"]
+        return self.result(q)
 
     def exemplars(self, q):
         now = time.time()
-        params = urllib.parse.urlencode({"query": q, "start": now - 3600, "end": now + 3600})
-        data = _get_json(self.base + "/api/v1/query_exemplars?" + params)
-        assert data["status"] == "success", data
-        return data["data"]
+        return self.data("/api/v1/query_exemplars", {"query": q, "start": now - 3600, "end": now + 3600})
 
     def wait_for(self, what, fn):
-        """Polls fn() until it returns something truthy."""
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            got = fn()
-            if got:
-                return got
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; prometheus log:\n{self.logs()}")
-            time.sleep(0.25)
-
-    def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        return super().wait_for(what, fn, DEADLINE)
 
 
 @pytest.fixture(scope="module")
 def scraped():
-    binary = _prometheus_binary()
+    binary = find_tool("PROMETHEUS", "prometheus")
     if binary is None:
         pytest.skip("prometheus not found (set PROMETHEUS or install Debian's prometheus)")
     registry, hist = _make_registry()

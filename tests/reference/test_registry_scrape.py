@@ -32,18 +32,16 @@ Environment:
 A missing tool skips its tests with the reason.
 """
 
-import json
 import math
 import os
-import shutil
 import socket
 import subprocess
-import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import pytest
+
+from prometheus_process import Prometheus, find_tool, terminate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -52,8 +50,8 @@ JOBS = ("text", "om")
 
 
 def _tool(env, name):
-    path = os.environ.get(env) or shutil.which(name)
-    if not path or not os.access(path, os.X_OK):
+    path = find_tool(env, name)
+    if path is None:
         pytest.skip(f"{name} not found (set {env} or install Debian's prometheus package): "
                     "skipping the real-Prometheus registry test")
     return path
@@ -64,12 +62,6 @@ def _server_binary():
     if not os.access(path, os.X_OK):
         pytest.skip(f"registry_server not built at {path} (cmake --build build --target registry_server)")
     return path
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url, headers=None, timeout=10):
@@ -90,12 +82,7 @@ class RegistryServer:
         self.url = "http://" + self.address
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        terminate(self.proc)
         assert self.proc.returncode == 0, f"registry_server exited with {self.proc.returncode}"
 
 
@@ -106,66 +93,23 @@ def registry_server():
     server.close()
 
 
-class Prometheus:
-    def __init__(self, binary, target, work_dir):
-        config = os.path.join(work_dir, "prometheus.yml")
-        with open(config, "w", encoding="utf-8") as f:
-            f.write(
-                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
-                "scrape_configs:\n"
-                "  - job_name: text\n"
-                "    params: {format: [text]}\n"
-                f"    static_configs: [{{targets: ['{target}']}}]\n"
-                "  - job_name: om\n"
-                f"    static_configs: [{{targets: ['{target}']}}]\n")
-        self.log_path = os.path.join(work_dir, "prometheus.log")
-        for attempt in range(3):  # another process may take the free port first
-            if self._start(binary, config, os.path.join(work_dir, f"data{attempt}")):
-                return
-            log = self.log_text()
-            if "address already in use" not in log or attempt == 2:
-                pytest.fail(f"prometheus did not start ({self.proc.returncode}):\n{log[-3000:]}")
+def scrape_config(target):
+    """Two jobs scraping target every second: text 0.0.4, and negotiated."""
+    return ("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            "scrape_configs:\n"
+            "  - job_name: text\n"
+            "    params: {format: [text]}\n"
+            f"    static_configs: [{{targets: ['{target}']}}]\n"
+            "  - job_name: om\n"
+            f"    static_configs: [{{targets: ['{target}']}}]\n")
 
-    def log_text(self):
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
 
-    def _start(self, binary, config, data_dir):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.tsdb.path={data_dir}",
-             f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + WAIT
-        while True:
-            if self.proc.poll() is not None:
-                self.log.close()
-                return False
-            try:
-                with urllib.request.urlopen(self.url + "/-/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return True
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                self.close()
-                pytest.fail("prometheus did not become ready:\n" + self.log_text()[-3000:])
-            time.sleep(0.1)
-
+class ScrapingPrometheus(Prometheus):
     def api(self, path, **params):
-        url = self.url + path + "?" + urllib.parse.urlencode(params)
-        try:
-            with urllib.request.urlopen(url, timeout=30) as r:
-                body = json.load(r)
-        except urllib.error.HTTPError as e:
-            body = json.load(e)
-        assert body["status"] == "success", body
-        return body["data"]
+        return self.data(path, params)
 
     def query(self, q):
-        """Instant query: {frozenset(labels minus __name__... kept): value}."""
+        """Instant query: [(labels, value)]."""
         data = self.api("/api/v1/query", query=q)
         assert data["resultType"] == "vector", data
         return [(r["metric"], float(r["value"][1])) for r in data["result"]]
@@ -179,50 +123,28 @@ class Prometheus:
             out[job] = value
         return out
 
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
-def _wait_for(what, fn, prom):
-    deadline = time.monotonic() + WAIT
-    while True:
-        if fn():
-            return
-        if time.monotonic() > deadline:
-            targets = prom.api("/api/v1/targets")
-            pytest.fail(f"timed out waiting for {what}; targets: "
-                        f"{json.dumps(targets['activeTargets'], indent=1)[:3000]}\n"
-                        f"log: {prom.log_text()[-2000:]}")
-        time.sleep(0.25)
-
 
 @pytest.fixture(scope="module")
 def scraped(registry_server, tmp_path_factory):
     """Prometheus scraping registry_server in both formats, with a known
     counter increase in the middle."""
     prometheus = _tool("PROMETHEUS", "prometheus")
-    prom = Prometheus(prometheus, registry_server.address, str(tmp_path_factory.mktemp("prom")))
+    prom = ScrapingPrometheus(prometheus, scrape_config(registry_server.address),
+                              str(tmp_path_factory.mktemp("prom")), ready_timeout=WAIT)
     try:
         def scrapes_per_job(n):
             got = prom.per_job("count_over_time(up[10m]) and on (job) (up == 1)")
             return all(got.get(j, 0) >= n for j in JOBS)
 
-        _wait_for("3 successful scrapes per job", lambda: scrapes_per_job(3), prom)
+        prom.wait_for("3 successful scrapes per job", lambda: scrapes_per_job(3), WAIT)
         status, _, _ = _get(registry_server.url + "/work?n=5")
         assert status == 200
-        _wait_for("the counter's new value in both jobs", lambda: prom.per_job(
-            'demo_jobs_processed_total{queue="default"}') == {"text": 12, "om": 12}, prom)
+        prom.wait_for("the counter's new value in both jobs", lambda: prom.per_job(
+            'demo_jobs_processed_total{queue="default"}') == {"text": 12, "om": 12}, WAIT)
         # A few more scrapes after the change.
         base = prom.per_job("count_over_time(up[10m])")
-        _wait_for("2 more scrapes per job", lambda: all(
-            v >= base[j] + 2 for j, v in prom.per_job("count_over_time(up[10m])").items()), prom)
+        prom.wait_for("2 more scrapes per job", lambda: all(
+            v >= base[j] + 2 for j, v in prom.per_job("count_over_time(up[10m])").items()), WAIT)
         yield prom
     finally:
         prom.close()
