@@ -54,7 +54,6 @@ func wantLines(t *testing.T, body string, lines ...string) {
 	}
 }
 
-
 func TestRegistryEveryKind(t *testing.T) {
 	r := newReg(t)
 	c := must[*CounterFamily](t)(r.Counter(MetricOpts{Name: "http_requests", Help: "Requests.", LabelNames: []string{"method", "code"}}))
