@@ -16,9 +16,12 @@
 //
 // Lifetimes: families and handles keep their Registry reachable (so its
 // finalizer cannot free it under them). After Close, handle updates are
-// no-ops and family calls return ErrFailedPrecondition; a handle of a
-// removed series keeps working (updates lost) for the registry's
-// RetireGraceMs, and must not be used after it (the C rule).
+// no-ops and family calls return ErrFailedPrecondition, as do calls on a
+// family after Unregister of its name (which must not overlap them). A
+// handle of a removed series keeps working (updates lost): by default for
+// the registry's lifetime, as NewRegistry sets the C retire grace to
+// "never"; with RegistryOptions.RetireGraceMs > 0 only for that long, after
+// which using it is undefined behaviour (the C rule).
 package obsv
 
 /*
@@ -36,6 +39,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/cgo"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,15 +53,22 @@ const FormatProtobuf Format = C.OBSV_FORMAT_PROTOBUF
 // RegistryOptions are obsv_registry_options; nil means the defaults.
 type RegistryOptions struct {
 	LegacyNamesOnly bool
-	RetireGraceMs   int64 // 0 here means the library's default (10 minutes)
+	// How long removed series stay valid for handles still held. 0 (the
+	// default here): until the registry is closed, so a Go handle can never
+	// dangle. > 0: memory comes back sooner, but the caller must not use a
+	// handle of a removed series past that grace.
+	RetireGraceMs int64
 }
 
 // Registry is an obsv_registry. Safe for concurrent use; see the file comment.
 type Registry struct {
-	mu     sync.Mutex // guards p against Close, and reqs
+	mu     sync.Mutex // guards p against Close, reqs and gone
 	p      *C.obsv_registry
 	closed atomic.Bool
 	reqs   map[*RequestMetrics]struct{}
+	// The live families by registered name (without _total/_info): their
+	// flag is set by Unregister, after which the C family pointer is invalid.
+	gone map[string]*atomic.Bool
 }
 
 // NewRegistry creates a registry; free it with Close (a finalizer does it
@@ -65,9 +76,10 @@ type Registry struct {
 func NewRegistry(opts *RegistryOptions) (*Registry, error) {
 	var o C.obsv_registry_options
 	C.obsv_registry_options_init(&o)
+	o.retire_grace_ms = -1
 	if opts != nil {
 		o.legacy_names_only = cbool(opts.LegacyNamesOnly)
-		if opts.RetireGraceMs != 0 {
+		if opts.RetireGraceMs > 0 {
 			o.retire_grace_ms = C.int64_t(opts.RetireGraceMs)
 		}
 	}
@@ -76,7 +88,7 @@ func NewRegistry(opts *RegistryOptions) (*Registry, error) {
 	if err := takeError(C.obsv_registry_new(&o, &p, &cerr), cerr); err != nil {
 		return nil, err
 	}
-	r := &Registry{p: p, reqs: map[*RequestMetrics]struct{}{}}
+	r := &Registry{p: p, reqs: map[*RequestMetrics]struct{}{}, gone: map[string]*atomic.Bool{}}
 	runtime.SetFinalizer(r, (*Registry).Close)
 	return r, nil
 }
@@ -95,6 +107,10 @@ func (r *Registry) Close() error {
 		m.p = nil
 	}
 	r.reqs = nil
+	for _, g := range r.gone {
+		g.Store(true)
+	}
+	r.gone = nil
 	C.obsv_registry_free(r.p)
 	r.p = nil
 	runtime.SetFinalizer(r, nil)
@@ -134,6 +150,14 @@ func (r *Registry) Unregister(name string) error {
 	var cerr *C.obsv_error
 	st := C.obsv_registry_unregister(p, cs.strs[0].data, cs.strs[0].size, &cerr)
 	runtime.KeepAlive(r)
+	if st == C.OBSV_OK {
+		r.mu.Lock()
+		if g := r.gone[name]; g != nil {
+			g.Store(true)
+			delete(r.gone, name)
+		}
+		r.mu.Unlock()
+	}
 	return takeError(st, cerr)
 }
 
@@ -273,7 +297,26 @@ func (r *Registry) register(o MetricOpts, f func(*C.obsv_registry, *C.obsv_metri
 // family is what every family type shares: its registry and name.
 type family struct {
 	r    *Registry
-	name string
+	gone *atomic.Bool // set by Unregister
+}
+
+// newFamily returns the family state for a registered name; registering a
+// name again shares its flag (the C ABI returns the same family pointer).
+// suffix is stripped as the registry does (_total, _info).
+func (r *Registry) newFamily(name, suffix string) family {
+	if suffix != "" {
+		name = strings.TrimSuffix(name, suffix)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	g := r.gone[name]
+	if g == nil {
+		g = new(atomic.Bool)
+		if r.gone != nil {
+			r.gone[name] = g
+		}
+	}
+	return family{r, g}
 }
 
 // withValues runs f with the label values as a C array.
@@ -285,7 +328,7 @@ func (f *family) withValues(values []string, call func(*C.obsv_str, C.size_t) C.
 	return st
 }
 
-func (f *family) closed() bool { return f.r.closed.Load() }
+func (f *family) closed() bool { return f.r.closed.Load() || f.gone.Load() }
 
 // ---------------------------------------------------------------------------
 // Counter
@@ -304,7 +347,7 @@ type Counter struct {
 
 // Counter registers (or finds, if the shape matches) a counter family.
 func (r *Registry) Counter(o MetricOpts) (*CounterFamily, error) {
-	f := &CounterFamily{family: family{r, o.Name}}
+	f := &CounterFamily{family: r.newFamily(o.Name, "_total")}
 	err := r.register(o, func(p *C.obsv_registry, co *C.obsv_metric_options, e **C.obsv_error) C.obsv_status {
 		return C.obsv_registry_counter(p, co, &f.p, e)
 	})
@@ -436,7 +479,7 @@ func (c Counter) AddWithExemplar(v float64, labels ...Label) error {
 
 // Gauge registers (or finds) a gauge family.
 func (r *Registry) Gauge(o MetricOpts) (*GaugeFamily, error) {
-	f := &GaugeFamily{family: family{r, o.Name}}
+	f := &GaugeFamily{family: r.newFamily(o.Name, "")}
 	err := r.register(o, func(p *C.obsv_registry, co *C.obsv_metric_options, e **C.obsv_error) C.obsv_status {
 		return C.obsv_registry_gauge(p, co, &f.p, e)
 	})
@@ -449,7 +492,7 @@ func (r *Registry) Gauge(o MetricOpts) (*GaugeFamily, error) {
 // Histogram registers a classic histogram family. buckets nil: the
 // Prometheus defaults (.005 ... 10); empty non-nil: only +Inf.
 func (r *Registry) Histogram(o MetricOpts, buckets []float64) (*HistogramFamily, error) {
-	f := &HistogramFamily{family: family{r, o.Name}}
+	f := &HistogramFamily{family: r.newFamily(o.Name, "")}
 	b, free := cdoubles(buckets)
 	defer free()
 	err := r.register(o, func(p *C.obsv_registry, co *C.obsv_metric_options, e **C.obsv_error) C.obsv_status {
@@ -478,7 +521,7 @@ type NativeHistogramOpts struct {
 // family, written with its native buckets only in FormatProtobuf. buckets:
 // classic buckets alongside (nil: none).
 func (r *Registry) NativeHistogram(o MetricOpts, native *NativeHistogramOpts, buckets []float64) (*HistogramFamily, error) {
-	f := &HistogramFamily{family: family{r, o.Name}}
+	f := &HistogramFamily{family: r.newFamily(o.Name, "")}
 	no := (*C.obsv_native_histogram_options)(C.malloc(C.size_t(unsafe.Sizeof(C.obsv_native_histogram_options{}))))
 	defer C.free(unsafe.Pointer(no))
 	C.obsv_native_histogram_options_init(no)
@@ -509,7 +552,7 @@ func (r *Registry) NativeHistogram(o MetricOpts, native *NativeHistogramOpts, bu
 // GaugeHistogram registers an OpenMetrics gaugehistogram family; buckets
 // as Histogram.
 func (r *Registry) GaugeHistogram(o MetricOpts, buckets []float64) (*GaugeHistogramFamily, error) {
-	f := &GaugeHistogramFamily{family: family{r, o.Name}}
+	f := &GaugeHistogramFamily{family: r.newFamily(o.Name, "")}
 	b, free := cdoubles(buckets)
 	defer free()
 	err := r.register(o, func(p *C.obsv_registry, co *C.obsv_metric_options, e **C.obsv_error) C.obsv_status {
@@ -533,7 +576,7 @@ type SummaryOpts struct {
 
 // Summary registers a summary family; opts nil: the defaults.
 func (r *Registry) Summary(o MetricOpts, opts *SummaryOpts) (*SummaryFamily, error) {
-	f := &SummaryFamily{family: family{r, o.Name}}
+	f := &SummaryFamily{family: r.newFamily(o.Name, "")}
 	so := (*C.obsv_summary_options)(C.malloc(C.size_t(unsafe.Sizeof(C.obsv_summary_options{}))))
 	defer C.free(unsafe.Pointer(so))
 	C.obsv_summary_options_init(so)
@@ -567,7 +610,7 @@ func (r *Registry) Summary(o MetricOpts, opts *SummaryOpts) (*SummaryFamily, err
 
 // Info registers an info family (`<name>_info{...} 1`).
 func (r *Registry) Info(o MetricOpts) (*InfoFamily, error) {
-	f := &InfoFamily{family: family{r, o.Name}}
+	f := &InfoFamily{family: r.newFamily(o.Name, "_info")}
 	err := r.register(o, func(p *C.obsv_registry, co *C.obsv_metric_options, e **C.obsv_error) C.obsv_status {
 		return C.obsv_registry_info(p, co, &f.p, e)
 	})
@@ -579,7 +622,7 @@ func (r *Registry) Info(o MetricOpts) (*InfoFamily, error) {
 
 // Stateset registers a stateset family with 1 to 64 states.
 func (r *Registry) Stateset(o MetricOpts, states ...string) (*StatesetFamily, error) {
-	f := &StatesetFamily{family: family{r, o.Name}}
+	f := &StatesetFamily{family: r.newFamily(o.Name, "")}
 	cs := newCStrings(states...)
 	defer cs.free()
 	err := r.register(o, func(p *C.obsv_registry, co *C.obsv_metric_options, e **C.obsv_error) C.obsv_status {

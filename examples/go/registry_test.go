@@ -205,7 +205,8 @@ func TestRegistryErrors(t *testing.T) {
 func TestRegistryRemoveClearUnregister(t *testing.T) {
 	r := newReg(t)
 	g := must[*GaugeFamily](t)(r.Gauge(MetricOpts{Name: "g", LabelNames: []string{"k"}}))
-	must[Gauge](t)(g.WithLabelValues("a")).Set(1)
+	a := must[Gauge](t)(g.WithLabelValues("a"))
+	a.Set(1)
 	must[Gauge](t)(g.WithLabelValues("b")).Set(2)
 	if g.Len() != 2 {
 		t.Fatal(g.Len())
@@ -213,6 +214,7 @@ func TestRegistryRemoveClearUnregister(t *testing.T) {
 	if err := g.Remove("a"); err != nil {
 		t.Fatal(err)
 	}
+	a.Set(5) // a retired series (the grace is "never" by default): lost, not a crash
 	body := expose(t, r, FormatText)
 	if strings.Contains(body, `g{k="a"}`) || !strings.Contains(body, `g{k="b"} 2`) {
 		t.Errorf("after remove:\n%s", body)
@@ -224,7 +226,20 @@ func TestRegistryRemoveClearUnregister(t *testing.T) {
 	if err := r.Unregister("g"); err != nil {
 		t.Fatal(err)
 	}
-	if r.FamilyCount() != 0 {
+	if _, err := g.WithLabelValues("a"); !errors.Is(err, &Error{Code: ErrFailedPrecondition}) {
+		t.Errorf("family after Unregister: %v", err)
+	}
+	g2 := must[*GaugeFamily](t)(r.Gauge(MetricOpts{Name: "g", LabelNames: []string{"k"}}))
+	must[Gauge](t)(g2.WithLabelValues("c")).Set(3)
+	wantLines(t, expose(t, r, FormatText), `g{k="c"} 3`)
+	c := must[*CounterFamily](t)(r.Counter(MetricOpts{Name: "n_total"}))
+	if err := r.Unregister("n"); err != nil {
+		t.Fatal(err)
+	}
+	if c.Len() != 0 {
+		t.Error("counter family after Unregister")
+	}
+	if r.FamilyCount() != 1 {
 		t.Fatal(r.FamilyCount())
 	}
 }
