@@ -29,6 +29,24 @@
 //! registry's retire grace: [`Registry::new`] therefore sets the grace to
 //! "never" (retired series are freed with the registry), and a finite grace
 //! is only available through the `unsafe` [`Registry::with_options`].
+//!
+//! ```compile_fail
+//! use obsv::registry::{MetricOptions, Registry};
+//! let handle = {
+//!     let reg = Registry::new().unwrap();
+//!     let c = reg.counter(&MetricOptions::new("c")).unwrap();
+//!     c.with_label_values(&[]).unwrap()
+//! }; // a handle cannot outlive its registry
+//! handle.inc();
+//! ```
+//!
+//! ```compile_fail
+//! use obsv::registry::{MetricOptions, Registry};
+//! let mut reg = Registry::new().unwrap();
+//! let c = reg.counter(&MetricOptions::new("c")).unwrap();
+//! reg.unregister("c").unwrap(); // not while a family or handle is alive
+//! c.clear();
+//! ```
 
 use crate::error::{self, Error};
 use crate::types::{static_str, Format, MetricType, Status};
