@@ -161,6 +161,18 @@ func (r *Registry) Unregister(name string) error {
 	return takeError(st, cerr)
 }
 
+// ExpireIdle removes series idle past their family's IdleTTLMs (every
+// expose does this too) and returns how many.
+func (r *Registry) ExpireIdle() int {
+	p := r.ptr()
+	if p == nil {
+		return 0
+	}
+	n := int(C.obsv_registry_expire_idle(p))
+	runtime.KeepAlive(r)
+	return n
+}
+
 // cstrings is a block of C memory holding strings as obsv_str views (cgo
 // forbids passing Go memory that holds Go pointers, such as an array of
 // views of Go strings).
@@ -859,7 +871,9 @@ func obsvGoDestroy(userData unsafe.Pointer) {
 // AddCollector adds a collector under a unique name (ErrAlreadyExists
 // otherwise). cacheTTLMs > 0 reuses its last result for that long. The
 // registry holds f (through a runtime/cgo.Handle kept in C memory) until
-// RemoveCollector or Close.
+// RemoveCollector or Close. A closure that references the registry keeps
+// it reachable through the handle, so such a registry is only freed by
+// Close, never by its finalizer.
 func (r *Registry) AddCollector(name string, cacheTTLMs int64, f CollectFunc) error {
 	p := r.ptr()
 	if p == nil {

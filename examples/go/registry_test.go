@@ -219,6 +219,12 @@ func TestRegistryRemoveClearUnregister(t *testing.T) {
 	if strings.Contains(body, `g{k="a"}`) || !strings.Contains(body, `g{k="b"} 2`) {
 		t.Errorf("after remove:\n%s", body)
 	}
+	idle := must[*GaugeFamily](t)(r.Gauge(MetricOpts{Name: "idle", IdleTTLMs: 1}))
+	must[Gauge](t)(idle.WithLabelValues())
+	time.Sleep(5 * time.Millisecond)
+	if n := r.ExpireIdle(); n != 1 || idle.Len() != 0 {
+		t.Errorf("ExpireIdle = %d, Len = %d", n, idle.Len())
+	}
 	g.Clear()
 	if g.Len() != 0 {
 		t.Fatal(g.Len())
@@ -239,7 +245,7 @@ func TestRegistryRemoveClearUnregister(t *testing.T) {
 	if c.Len() != 0 {
 		t.Error("counter family after Unregister")
 	}
-	if r.FamilyCount() != 1 {
+	if r.FamilyCount() != 2 {
 		t.Fatal(r.FamilyCount())
 	}
 }
