@@ -119,6 +119,8 @@ c_enum! {
         /// Prometheus text 0.0.4.
         OBSV_FORMAT_TEXT = 0,
         OBSV_FORMAT_OPENMETRICS = 1,
+        /// Delimited protobuf: written by `obsv_registry_expose()` only.
+        OBSV_FORMAT_PROTOBUF = 2,
     }
 }
 
@@ -168,6 +170,8 @@ c_enum! {
 
 mod promql;
 pub use promql::*;
+mod registry;
+pub use registry::*;
 
 /// Opaque: an error with code, position and message.
 #[repr(C)]

@@ -1,6 +1,6 @@
 //! Checks the hand-written declarations against the headers themselves: a
 //! small C program, compiled with the system's `cc` against
-//! include/obsv/c_api.h and include/obsv/c_api_promql.h,
+//! include/obsv/c_api.h, c_api_promql.h and the registry's two headers,
 //! prints every struct's size and field offsets, every enum's size and every
 //! enumerator's value, and the version macros; this test compares them with
 //! the Rust side. Skipped (with a message) when no C compiler is found.
@@ -30,6 +30,20 @@ fn c_facts() -> Vec<(String, String)> {
         "obsv_sample",
         "obsv_promql_options",
         "obsv_matcher",
+        "obsv_registry_options",
+        "obsv_metric_options",
+        "obsv_summary_options",
+        "obsv_native_histogram_options",
+        "obsv_process_collector_options",
+        "obsv_build_info",
+        "obsv_request_metrics_options",
+        "obsv_counter",
+        "obsv_gauge",
+        "obsv_histogram",
+        "obsv_summary",
+        "obsv_info",
+        "obsv_stateset",
+        "obsv_gauge_histogram",
     ] {
         add(&format!("sizeof {s}"), format!("sizeof({s})"));
     }
@@ -82,6 +96,75 @@ fn c_facts() -> Vec<(String, String)> {
             ][..],
         ),
         ("obsv_matcher", &["name", "op", "value"][..]),
+        (
+            "obsv_registry_options",
+            &["legacy_names_only", "retire_grace_ms"][..],
+        ),
+        (
+            "obsv_metric_options",
+            &[
+                "name",
+                "help",
+                "unit",
+                "label_names",
+                "label_name_count",
+                "const_labels",
+                "const_label_count",
+                "max_series",
+                "overflow",
+                "overflow_label_value",
+                "idle_ttl_ms",
+            ][..],
+        ),
+        (
+            "obsv_summary_options",
+            &[
+                "quantiles",
+                "quantile_count",
+                "max_age_ms",
+                "age_buckets",
+                "max_samples_per_bucket",
+            ][..],
+        ),
+        (
+            "obsv_native_histogram_options",
+            &[
+                "bucket_factor",
+                "zero_threshold",
+                "max_buckets",
+                "min_reset_duration_ms",
+                "max_zero_threshold",
+            ][..],
+        ),
+        (
+            "obsv_process_collector_options",
+            &["name_prefix", "proc_root", "collector_name", "cache_ttl_ms"][..],
+        ),
+        (
+            "obsv_build_info",
+            &[
+                "version",
+                "revision",
+                "branch",
+                "build_date",
+                "compiler",
+                "extra_labels",
+                "extra_label_count",
+            ][..],
+        ),
+        (
+            "obsv_request_metrics_options",
+            &[
+                "prefix",
+                "endpoint",
+                "duration_buckets",
+                "duration_bucket_count",
+                "size_buckets",
+                "size_bucket_count",
+                "const_labels",
+                "const_label_count",
+            ][..],
+        ),
     ] {
         for f in fields {
             add(&format!("offsetof {s}.{f}"), format!("offsetof({s}, {f})"));
@@ -99,6 +182,7 @@ fn c_facts() -> Vec<(String, String)> {
         "obsv_match_op",
         "obsv_promql_cardinality",
         "obsv_conflict_policy",
+        "obsv_overflow_policy",
     ] {
         add(&format!("sizeof {e}"), format!("sizeof({e})"));
     }
@@ -205,6 +289,9 @@ fn enumerators() -> Vec<(&'static str, i64)> {
         OBSV_CONFLICT_ERROR,
         OBSV_CONFLICT_REPLACE,
         OBSV_CONFLICT_INTERSECT,
+        OBSV_FORMAT_PROTOBUF,
+        OBSV_OVERFLOW_REFUSE,
+        OBSV_OVERFLOW_SERIES,
     ]
 }
 
@@ -225,6 +312,41 @@ fn rust_facts() -> BTreeMap<String, i64> {
         size_of::<obsv_promql_options>(),
     );
     add("sizeof obsv_matcher", size_of::<obsv_matcher>());
+    add(
+        "sizeof obsv_registry_options",
+        size_of::<obsv_registry_options>(),
+    );
+    add(
+        "sizeof obsv_metric_options",
+        size_of::<obsv_metric_options>(),
+    );
+    add(
+        "sizeof obsv_summary_options",
+        size_of::<obsv_summary_options>(),
+    );
+    add(
+        "sizeof obsv_native_histogram_options",
+        size_of::<obsv_native_histogram_options>(),
+    );
+    add(
+        "sizeof obsv_process_collector_options",
+        size_of::<obsv_process_collector_options>(),
+    );
+    add("sizeof obsv_build_info", size_of::<obsv_build_info>());
+    add(
+        "sizeof obsv_request_metrics_options",
+        size_of::<obsv_request_metrics_options>(),
+    );
+    add("sizeof obsv_counter", size_of::<obsv_counter>());
+    add("sizeof obsv_gauge", size_of::<obsv_gauge>());
+    add("sizeof obsv_histogram", size_of::<obsv_histogram>());
+    add("sizeof obsv_summary", size_of::<obsv_summary>());
+    add("sizeof obsv_info", size_of::<obsv_info>());
+    add("sizeof obsv_stateset", size_of::<obsv_stateset>());
+    add(
+        "sizeof obsv_gauge_histogram",
+        size_of::<obsv_gauge_histogram>(),
+    );
     macro_rules! offsets {
         ($s:ident: $($f:ident),*) => {
             $(add(concat!("offsetof ", stringify!($s), ".", stringify!($f)), offset_of!($s, $f));)*
@@ -242,6 +364,14 @@ fn rust_facts() -> BTreeMap<String, i64> {
     offsets!(obsv_promql_options: max_query_bytes, max_depth, max_nodes, max_selectors,
              max_matchers_per_selector, features);
     offsets!(obsv_matcher: name, op, value);
+    offsets!(obsv_registry_options: legacy_names_only, retire_grace_ms);
+    offsets!(obsv_metric_options: name, help, unit, label_names, label_name_count, const_labels, const_label_count, max_series, overflow, overflow_label_value, idle_ttl_ms);
+    offsets!(obsv_summary_options: quantiles, quantile_count, max_age_ms, age_buckets, max_samples_per_bucket);
+    offsets!(obsv_native_histogram_options: bucket_factor, zero_threshold, max_buckets, min_reset_duration_ms, max_zero_threshold);
+    offsets!(obsv_process_collector_options: name_prefix, proc_root, collector_name, cache_ttl_ms);
+    offsets!(obsv_build_info: version, revision, branch, build_date, compiler, extra_labels, extra_label_count);
+    offsets!(obsv_request_metrics_options: prefix, endpoint, duration_buckets, duration_bucket_count, size_buckets, size_bucket_count, const_labels, const_label_count);
+
     add("sizeof obsv_status", size_of::<obsv_status>());
     add("sizeof obsv_format", size_of::<obsv_format>());
     add("sizeof obsv_metric_type", size_of::<obsv_metric_type>());
@@ -268,6 +398,10 @@ fn rust_facts() -> BTreeMap<String, i64> {
         "sizeof obsv_conflict_policy",
         size_of::<obsv_conflict_policy>(),
     );
+    add(
+        "sizeof obsv_overflow_policy",
+        size_of::<obsv_overflow_policy>(),
+    );
     for (name, value) in enumerators() {
         m.insert(name.to_string(), value);
     }
@@ -283,7 +417,7 @@ fn declarations_match_the_header() {
     let facts = c_facts();
     let mut src = String::from(
         "#include <stddef.h>\n#include <stdio.h>\n#include \"obsv/c_api.h\"\n\
-         #include \"obsv/c_api_promql.h\"\nint main(void) {\n",
+         #include \"obsv/c_api_promql.h\"\n#include \"obsv/c_api_registry_extras.h\"\nint main(void) {\n",
     );
     for (key, expr) in &facts {
         src.push_str(&format!(
@@ -347,12 +481,18 @@ fn declarations_match_the_header() {
 #[test]
 fn every_header_function_is_declared() {
     let mut header = String::new();
-    for h in ["obsv/c_api.h", "obsv/c_api_promql.h"] {
+    for h in [
+        "obsv/c_api.h",
+        "obsv/c_api_promql.h",
+        "obsv/c_api_registry.h",
+        "obsv/c_api_registry_extras.h",
+    ] {
         header += &std::fs::read_to_string(include_dir().join(h)).unwrap();
     }
     let rust = concat!(
         include_str!("../src/lib.rs"),
-        include_str!("../src/promql.rs")
+        include_str!("../src/promql.rs"),
+        include_str!("../src/registry.rs")
     );
     let name_before_paren = |s: &str| -> Option<String> {
         let head = &s[..s.find('(')?];

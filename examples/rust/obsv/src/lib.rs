@@ -29,6 +29,7 @@
 mod error;
 mod parser;
 pub mod promql;
+pub mod registry;
 mod types;
 mod writer;
 

@@ -93,8 +93,7 @@ impl Options {
         sys::OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS.0 as u64;
     /// Arithmetic in ranges, steps and offsets: `x[5m + 1m]`
     /// (--enable-feature=promql-duration-expr).
-    pub const DURATION_EXPRESSIONS: u64 =
-        sys::OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS.0 as u64;
+    pub const DURATION_EXPRESSIONS: u64 = sys::OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS.0 as u64;
     /// `anchored` and `smoothed` after a selector
     /// (--enable-feature=promql-extended-range-selectors).
     pub const EXTENDED_RANGE_SELECTORS: u64 =

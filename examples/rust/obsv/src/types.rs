@@ -131,6 +131,9 @@ newtype! {
         TEXT = OBSV_FORMAT_TEXT,
         /// OpenMetrics 1.0.
         OPENMETRICS = OBSV_FORMAT_OPENMETRICS,
+        /// Delimited protobuf (io.prometheus.client.MetricFamily): written
+        /// by the registry only ([`crate::registry::Registry::expose`]).
+        PROTOBUF = OBSV_FORMAT_PROTOBUF,
     }
 }
 
@@ -140,6 +143,7 @@ impl Format {
             Format::AUTO => Some("auto"),
             Format::TEXT => Some("text"),
             Format::OPENMETRICS => Some("openmetrics"),
+            Format::PROTOBUF => Some("protobuf"),
             _ => None,
         }
     }
