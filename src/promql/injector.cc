@@ -9,67 +9,24 @@
 #include <utility>
 #include <vector>
 
+#include "common/scope_core.h"
 #include "common/str_cat.h"
 #include "common/utf8.h"
 #include "obsv/promql_scope.h"
 #include "promql/scope_support.h"
-#include "re2/re2.h"
 
 namespace obsv::promql {
 
 using obsv::internal::StrCat;
 
+using obsv::internal::EnforcedSet;
+using obsv::internal::ScopeDecision;
+using obsv::internal::ScopeMatcher;
+using obsv::internal::ScopeOp;
+
 struct Injector::State {
   InjectOptions options;
-  // Parallel to options.enforced: the anchored regex of =~ and !~, else null.
-  std::vector<std::unique_ptr<RE2>> regexes;
-
-  bool IsEnforcedName(std::string_view name) const {
-    for (const LabelMatcher& e : options.enforced) {
-      if (e.name == name) return true;
-    }
-    return false;
-  }
-
-  bool Matches(size_t i, const std::string& value) const {
-    const LabelMatcher& e = options.enforced[i];
-    switch (e.op) {
-      case MatchOp::kEqual: return value == e.value;
-      case MatchOp::kNotEqual: return value != e.value;
-      case MatchOp::kRegexMatch: return RE2::FullMatch(value, *regexes[i]);
-      case MatchOp::kRegexNoMatch: return !RE2::FullMatch(value, *regexes[i]);
-    }
-    return false;
-  }
-
-  // Whether a user's matcher on an enforced label is the same as one of the
-  // enforced matchers (then it is redundant).
-  bool IsIdentical(const LabelMatcher& m) const {
-    for (const LabelMatcher& e : options.enforced) {
-      if (e.name == m.name && e.op == m.op && e.value == m.value) return true;
-    }
-    return false;
-  }
-
-  // `tenant="a"` under tenant=~"a|b": an equality every enforced matcher on
-  // its label accepts narrows the query within the allowed set.
-  bool IsNarrowing(const LabelMatcher& m) const {
-    if (m.op != MatchOp::kEqual) return false;
-    for (size_t i = 0; i < options.enforced.size(); ++i) {
-      if (options.enforced[i].name == m.name && !Matches(i, m.value)) return false;
-    }
-    return true;
-  }
-
-  std::string EnforcedText(std::string_view name) const {
-    std::string out;
-    for (const LabelMatcher& e : options.enforced) {
-      if (e.name != name) continue;
-      if (!out.empty()) out.append(" and ");
-      out.append(internal::MatcherText(e));
-    }
-    return out;
-  }
+  EnforcedSet set;  // the decisions, shared with LogQL
 };
 
 namespace {
@@ -86,12 +43,17 @@ absl::Status ValidateName(std::string_view what, std::string_view name) {
   return absl::OkStatus();
 }
 
-// Prometheus 3 compiles label regexes as ^(?s:re)$ (`.` matches newlines).
-std::unique_ptr<RE2> CompileAnchored(const std::string& re) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_encoding(RE2::Options::EncodingUTF8);
-  return std::make_unique<RE2>(StrCat("^(?s:", re, ")$"), opts);
+ScopeMatcher ToScope(const LabelMatcher& m) {
+  // MatchOp and ScopeOp list the operators in the same order.
+  return ScopeMatcher{m.name, static_cast<ScopeOp>(static_cast<unsigned char>(m.op)), m.value};
+}
+
+std::string ScopeText(const ScopeMatcher& m) {
+  LabelMatcher l;
+  l.name = m.name;
+  l.op = static_cast<MatchOp>(static_cast<unsigned char>(m.op));
+  l.value = m.value;
+  return internal::MatcherText(l);
 }
 
 }  // namespace
@@ -99,67 +61,28 @@ std::unique_ptr<RE2> CompileAnchored(const std::string& re) {
 absl::StatusOr<LabelMatcher> MatcherForValues(std::string_view label,
                                               const std::vector<std::string>& values) {
   if (absl::Status s = ValidateName("MatcherForValues", label); !s.ok()) return s;
-  if (values.empty()) return absl::InvalidArgumentError("MatcherForValues: no allowed values");
-  for (const std::string& v : values) {
-    if (v.empty()) {
-      return absl::InvalidArgumentError(
-          "MatcherForValues: empty value (it would admit series without the label)");
-    }
-    if (!obsv::internal::IsValidUtf8(v)) {
-      return absl::InvalidArgumentError("MatcherForValues: value is not valid UTF-8");
-    }
-  }
-  std::vector<std::string> sorted = values;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  LabelMatcher m;
-  m.name = std::string(label);
-  if (sorted.size() == 1) {
-    m.op = MatchOp::kEqual;
-    m.value = std::move(sorted[0]);
-    return m;
-  }
-  m.op = MatchOp::kRegexMatch;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i > 0) m.value.push_back('|');
-    internal::AppendRegexQuoteMeta(sorted[i], &m.value);
-  }
-  return m;
+  absl::StatusOr<ScopeMatcher> m = obsv::internal::ScopeMatcherForValues(label, values);
+  if (!m.ok()) return m.status();
+  LabelMatcher out;
+  out.name = std::move(m->name);
+  out.op = static_cast<MatchOp>(static_cast<unsigned char>(m->op));
+  out.value = std::move(m->value);
+  return out;
 }
 
 absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
-  auto state = std::make_shared<State>();
-  if (options.enforced.empty()) {
-    return absl::InvalidArgumentError("Injector: no enforced matchers");
-  }
-  bool excludes_empty = false;
+  std::vector<ScopeMatcher> scope;
   for (size_t i = 0; i < options.enforced.size(); ++i) {
     LabelMatcher& e = options.enforced[i];
-    std::string what = StrCat("enforced matcher ", i);
-    if (absl::Status s = ValidateName(what, e.name); !s.ok()) return s;
-    if (!obsv::internal::IsValidUtf8(e.value)) {
-      return absl::InvalidArgumentError(StrCat(what, ": value is not valid UTF-8"));
-    }
+    if (absl::Status s = ValidateName(StrCat("enforced matcher ", i), e.name); !s.ok()) return s;
     e.span = Span();
-    std::unique_ptr<RE2> re;
-    if (e.op == MatchOp::kRegexMatch || e.op == MatchOp::kRegexNoMatch) {
-      re = CompileAnchored(e.value);
-      if (!re->ok()) {
-        return absl::InvalidArgumentError(
-            StrCat(what, ": invalid regex ", internal::MatcherText(e), ": ", re->error()));
-      }
-    }
-    state->regexes.push_back(std::move(re));
+    scope.push_back(ToScope(e));
   }
+  absl::StatusOr<EnforcedSet> set = EnforcedSet::Create(std::move(scope));
+  if (!set.ok()) return set.status();
+  auto state = std::make_shared<State>();
   state->options = std::move(options);
-  for (size_t i = 0; i < state->options.enforced.size(); ++i) {
-    if (!state->Matches(i, "")) excludes_empty = true;
-  }
-  if (!excludes_empty) {
-    return absl::InvalidArgumentError(
-        "Injector: every enforced matcher matches the empty value, so series without the "
-        "label would pass; enforce at least one matcher that requires the label");
-  }
+  state->set = std::move(*set);
   return Injector(std::move(state));
 }
 
@@ -176,26 +99,17 @@ absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
   std::vector<LabelMatcher> kept;
   kept.reserve(vs.matchers.size() + options.enforced.size());
   for (LabelMatcher& m : vs.matchers) {
-    if (!st.IsEnforcedName(m.name)) {
-      kept.push_back(std::move(m));
-      continue;
-    }
-    switch (options.policy) {
-      case ConflictPolicy::kReplace:
-        continue;
-      case ConflictPolicy::kIntersect:
-        if (!st.IsIdentical(m)) kept.push_back(std::move(m));
-        continue;
-      case ConflictPolicy::kError:
-        if (st.IsIdentical(m)) continue;
-        if (st.IsNarrowing(m)) {
-          kept.push_back(std::move(m));
-          continue;
-        }
+    switch (st.set.Decide(options.policy, ToScope(m))) {
+      case ScopeDecision::kKeep:
+        kept.push_back(std::move(m));
+        break;
+      case ScopeDecision::kDrop:
+        break;
+      case ScopeDecision::kRefuse:
         return internal::PositionedError(
             absl::StatusCode::kPermissionDenied, source, m.span,
             StrCat("label matcher ", internal::MatcherText(m),
-                   " is not allowed: the query is scoped to ", st.EnforcedText(m.name)));
+                   " is not allowed: the query is scoped to ", st.set.EnforcedText(m.name, ScopeText)));
     }
   }
   for (const LabelMatcher& e : options.enforced) kept.push_back(e);
