@@ -267,6 +267,28 @@ bool ScanPlaceholder(std::string_view t, size_t i, std::string_view* name, size_
   return true;
 }
 
+bool CopyEscapeDecodesToBackslash(std::string_view t, size_t* i, std::string* out) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t start = (*i)++;
+  char e = *i < t.size() ? t[(*i)++] : '\0';
+  int digits = 0, base = 16;
+  if (e == 'x') digits = 2;
+  else if (e == 'u') digits = 4;
+  else if (e == 'U') digits = 8;
+  else if (e >= '0' && e <= '7') digits = 2, base = 8;
+  uint32_t v = e == '\\' ? 0x5c : (base == 8 ? static_cast<uint32_t>(e - '0') : 0);
+  for (int k = 0; k < digits && *i < t.size(); ++k) {
+    char d = t[*i];
+    int x = is_digit(d) ? d - '0' : (d >= 'a' && d <= 'f') ? d - 'a' + 10
+                                  : (d >= 'A' && d <= 'F') ? d - 'A' + 10 : 99;
+    if (x >= base) break;
+    v = v * base + static_cast<uint32_t>(x);
+    ++*i;
+  }
+  out->append(t.substr(start, *i - start));
+  return (e == '\\' || digits > 0) && v == 0x5c;
+}
+
 void AppendReplacementLiteral(std::string_view s, std::string* out) {
   for (char ch : s) {
     if (ch == '$') out->push_back('$');

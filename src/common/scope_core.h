@@ -101,6 +101,12 @@ absl::Status PrefixError(const absl::Status& status, std::string_view prefix);
 // offset just past "}}"; on failure *end is where the scan stopped.
 bool ScanPlaceholder(std::string_view t, size_t i, std::string_view* name, size_t* end);
 
+// Copies the Go escape sequence at t[*i] ('\\') to *out, advancing *i past
+// it, and says whether it decodes to a backslash (`\\`, `\x5c`, `\134`,
+// `\u005c`, `\U0000005c`): a regex placeholder after an unpaired one would
+// have its first character escaped by it.
+bool CopyEscapeDecodesToBackslash(std::string_view t, size_t* i, std::string* out);
+
 // `$` doubled: a literal for Go's Regexp.Expand (label_replace's replacement).
 void AppendReplacementLiteral(std::string_view s, std::string* out);
 

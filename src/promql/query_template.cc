@@ -181,46 +181,18 @@ class Expander {
     return absl::OkStatus();  // unterminated: Parse() reports it
   }
 
-  // Copies the escape sequence at i_ and says whether it decodes to `\`
-  // (`\\`, `\x5c`, `\134`, `\u005c`, `\U0000005c`).
-  bool DecodesToBackslash() {
-    size_t start = i_++;
-    char e = i_ < t_.size() ? t_[i_++] : '\0';
-    int digits = 0, base = 16;
-    if (e == 'x') digits = 2;
-    else if (e == 'u') digits = 4;
-    else if (e == 'U') digits = 8;
-    else if (e >= '0' && e <= '7') digits = 2, base = 8;
-    uint32_t v = e == '\\' ? 0x5c : (base == 8 ? static_cast<uint32_t>(e - '0') : 0);
-    for (int k = 0; k < digits && i_ < t_.size(); ++k) {
-      char d = t_[i_];
-      int x = IsDigit(d) ? d - '0' : (d >= 'a' && d <= 'f') ? d - 'a' + 10
-                                   : (d >= 'A' && d <= 'F') ? d - 'A' + 10 : 99;
-      if (x >= base) break;
-      v = v * base + static_cast<uint32_t>(x);
-      ++i_;
-    }
-    out_.append(t_.substr(start, i_ - start));
-    return (e == '\\' || digits > 0) && v == 0x5c;
-  }
+  bool DecodesToBackslash() { return obsv::internal::CopyEscapeDecodesToBackslash(t_, &i_, &out_); }
 
   // The placeholder at i_ ("{{"). `place` null: a place that takes no value.
   absl::Status Placeholder(const Place* place, char quote, int trailing_backslashes = 0) {
     size_t start = i_;
-    size_t j = i_ + 2;
-    while (j < t_.size() && (t_[j] == ' ' || t_[j] == '\t')) ++j;
-    size_t name_start = j;
-    if (j < t_.size() && IsNameStart(t_[j])) {
-      while (j < t_.size() && IsNameChar(t_[j])) ++j;
-    }
-    std::string_view name = t_.substr(name_start, j - name_start);
-    while (j < t_.size() && (t_[j] == ' ' || t_[j] == '\t')) ++j;
+    std::string_view name;
+    size_t j = 0;
+    bool well_formed = obsv::internal::ScanPlaceholder(t_, i_, &name, &j);
     Span span{static_cast<uint32_t>(start), static_cast<uint32_t>(j)};
-    if (name.empty() || j + 1 >= t_.size() || t_[j] != '}' || t_[j + 1] != '}') {
+    if (!well_formed) {
       return Error(span, "malformed placeholder: expected {{name}} with name [A-Za-z_][A-Za-z0-9_]*");
     }
-    j += 2;
-    span.end = static_cast<uint32_t>(j);
     std::string label = StrCat("placeholder {{", name, "}}");
     if (place == nullptr) {
       return Error(span, StrCat(label, " stands inside braces outside a string; only label "
@@ -244,10 +216,7 @@ class Expander {
           internal::AppendRegexQuoteMeta(value, &text);
         } else if (*place == Place::kReplacement) {
           // Go's Regexp.Expand reads $1, ${name}; $$ is a literal $.
-          for (char ch : value) {
-            if (ch == '$') text.push_back('$');
-            text.push_back(ch);
-          }
+          obsv::internal::AppendReplacementLiteral(value, &text);
         } else {
           text = value;
         }
