@@ -3,12 +3,24 @@
 #ifndef OBSV_CAPI_C_API_INTERNAL_H_
 #define OBSV_CAPI_C_API_INTERNAL_H_
 
+#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "obsv/c_api_promql.h"
+#include "obsv/scope_policy.h"
 
 #include "obsv/c_api.h"
 #include "obsv/parse_error.h"
+
+// A list of strings handed to C (obsv_string_list_free()); PromQL's and
+// LogQL's selector functions return it.
+struct obsv_string_list {
+  std::vector<std::string> items;
+};
 
 struct obsv_error {
   obsv_status code = OBSV_OK;
@@ -29,6 +41,45 @@ inline std::string_view FromStr(obsv_str s) {
 obsv_status SetError(obsv_error** out_error, obsv_status code, std::string message);
 obsv_status SetParseError(obsv_error** out_error, const ParseError& error);
 void FillFromParseError(obsv_error* target, const ParseError& error);
+
+// Copies `text` into a malloc'ed NUL-terminated string for the caller.
+inline obsv_status ReturnString(const std::string& text, char** out, size_t* out_len) {
+  char* buffer = static_cast<char*>(std::malloc(text.size() + 1));
+  if (buffer == nullptr) return OBSV_ERR_OUT_OF_MEMORY;
+  std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+  *out = buffer;
+  if (out_len != nullptr) *out_len = text.size();
+  return OBSV_OK;
+}
+
+inline void ResetOut(char** out, size_t* out_len) {
+  if (out != nullptr) *out = nullptr;
+  if (out_len != nullptr) *out_len = 0;
+}
+
+// Enums arrive from C as any int: read through a pointer with memcpy, never
+// as a value of the enum type (UBSan: a load of an out-of-range enum).
+inline bool ToPolicy(const obsv_conflict_policy* policy, ConflictPolicy* out) {
+  int value;
+  std::memcpy(&value, policy, sizeof value);
+  switch (value) {
+    case OBSV_CONFLICT_ERROR: *out = ConflictPolicy::kError; return true;
+    case OBSV_CONFLICT_REPLACE: *out = ConflictPolicy::kReplace; return true;
+    case OBSV_CONFLICT_INTERSECT: *out = ConflictPolicy::kIntersect; return true;
+    default: return false;
+  }
+}
+
+// The operator of a C matcher, as the index both languages' MatchOp enums
+// share (=, !=, =~, !~); false when out of range.
+inline bool ToMatchOpIndex(const obsv_match_op* op, unsigned char* out) {
+  int value;
+  std::memcpy(&value, op, sizeof value);
+  if (value < OBSV_MATCH_EQUAL || value > OBSV_MATCH_NOT_REGEX) return false;
+  *out = static_cast<unsigned char>(value);
+  return true;
+}
 
 inline void ClearError(obsv_error** out_error) {
   if (out_error != nullptr) *out_error = nullptr;
