@@ -9,6 +9,7 @@
 //   // "parse error at line 1, col 12: syntax error: unexpected ..."
 //   std::string text = obsv::logql::Format(**expr);
 //   // `sum by (app)(rate({app="api"} |= "error" | json[5m]))`
+//   std::string lines = obsv::logql::Pretty(**expr);  // format_query's output
 //   for (obsv::logql::StreamSelector* s : obsv::logql::StreamSelectors(**expr))
 //     s->matchers.push_back({"tenant", obsv::logql::MatchOp::kEqual, "a"});
 //
@@ -354,15 +355,21 @@ struct OBSV_API VariantsExpr final : Expr {
 // limit) whose message is Loki's: "parse error at line L, col C: syntax
 // error: unexpected ..." (columns count runes, as Go's text/scanner), or
 // "parse error : ..." for the checks Loki reports without a position.
-// Cost: linear in the query.
+// yacc's ", expecting ..." suffix is not reproduced. Cost: linear in the
+// query; RE2 compiles each regex matcher once to check it.
 OBSV_API absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParserOptions& options = {});
 
 // Same, with the structured error: code (kSyntax, kUnterminatedString,
-// kInvalidEscape, kInvalidUtf8, kInvalidValue for numbers/durations/bytes,
-// kLimitExceeded), byte offset, line:column (columns in bytes, as the rest of
-// obsv) and the message without its "parse error ..." prefix. For Loki's
-// position-less checks the offset is that of the offending node. `*out` is
-// set only on success.
+// kInvalidEscape, kInvalidUtf8, kInvalidValue for ranges, kLimitExceeded),
+// byte offset, line:column (column in bytes, as the rest of obsv) and the
+// message without its "parse error ..." prefix. Two of Loki's reporting
+// quirks show in line and column, so that callers can rebuild its message:
+// line and column are 0 for the checks Loki reports without a position
+// (offset is still that of the offending node), and line alone is 0 where
+// Loki says "line 0" (an error at a token its lexer finishes with
+// Scanner.Next(): two-character operators, ranges, durations, byte sizes,
+// --flags). Tests should match code and offset. `*out` is set only on
+// success.
 OBSV_API ParseError Parse(std::string_view query, const ParserOptions& options, ExprPtr* out);
 
 // Loki's String(): the canonical text. Re-parses to the same tree (up to
@@ -372,6 +379,19 @@ OBSV_API std::string Format(const Expr& expr);
 OBSV_API void AppendFormat(const Expr& expr, std::string* out);
 OBSV_API std::string Format(const LabelFilter& filter);
 OBSV_API std::string Format(const Stage& stage);
+
+// Loki's Prettify(): what /loki/api/v1/format_query returns. A node whose
+// Format() fits in 100 bytes is printed as Format() (indented two spaces a
+// level); a longer one is split over lines: pipeline stages one per line,
+// aggregation arguments and binary operands one level deeper, ranges
+// written ` [5m]`. Loki's quirks are kept (a split line filter drops its
+// `or` alternatives, offsets print as model.Duration and a negative one as
+// nothing, `variants` is always split), so the result does not always
+// parse back to the same tree; Format() is the round-trippable form.
+// Thread-safe. Cost: quadratic in the depth of the tree at worst (each
+// level measures its Format()).
+OBSV_API std::string Pretty(const Expr& expr);
+OBSV_API void AppendPretty(const Expr& expr, std::string* out);
 
 // Every stream selector of the tree, in print order: the selector of a log
 // query, of each range aggregation, of variants. The pointers stay valid

@@ -314,10 +314,53 @@ class RegexReader {
           case 'v': return Literal('\v', *fold);
           default: break;
         }
+        if (e == 'x') {
+          // \xHH or \x{H...}: one literal rune.
+          size_t end = pos_ + 2;
+          if (pos_ < re_.size() && re_[pos_] == '{') end = re_.find('}', pos_) + 1;
+          if (end == 0 || end > re_.size()) {
+            failed_ = true;
+            return nullptr;
+          }
+          std::string_view hex = re_.substr(pos_, end - pos_);
+          if (!hex.empty() && hex.front() == '{') hex = hex.substr(1, hex.size() - 2);
+          uint32_t r = 0;
+          for (char h : hex) {
+            int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                    : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+            if (d < 0) {
+              failed_ = true;
+              return nullptr;
+            }
+            r = r * 16 + static_cast<uint32_t>(d);
+          }
+          pos_ = end;
+          return Literal(r, *fold);
+        }
+        if (e == 'Q') {
+          // \Q...\E: the text between is literal.
+          size_t end = re_.find("\\E", pos_);
+          std::string_view text = re_.substr(pos_, end == std::string_view::npos ? end : end - pos_);
+          pos_ = end == std::string_view::npos ? re_.size() : end + 2;
+          if (text.empty()) return Make(Op::kEmpty);
+          auto lit = Make(Op::kLiteral);
+          lit->fold = *fold;
+          for (size_t i = 0; i < text.size();) {
+            uint32_t r;
+            int n = obsv::internal::DecodeRune(text, i, &r);
+            if (n == 0) {
+              failed_ = true;
+              return nullptr;
+            }
+            lit->runes.push_back(r);
+            i += static_cast<size_t>(n);
+          }
+          return lit;
+        }
         if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-          // \b \B \A \z, \x.., \Q..\E, octal: not literal-simplifiable here.
-          failed_ = true;
-          return nullptr;
+          // \b \B \A \z and the like: assertions, never literal. (Octal
+          // escapes are rare enough to be left to this side too.)
+          return Make(Op::kOther);
         }
         return Literal(static_cast<unsigned char>(e), *fold);
       }

@@ -21,6 +21,7 @@ namespace obsv::logql::internal {
 namespace {
 
 using obsv::internal::DecodeRune;
+using obsv::internal::StrCat;
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -367,6 +368,14 @@ Token Lexer::LexNumber(uint32_t start) {
     if (x == 'x' || x == 'o' || x == 'b') {
       hex = x == 'x';
       pos_ += 2;
+      uint32_t d0 = pos_;
+      digits(hex);
+      if (pos_ == d0) {
+        // text/scanner's error, which Loki reports ("0B" is no size).
+        return Error(start, ParseErrorCode::kInvalidValue,
+                     StrCat(x == 'x' ? "hexadecimal" : x == 'o' ? "octal" : "binary",
+                            " literal has no digits"));
+      }
     }
   }
   digits(hex);

@@ -84,16 +84,21 @@ bool ParseGoInt(std::string_view s, int64_t* out) {
   return true;
 }
 
+// RE2 options for checking users' regexes: errors are returned, not logged.
+RE2::Options QuietOptions(bool dot_nl) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_dot_nl(dot_nl);
+  return o;
+}
+
 bool MatcherMatchesEmpty(const LabelMatcher& m) {
   switch (m.op) {
     case MatchOp::kEqual: return m.value.empty();
     case MatchOp::kNotEqual: return !m.value.empty();
     case MatchOp::kRegexMatch:
     case MatchOp::kRegexNoMatch: {
-      RE2::Options o;
-      o.set_log_errors(false);
-      o.set_dot_nl(true);
-      RE2 re(m.value, o);
+      RE2 re(m.value, QuietOptions(/*dot_nl=*/true));
       bool matches = re.ok() && RE2::FullMatch("", re);
       return m.op == MatchOp::kRegexMatch ? matches : !matches;
     }
@@ -536,9 +541,7 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
   m->span.end = tok_.end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
-    RE2::Options o;
-    o.set_log_errors(false);
-    RE2 re(m->value, o);
+    RE2 re(m->value, QuietOptions(false));
     if (!re.ok()) {
       failure_.positioned = false;
       return Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
@@ -754,9 +757,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
                                       : MatchOp::kRegexNoMatch;
     f->matcher.value = tok_.str;
     if (op == Tok::kRe || op == Tok::kNre) {
-      RE2::Options o;
-      o.set_log_errors(false);
-      RE2 re(f->matcher.value, o);
+      RE2 re(f->matcher.value, QuietOptions(false));
       if (!re.ok()) {
         failure_.positioned = false;
         Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
@@ -888,9 +889,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       uint32_t at = tok_.start;
       Advance();
       if (regexp) {
-        RE2::Options o;
-        o.set_log_errors(false);
-        RE2 re(s.param, o);
+        RE2 re(s.param, QuietOptions(false));
         if (!re.ok()) {
           failure_.positioned = false;
           return Fail(ParseErrorCode::kSyntax, at,
@@ -1213,9 +1212,7 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
   }
   l->span.end = tok_.end;
   if (!Expect(Tok::kRParen)) return nullptr;
-  RE2::Options o;
-  o.set_log_errors(false);
-  RE2 re("^(?:" + l->regex + ")$", o);
+  RE2 re("^(?:" + l->regex + ")$", QuietOptions(false));
   if (!re.ok()) {
     Defer(l.get(), l->span.start,
           "invalid regex in label_replace: " + GoRegexpError(re));

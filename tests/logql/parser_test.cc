@@ -73,6 +73,9 @@ const RoundTrip kRoundTrips[] = {
     {R"q({app="foo"} | a=~"error|err")q", ""},
     {R"q({app="foo"} | a=~"(?i)error")q", ""},
     {R"q({app="foo"} | a=~".+")q", ""},
+    {R"q({app="foo"} | a=~`\x41b`)q", R"q({app="foo"} | a=~"\\x41b")q"},
+    {R"q({app="foo"} | a=~`\Qa.b\E`)q", R"q({app="foo"} | a=~"\\Qa.b\\E")q"},
+    {R"q({app="foo"} | a=~`\bx`)q", ""},
     {R"q({app="foo"} | a=~"b.*")q", ""},
     {R"q({app="foo"} | a=~".*")q", ""},
     // LineFilterLabelFilter.String(): a regexp Loki keeps prints in `...`.
