@@ -168,6 +168,8 @@ c_enum! {
 
 mod promql;
 pub use promql::*;
+mod logql;
+pub use logql::*;
 
 /// Opaque: an error with code, position and message.
 #[repr(C)]

@@ -93,8 +93,7 @@ impl Options {
         sys::OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS.0 as u64;
     /// Arithmetic in ranges, steps and offsets: `x[5m + 1m]`
     /// (--enable-feature=promql-duration-expr).
-    pub const DURATION_EXPRESSIONS: u64 =
-        sys::OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS.0 as u64;
+    pub const DURATION_EXPRESSIONS: u64 = sys::OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS.0 as u64;
     /// `anchored` and `smoothed` after a selector
     /// (--enable-feature=promql-extended-range-selectors).
     pub const EXTENDED_RANGE_SELECTORS: u64 =
@@ -199,7 +198,7 @@ impl Options {
 
 /// Calls a function that returns a library string through `(out, out_len)`
 /// and copies it out, freeing it.
-fn take_string(
+pub(crate) fn take_string(
     call: impl FnOnce(*mut *mut c_char, *mut usize, *mut *mut sys::obsv_error) -> sys::obsv_status,
 ) -> Result<String, Error> {
     let mut out: *mut c_char = ptr::null_mut();
@@ -743,7 +742,7 @@ impl fmt::Debug for Injector {
     }
 }
 
-fn views<S: AsRef<str>>(strs: &[S]) -> Vec<sys::obsv_str> {
+pub(crate) fn views<S: AsRef<str>>(strs: &[S]) -> Vec<sys::obsv_str> {
     strs.iter()
         .map(|s| sys::obsv_str::from_bytes(s.as_ref().as_bytes()))
         .collect()
