@@ -6,10 +6,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "common/scope_core.h"
 #include "obsv/c_api_promql.h"
 #include "obsv/scope_policy.h"
 
@@ -79,6 +83,34 @@ inline bool ToMatchOpIndex(const obsv_match_op* op, unsigned char* out) {
   if (value < OBSV_MATCH_EQUAL || value > OBSV_MATCH_NOT_REGEX) return false;
   *out = static_cast<unsigned char>(value);
   return true;
+}
+
+// An error of a scoping or template function (absl::Status with a span from
+// common/scope_core.h): code mapped to the C status, offset from the span,
+// line and column from line_column(source, offset) -> {line, column} when
+// source is not empty.
+template <typename LineColumnOf>
+obsv_status SetScopeStatusError(obsv_error** out_error, const absl::Status& status,
+                                std::string_view source, LineColumnOf line_column) {
+  // abseil's codes are an open set: compare rather than switch.
+  obsv_status code = OBSV_ERR_INTERNAL;
+  if (absl::IsPermissionDenied(status)) code = OBSV_ERR_PERMISSION_DENIED;
+  if (absl::IsResourceExhausted(status)) code = OBSV_ERR_LIMIT_EXCEEDED;
+  if (absl::IsInvalidArgument(status)) code = OBSV_ERR_INVALID_ARGUMENT;
+  if (out_error == nullptr) return code;
+  auto* e = new obsv_error;
+  e->code = code;
+  e->message = std::string(status.message());
+  if (std::optional<obsv::internal::ByteSpan> span = obsv::internal::SpanOfError(status)) {
+    e->offset = span->start;
+    if (!source.empty()) {
+      std::pair<uint32_t, uint32_t> at = line_column(source, span->start);
+      e->line = at.first;
+      e->column = at.second;
+    }
+  }
+  *out_error = e;
+  return code;
 }
 
 inline void ClearError(obsv_error** out_error) {

@@ -43,24 +43,10 @@ obsv_status SetLogqlParseError(obsv_error** out_error, std::string_view source,
 // when it has a position.
 obsv_status SetLogqlStatusError(obsv_error** out_error, const absl::Status& status,
                                 std::string_view source) {
-  obsv_status code = OBSV_ERR_INTERNAL;
-  if (absl::IsPermissionDenied(status)) code = OBSV_ERR_PERMISSION_DENIED;
-  if (absl::IsResourceExhausted(status)) code = OBSV_ERR_LIMIT_EXCEEDED;
-  if (absl::IsInvalidArgument(status)) code = OBSV_ERR_INVALID_ARGUMENT;
-  if (out_error == nullptr) return code;
-  auto* e = new obsv_error;
-  e->code = code;
-  e->message = std::string(status.message());
-  if (std::optional<logql::Span> span = logql::ErrorSpan(status)) {
-    e->offset = span->start;
-    if (!source.empty()) {
-      logql::internal::LineColumn at = logql::internal::LineColumnAt(source, span->start, false);
-      e->line = at.line;
-      e->column = at.column;
-    }
-  }
-  *out_error = e;
-  return code;
+  return SetScopeStatusError(out_error, status, source, [](std::string_view text, uint32_t offset) {
+    logql::internal::LineColumn at = logql::internal::LineColumnAt(text, offset, false);
+    return std::make_pair(at.line, at.column);
+  });
 }
 
 obsv_status NewLogqlInjector(logql::InjectOptions options, obsv_conflict_policy policy,

@@ -57,24 +57,10 @@ obsv_status SetPromqlParseError(obsv_error** out_error, const ParseError& error)
 // An error of the scoping or template functions, positioned in `source`
 // when it has a position.
 obsv_status SetStatusError(obsv_error** out_error, const absl::Status& status, std::string_view source) {
-  // abseil's codes are an open set: compare rather than switch.
-  obsv_status code = OBSV_ERR_INTERNAL;
-  if (absl::IsPermissionDenied(status)) code = OBSV_ERR_PERMISSION_DENIED;
-  if (absl::IsResourceExhausted(status)) code = OBSV_ERR_LIMIT_EXCEEDED;
-  if (absl::IsInvalidArgument(status)) code = OBSV_ERR_INVALID_ARGUMENT;
-  if (out_error == nullptr) return code;
-  *out_error = nullptr;
-  auto* e = new obsv_error;
-  e->code = code;
-  e->message = std::string(status.message());
-  if (std::optional<promql::Span> span = promql::ErrorSpan(status)) {
-    e->offset = span->start;
-    promql::LineColumn at = promql::LineColumnAt(source, span->start);
-    e->line = at.line;
-    e->column = at.column;
-  }
-  *out_error = e;
-  return code;
+  return SetScopeStatusError(out_error, status, source, [](std::string_view text, uint32_t offset) {
+    promql::LineColumn at = promql::LineColumnAt(text, offset);
+    return std::make_pair(at.line, at.column);
+  });
 }
 
 // Enums arrive from C as any int: read through a pointer with memcpy, never

@@ -289,6 +289,53 @@ bool CopyEscapeDecodesToBackslash(std::string_view t, size_t* i, std::string* ou
   return (e == '\\' || digits > 0) && v == 0x5c;
 }
 
+absl::Status CheckTemplateSize(size_t size, uint32_t max_bytes) {
+  if (size > max_bytes) {
+    return absl::ResourceExhaustedError(
+        StrCat("template of ", size, " bytes exceeds max_query_bytes"));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<std::string> ResolvePlaceholder(std::string_view t, size_t i,
+                                              const TemplateValueMap& values,
+                                              std::string_view* name, size_t* end,
+                                              const std::string** value) {
+  if (!ScanPlaceholder(t, i, name, end)) {
+    return std::string("malformed placeholder: expected {{name}} with name [A-Za-z_][A-Za-z0-9_]*");
+  }
+  auto it = values.find(*name);
+  if (it == values.end()) return StrCat("placeholder {{", *name, "}} has no value");
+  *value = it->second;
+  return std::nullopt;
+}
+
+std::optional<std::string> AppendStringPlaceholder(std::string_view value, StringPlace place,
+                                                   char quote, int trailing_backslashes,
+                                                   std::string* out) {
+  if (!IsValidUtf8(value)) return std::string(": value is not valid UTF-8");
+  std::string text;
+  switch (place) {
+    case StringPlace::kRegex:
+      if (trailing_backslashes % 2 == 1) {
+        return std::string(" follows an unpaired backslash in a regex");
+      }
+      AppendRegexQuoteMeta(value, &text);
+      break;
+    case StringPlace::kReplacement:
+      AppendReplacementLiteral(value, &text);
+      break;
+    case StringPlace::kPlain:
+      text.assign(value.data(), value.size());
+      break;
+  }
+  if (!AppendStringContent(text, quote, out)) {
+    return std::string(": value cannot stand in a raw string (it holds a backquote or a carriage "
+                       "return)");
+  }
+  return std::nullopt;
+}
+
 void AppendReplacementLiteral(std::string_view s, std::string* out) {
   for (char ch : s) {
     if (ch == '$') out->push_back('$');

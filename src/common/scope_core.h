@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -66,11 +68,103 @@ class EnforcedSet {
   std::shared_ptr<const Compiled> compiled_;
 };
 
+// Conversions between a language's LabelMatcher (fields name, op, value;
+// its MatchOp lists =, !=, =~, !~ in ScopeOp's order) and ScopeMatcher.
+template <typename Matcher>
+ScopeMatcher ToScopeMatcher(const Matcher& m) {
+  return ScopeMatcher{m.name, static_cast<ScopeOp>(static_cast<unsigned char>(m.op)), m.value};
+}
+template <typename Matcher>
+Matcher FromScopeMatcher(ScopeMatcher m) {
+  Matcher out;
+  out.name = std::move(m.name);
+  out.op = static_cast<decltype(out.op)>(static_cast<unsigned char>(m.op));
+  out.value = std::move(m.value);
+  return out;
+}
+// A language's matcher text (for EnforcedSet::EnforcedText()).
+template <typename Matcher, std::string (*kText)(const Matcher&)>
+std::string ScopeMatcherText(const ScopeMatcher& m) {
+  return kText(FromScopeMatcher<Matcher>(m));
+}
+
+// The EnforcedSet of a language's enforced matchers: each name checked by
+// `validate(what, name)` (an absl::Status; `what` is "enforced matcher i"),
+// spans cleared, then EnforcedSet::Create().
+template <typename Matcher, typename Validate>
+absl::StatusOr<EnforcedSet> EnforcedSetOf(std::vector<Matcher>& enforced, Validate validate);
+
 // `label="v"` for one value, `label=~"v1|v2"` (QuoteMeta'd, sorted, unique)
 // for several. Errors: no values, an empty or non-UTF-8 value. The caller
 // checks the label name. Messages start "MatcherForValues: ".
 absl::StatusOr<ScopeMatcher> ScopeMatcherForValues(std::string_view label,
                                                    const std::vector<std::string>& values);
+
+// The same as a language's matcher.
+template <typename Matcher>
+absl::StatusOr<Matcher> MatcherForValuesAs(std::string_view label,
+                                           const std::vector<std::string>& values) {
+  absl::StatusOr<ScopeMatcher> m = ScopeMatcherForValues(label, values);
+  if (!m.ok()) return m.status();
+  return FromScopeMatcher<Matcher>(*std::move(m));
+}
+
+template <typename Matcher, typename Validate>
+absl::StatusOr<EnforcedSet> EnforcedSetOf(std::vector<Matcher>& enforced, Validate validate) {
+  std::vector<ScopeMatcher> scope;
+  scope.reserve(enforced.size());
+  for (size_t i = 0; i < enforced.size(); ++i) {
+    absl::Status s = validate("enforced matcher " + std::to_string(i), enforced[i].name);
+    if (!s.ok()) return s;
+    enforced[i].span = {};
+    scope.push_back(ToScopeMatcher(enforced[i]));
+  }
+  return EnforcedSet::Create(std::move(scope));
+}
+
+// Template values by name: views into the caller's TemplateValue vector
+// (fields name, value). InvalidArgument for a name given twice;
+// ResourceExhausted for a template over max_bytes.
+using TemplateValueMap = std::unordered_map<std::string_view, const std::string*>;
+absl::Status CheckTemplateSize(size_t size, uint32_t max_bytes);
+template <typename Value>
+absl::Status IndexTemplateValues(const std::vector<Value>& values, TemplateValueMap* out) {
+  for (const Value& v : values) {
+    if (!out->emplace(v.name, &v.value).second) {
+      return absl::InvalidArgumentError("template value {{" + v.name + "}} given twice");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The placeholder at t[i] ("{{") resolved against `values`: *name, *end
+// (past "}}", or where the scan stopped) and *value. On failure returns the
+// message (malformed, no value, value not UTF-8), for the span [i, *end).
+std::optional<std::string> ResolvePlaceholder(std::string_view t, size_t i,
+                                              const TemplateValueMap& values,
+                                              std::string_view* name, size_t* end,
+                                              const std::string** value);
+
+// Whether a bare placeholder at [start, end) of `t` touches a neighbouring
+// word (is_word(c)), the end of the previous placeholder, or the next `{{`:
+// its value would glue onto them.
+template <typename IsWord>
+bool PlaceholderGlued(std::string_view t, size_t start, size_t end, size_t last_placeholder_end,
+                      IsWord is_word) {
+  bool before = start > 0 && (is_word(t[start - 1]) || start == last_placeholder_end);
+  bool after = end < t.size() &&
+               (is_word(t[end]) || (t[end] == '{' && end + 1 < t.size() && t[end + 1] == '{'));
+  return before || after;
+}
+
+// Where inside a string a placeholder stands.
+enum class StringPlace : unsigned char { kPlain, kRegex, kReplacement };
+
+// Appends `value` escaped for `place` and then for a string opened with
+// `quote`. On failure returns the message (after "placeholder {{name}}").
+std::optional<std::string> AppendStringPlaceholder(std::string_view value, StringPlace place,
+                                                   char quote, int trailing_backslashes,
+                                                   std::string* out);
 
 // Go's regexp.QuoteMeta: a backslash before each of \.+*?()|[]{}^$.
 void AppendRegexQuoteMeta(std::string_view s, std::string* out);

@@ -3,6 +3,7 @@
 // strings, operators, braces, brackets, pipeline stages and comments (the
 // placeholder syntax, escapes and quoting are common/scope_core.h's, shared
 // with PromQL's templates).
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -188,56 +189,43 @@ class Expander {
     size_t start = i_;
     std::string_view name;
     size_t j = 0;
-    bool well_formed = obsv::internal::ScanPlaceholder(t_, i_, &name, &j);
+    const std::string* found = nullptr;
+    std::optional<std::string> unresolved =
+        obsv::internal::ResolvePlaceholder(t_, start, values_, &name, &j, &found);
     Span span{static_cast<uint32_t>(start), static_cast<uint32_t>(j)};
-    if (!well_formed) {
-      return Error(span, "malformed placeholder: expected {{name}} with name [A-Za-z_][A-Za-z0-9_]*");
-    }
+    if (unresolved) return Error(span, *unresolved);
     std::string label = StrCat("placeholder {{", name, "}}");
-    auto it = values_.find(name);
-    if (it == values_.end()) return Error(span, StrCat(label, " has no value"));
-    const std::string& value = *it->second;
+    const std::string& value = *found;
     if (!obsv::internal::IsValidUtf8(value)) {
       return Error(span, StrCat(label, ": value is not valid UTF-8"));
     }
     switch (place) {
       case Place::kGoTemplate:  // not reached: left as written by String()
         return Error(span, StrCat(label, " stands in a Go template"));
+      case Place::kPattern:
+        if (value.find_first_of("<>") != std::string::npos) {
+          return Error(span, StrCat(label, ": value cannot stand in a pattern (it holds < or >, "
+                                           "which would open a capture)"));
+        }
+        [[fallthrough]];
       case Place::kString:
       case Place::kRegex:
-      case Place::kPattern:
       case Place::kReplacement: {
-        std::string text;
-        if (place == Place::kRegex) {
-          if (trailing_backslashes % 2 == 1) {
-            return Error(span, StrCat(label, " follows an unpaired backslash in a regex"));
-          }
-          obsv::internal::AppendRegexQuoteMeta(value, &text);
-        } else if (place == Place::kReplacement) {
-          obsv::internal::AppendReplacementLiteral(value, &text);
-        } else if (place == Place::kPattern) {
-          if (value.find_first_of("<>") != std::string::npos) {
-            return Error(span, StrCat(label, ": value cannot stand in a pattern (it holds < or >, "
-                                             "which would open a capture)"));
-          }
-          text = value;
-        } else {
-          text = value;
-        }
-        if (!obsv::internal::AppendStringContent(text, quote, &out_)) {
-          return Error(span, StrCat(label, ": value cannot stand in a raw string "
-                                           "(it holds a backquote or a carriage return)"));
+        obsv::internal::StringPlace sp = place == Place::kRegex
+                                             ? obsv::internal::StringPlace::kRegex
+                                         : place == Place::kReplacement
+                                             ? obsv::internal::StringPlace::kReplacement
+                                             : obsv::internal::StringPlace::kPlain;
+        if (std::optional<std::string> e = obsv::internal::AppendStringPlaceholder(
+                value, sp, quote, trailing_backslashes, &out_)) {
+          return Error(span, StrCat(label, *e));
         }
         break;
       }
       case Place::kLabelName:
       case Place::kDuration:
       case Place::kToken: {
-        bool glued_before =
-            start > 0 && (IsWordChar(t_[start - 1]) || start == last_placeholder_end_);
-        bool glued_after = j < t_.size() && (IsWordChar(t_[j]) ||
-                                             (t_[j] == '{' && j + 1 < t_.size() && t_[j + 1] == '{'));
-        if (glued_before || glued_after) {
+        if (obsv::internal::PlaceholderGlued(t_, start, j, last_placeholder_end_, IsWordChar)) {
           return Error(span, StrCat(label, " must stand alone as a token outside strings"));
         }
         if (place == Place::kDuration) {
@@ -272,16 +260,12 @@ class Expander {
 absl::StatusOr<std::string> ExpandTemplate(std::string_view tmpl,
                                            const std::vector<TemplateValue>& values,
                                            const ParserOptions& parser_options) {
-  if (tmpl.size() > parser_options.max_query_bytes) {
-    return absl::ResourceExhaustedError(
-        StrCat("template of ", tmpl.size(), " bytes exceeds max_query_bytes"));
+  if (absl::Status s = obsv::internal::CheckTemplateSize(tmpl.size(), parser_options.max_query_bytes);
+      !s.ok()) {
+    return s;
   }
-  std::unordered_map<std::string_view, const std::string*> by_name;
-  for (const TemplateValue& v : values) {
-    if (!by_name.emplace(v.name, &v.value).second) {
-      return absl::InvalidArgumentError(StrCat("template value {{", v.name, "}} given twice"));
-    }
-  }
+  obsv::internal::TemplateValueMap by_name;
+  if (absl::Status s = obsv::internal::IndexTemplateValues(values, &by_name); !s.ok()) return s;
   Expander expander(tmpl, by_name);
   if (absl::Status s = expander.Run(); !s.ok()) return s;
   std::string out = expander.Take();

@@ -43,42 +43,19 @@ absl::Status ValidateName(std::string_view what, std::string_view name) {
   return absl::OkStatus();
 }
 
-ScopeMatcher ToScope(const LabelMatcher& m) {
-  // MatchOp and ScopeOp list the operators in the same order.
-  return ScopeMatcher{m.name, static_cast<ScopeOp>(static_cast<unsigned char>(m.op)), m.value};
-}
-
-std::string ScopeText(const ScopeMatcher& m) {
-  LabelMatcher l;
-  l.name = m.name;
-  l.op = static_cast<MatchOp>(static_cast<unsigned char>(m.op));
-  l.value = m.value;
-  return internal::MatcherText(l);
-}
+ScopeMatcher ToScope(const LabelMatcher& m) { return obsv::internal::ToScopeMatcher(m); }
+constexpr auto ScopeText = obsv::internal::ScopeMatcherText<LabelMatcher, internal::MatcherText>;
 
 }  // namespace
 
 absl::StatusOr<LabelMatcher> MatcherForValues(std::string_view label,
                                               const std::vector<std::string>& values) {
   if (absl::Status s = ValidateName("MatcherForValues", label); !s.ok()) return s;
-  absl::StatusOr<ScopeMatcher> m = obsv::internal::ScopeMatcherForValues(label, values);
-  if (!m.ok()) return m.status();
-  LabelMatcher out;
-  out.name = std::move(m->name);
-  out.op = static_cast<MatchOp>(static_cast<unsigned char>(m->op));
-  out.value = std::move(m->value);
-  return out;
+  return obsv::internal::MatcherForValuesAs<LabelMatcher>(label, values);
 }
 
 absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
-  std::vector<ScopeMatcher> scope;
-  for (size_t i = 0; i < options.enforced.size(); ++i) {
-    LabelMatcher& e = options.enforced[i];
-    if (absl::Status s = ValidateName(StrCat("enforced matcher ", i), e.name); !s.ok()) return s;
-    e.span = Span();
-    scope.push_back(ToScope(e));
-  }
-  absl::StatusOr<EnforcedSet> set = EnforcedSet::Create(std::move(scope));
+  absl::StatusOr<EnforcedSet> set = obsv::internal::EnforcedSetOf(options.enforced, ValidateName);
   if (!set.ok()) return set.status();
   auto state = std::make_shared<State>();
   state->options = std::move(options);

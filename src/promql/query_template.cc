@@ -2,6 +2,7 @@
 // the place they land, found by lexing the template (strings, matcher
 // operators, braces, brackets, comments) rather than by text substitution.
 #include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -198,42 +199,33 @@ class Expander {
       return Error(span, StrCat(label, " stands inside braces outside a string; only label "
                                        "values (strings) take placeholders there"));
     }
-    auto it = values_.find(name);
-    if (it == values_.end()) return Error(span, StrCat(label, " has no value"));
-    const std::string& value = *it->second;
+    const std::string* found = nullptr;
+    if (std::optional<std::string> e =
+            obsv::internal::ResolvePlaceholder(t_, start, values_, &name, &j, &found)) {
+      return Error(span, *e);
+    }
+    const std::string& value = *found;
     switch (*place) {
       case Place::kString:
       case Place::kRegexString:
       case Place::kReplacement: {
-        if (!obsv::internal::IsValidUtf8(value)) {
-          return Error(span, StrCat(label, ": value is not valid UTF-8"));
-        }
-        std::string text;
-        if (*place == Place::kRegexString) {
-          if (trailing_backslashes % 2 == 1) {
-            return Error(span, StrCat(label, " follows an unpaired backslash in a regex"));
-          }
-          internal::AppendRegexQuoteMeta(value, &text);
-        } else if (*place == Place::kReplacement) {
-          // Go's Regexp.Expand reads $1, ${name}; $$ is a literal $.
-          obsv::internal::AppendReplacementLiteral(value, &text);
-        } else {
-          text = value;
-        }
-        if (!internal::AppendStringContent(text, quote, &out_)) {
-          return Error(span, StrCat(label, ": value cannot stand in a raw string "
-                                           "(it holds a backquote or a carriage return)"));
+        // Go's Regexp.Expand reads $1, ${name} in a replacement; $$ is a literal $.
+        obsv::internal::StringPlace sp = *place == Place::kRegexString
+                                             ? obsv::internal::StringPlace::kRegex
+                                         : *place == Place::kReplacement
+                                             ? obsv::internal::StringPlace::kReplacement
+                                             : obsv::internal::StringPlace::kPlain;
+        if (std::optional<std::string> e = obsv::internal::AppendStringPlaceholder(
+                value, sp, quote, trailing_backslashes, &out_)) {
+          return Error(span, StrCat(label, *e));
         }
         break;
       }
       case Place::kDuration:
       case Place::kNumber: {
         bool brackets = *place == Place::kDuration;
-        bool glued_before =
-            start > 0 && (IsWordChar(t_[start - 1], brackets) || start == last_placeholder_end_);
-        bool glued_after = j < t_.size() && (IsWordChar(t_[j], brackets) ||
-                                             (t_[j] == '{' && j + 1 < t_.size() && t_[j + 1] == '{'));
-        if (glued_before || glued_after) {
+        if (obsv::internal::PlaceholderGlued(t_, start, j, last_placeholder_end_,
+                                             [brackets](char c) { return IsWordChar(c, brackets); })) {
           return Error(span, StrCat(label, " must stand alone as a token outside strings"));
         }
         if (*place == Place::kDuration && !IsDuration(value)) {
@@ -263,16 +255,12 @@ class Expander {
 absl::StatusOr<std::string> ExpandTemplate(std::string_view tmpl,
                                            const std::vector<TemplateValue>& values,
                                            const ParserOptions& parser_options) {
-  if (tmpl.size() > parser_options.max_query_bytes) {
-    return absl::ResourceExhaustedError(
-        StrCat("template of ", tmpl.size(), " bytes exceeds max_query_bytes"));
+  if (absl::Status s = obsv::internal::CheckTemplateSize(tmpl.size(), parser_options.max_query_bytes);
+      !s.ok()) {
+    return s;
   }
-  std::unordered_map<std::string_view, const std::string*> by_name;
-  for (const TemplateValue& v : values) {
-    if (!by_name.emplace(v.name, &v.value).second) {
-      return absl::InvalidArgumentError(StrCat("template value {{", v.name, "}} given twice"));
-    }
-  }
+  obsv::internal::TemplateValueMap by_name;
+  if (absl::Status s = obsv::internal::IndexTemplateValues(values, &by_name); !s.ok()) return s;
   Expander expander(tmpl, by_name);
   if (absl::Status s = expander.Run(); !s.ok()) return s;
   std::string out = expander.Take();
