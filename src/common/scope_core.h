@@ -68,6 +68,15 @@ class EnforcedSet {
   std::shared_ptr<const Compiled> compiled_;
 };
 
+// Applies `policy` to a selector's `matchers` (a language's LabelMatcher
+// vector) and appends `enforced`: the kept matchers in order, then the
+// enforced ones. On a refusal the matchers are left as they were and the
+// refused one's index is returned.
+template <typename Matcher>
+std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy policy,
+                                    const std::vector<Matcher>& enforced,
+                                    std::vector<Matcher>* matchers);
+
 // Conversions between a language's LabelMatcher (fields name, op, value;
 // its MatchOp lists =, !=, =~, !~ in ScopeOp's order) and ScopeMatcher.
 template <typename Matcher>
@@ -122,6 +131,26 @@ absl::StatusOr<EnforcedSet> EnforcedSetOf(std::vector<Matcher>& enforced, Valida
   return EnforcedSet::Create(std::move(scope));
 }
 
+template <typename Matcher>
+std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy policy,
+                                    const std::vector<Matcher>& enforced,
+                                    std::vector<Matcher>* matchers) {
+  std::vector<ScopeDecision> decisions;
+  decisions.reserve(matchers->size());
+  for (size_t i = 0; i < matchers->size(); ++i) {
+    decisions.push_back(set.Decide(policy, ToScopeMatcher((*matchers)[i])));
+    if (decisions.back() == ScopeDecision::kRefuse) return i;
+  }
+  std::vector<Matcher> kept;
+  kept.reserve(matchers->size() + enforced.size());
+  for (size_t i = 0; i < matchers->size(); ++i) {
+    if (decisions[i] == ScopeDecision::kKeep) kept.push_back(std::move((*matchers)[i]));
+  }
+  for (const Matcher& e : enforced) kept.push_back(e);
+  *matchers = std::move(kept);
+  return std::nullopt;
+}
+
 // Template values by name: views into the caller's TemplateValue vector
 // (fields name, value). InvalidArgument for a name given twice;
 // ResourceExhausted for a template over max_bytes.
@@ -155,6 +184,24 @@ bool PlaceholderGlued(std::string_view t, size_t start, size_t end, size_t last_
   bool after = end < t.size() &&
                (is_word(t[end]) || (t[end] == '{' && end + 1 < t.size() && t[end + 1] == '{'));
   return before || after;
+}
+
+// The driver of both languages' ExpandTemplate(): size check, values by
+// name, Expander(tmpl, map).Run() / Take(), then parse(out) (an
+// absl::Status), whose error is prefixed "expanded template: ".
+absl::Status PrefixError(const absl::Status& status, std::string_view prefix);
+template <typename Expander, typename Value, typename ParseFn>
+absl::StatusOr<std::string> ExpandTemplateWith(std::string_view tmpl,
+                                               const std::vector<Value>& values,
+                                               uint32_t max_bytes, ParseFn parse) {
+  if (absl::Status s = CheckTemplateSize(tmpl.size(), max_bytes); !s.ok()) return s;
+  TemplateValueMap by_name;
+  if (absl::Status s = IndexTemplateValues(values, &by_name); !s.ok()) return s;
+  Expander expander(tmpl, by_name);
+  if (absl::Status s = expander.Run(); !s.ok()) return s;
+  std::string out = expander.Take();
+  if (absl::Status s = parse(out); !s.ok()) return PrefixError(s, "expanded template: ");
+  return out;
 }
 
 // Where inside a string a placeholder stands.

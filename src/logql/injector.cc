@@ -6,6 +6,7 @@
 // instead of slipping past the injector unchecked. The decisions on matchers
 // are common/scope_core.h's, shared with PromQL.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,9 +21,7 @@
 namespace obsv::logql {
 
 using obsv::internal::EnforcedSet;
-using obsv::internal::ScopeDecision;
 using obsv::internal::ScopeMatcher;
-using obsv::internal::ScopeOp;
 using obsv::internal::StrCat;
 
 struct Injector::State {
@@ -32,7 +31,6 @@ struct Injector::State {
 
 namespace {
 
-ScopeMatcher ToScope(const LabelMatcher& m) { return obsv::internal::ToScopeMatcher(m); }
 constexpr auto ScopeText = obsv::internal::ScopeMatcherText<LabelMatcher, internal::MatcherText>;
 
 absl::Status ValidateName(std::string_view what, std::string_view name) {
@@ -76,25 +74,13 @@ class Scoper {
   Scoper(const Injector::State& st, std::string_view source) : st_(st), source_(source) {}
 
   absl::Status Selector(StreamSelector& sel) const {
-    const InjectOptions& options = st_.options;
-    std::vector<LabelMatcher> kept;
-    kept.reserve(sel.matchers.size() + options.enforced.size());
-    for (LabelMatcher& m : sel.matchers) {
-      switch (st_.set.Decide(options.policy, ToScope(m))) {
-        case ScopeDecision::kKeep:
-          kept.push_back(std::move(m));
-          break;
-        case ScopeDecision::kDrop:
-          break;
-        case ScopeDecision::kRefuse:
-          return Refuse(m.span, StrCat("label matcher ", internal::MatcherText(m),
-                                       " is not allowed: the query is scoped to ",
-                                       st_.set.EnforcedText(m.name, ScopeText)));
-      }
-    }
-    for (const LabelMatcher& e : options.enforced) kept.push_back(e);
-    sel.matchers = std::move(kept);
-    return absl::OkStatus();
+    std::optional<size_t> refused = obsv::internal::ScopeMatchers(
+        st_.set, st_.options.policy, st_.options.enforced, &sel.matchers);
+    if (!refused) return absl::OkStatus();
+    const LabelMatcher& m = sel.matchers[*refused];
+    return Refuse(m.span, StrCat("label matcher ", internal::MatcherText(m),
+                                 " is not allowed: the query is scoped to ",
+                                 st_.set.EnforcedText(m.name, ScopeText)));
   }
 
   absl::Status Log(LogSelectorExpr& log) const {

@@ -260,18 +260,11 @@ class Expander {
 absl::StatusOr<std::string> ExpandTemplate(std::string_view tmpl,
                                            const std::vector<TemplateValue>& values,
                                            const ParserOptions& parser_options) {
-  if (absl::Status s = obsv::internal::CheckTemplateSize(tmpl.size(), parser_options.max_query_bytes);
-      !s.ok()) {
-    return s;
-  }
-  obsv::internal::TemplateValueMap by_name;
-  if (absl::Status s = obsv::internal::IndexTemplateValues(values, &by_name); !s.ok()) return s;
-  Expander expander(tmpl, by_name);
-  if (absl::Status s = expander.Run(); !s.ok()) return s;
-  std::string out = expander.Take();
-  absl::StatusOr<ExprPtr> expr = Parse(out, parser_options);
-  if (!expr.ok()) return obsv::internal::PrefixError(expr.status(), "expanded template: ");
-  return out;
+  return obsv::internal::ExpandTemplateWith<Expander>(
+      tmpl, values, parser_options.max_query_bytes, [&parser_options](const std::string& out) {
+        absl::StatusOr<ExprPtr> expr = Parse(out, parser_options);
+        return expr.ok() ? absl::OkStatus() : expr.status();
+      });
 }
 
 }  // namespace obsv::logql

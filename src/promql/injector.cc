@@ -5,6 +5,7 @@
 // the injector unscoped.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,9 +21,7 @@ namespace obsv::promql {
 using obsv::internal::StrCat;
 
 using obsv::internal::EnforcedSet;
-using obsv::internal::ScopeDecision;
 using obsv::internal::ScopeMatcher;
-using obsv::internal::ScopeOp;
 
 struct Injector::State {
   InjectOptions options;
@@ -43,7 +42,6 @@ absl::Status ValidateName(std::string_view what, std::string_view name) {
   return absl::OkStatus();
 }
 
-ScopeMatcher ToScope(const LabelMatcher& m) { return obsv::internal::ToScopeMatcher(m); }
 constexpr auto ScopeText = obsv::internal::ScopeMatcherText<LabelMatcher, internal::MatcherText>;
 
 }  // namespace
@@ -72,26 +70,14 @@ namespace {
 // ones. A free function: members of the exported class would be exported.
 absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
                            std::string_view source) {
-  const InjectOptions& options = st.options;
-  std::vector<LabelMatcher> kept;
-  kept.reserve(vs.matchers.size() + options.enforced.size());
-  for (LabelMatcher& m : vs.matchers) {
-    switch (st.set.Decide(options.policy, ToScope(m))) {
-      case ScopeDecision::kKeep:
-        kept.push_back(std::move(m));
-        break;
-      case ScopeDecision::kDrop:
-        break;
-      case ScopeDecision::kRefuse:
-        return internal::PositionedError(
-            absl::StatusCode::kPermissionDenied, source, m.span,
-            StrCat("label matcher ", internal::MatcherText(m),
-                   " is not allowed: the query is scoped to ", st.set.EnforcedText(m.name, ScopeText)));
-    }
-  }
-  for (const LabelMatcher& e : options.enforced) kept.push_back(e);
-  vs.matchers = std::move(kept);
-  return absl::OkStatus();
+  std::optional<size_t> refused =
+      obsv::internal::ScopeMatchers(st.set, st.options.policy, st.options.enforced, &vs.matchers);
+  if (!refused) return absl::OkStatus();
+  const LabelMatcher& m = vs.matchers[*refused];
+  return internal::PositionedError(
+      absl::StatusCode::kPermissionDenied, source, m.span,
+      StrCat("label matcher ", internal::MatcherText(m), " is not allowed: the query is scoped to ",
+             st.set.EnforcedText(m.name, ScopeText)));
 }
 
 }  // namespace
