@@ -41,6 +41,10 @@
 // filter `| resource_id="r2"` after the selector only narrows it (it is left
 // alone).
 //
+// The enforced labels must be stream (index) labels, the ones a selector
+// matches: a name that exists only as structured metadata or an extracted
+// label would make every scoped selector match nothing.
+//
 // What is not guaranteed by default: the labels of the *output*. A
 // pipeline can rewrite them: `label_format resource_id="x"` overwrites the
 // stream's label, `label_format other=resource_id` moves it away, `drop`
