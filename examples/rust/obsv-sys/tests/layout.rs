@@ -1,6 +1,6 @@
 //! Checks the hand-written declarations against the headers themselves: a
 //! small C program, compiled with the system's `cc` against
-//! include/obsv/c_api.h and include/obsv/c_api_promql.h,
+//! include/obsv/c_api.h, include/obsv/c_api_promql.h and c_api_logql.h,
 //! prints every struct's size and field offsets, every enum's size and every
 //! enumerator's value, and the version macros; this test compares them with
 //! the Rust side. Skipped (with a message) when no C compiler is found.
@@ -29,6 +29,7 @@ fn c_facts() -> Vec<(String, String)> {
         "obsv_label",
         "obsv_sample",
         "obsv_promql_options",
+        "obsv_logql_options",
         "obsv_matcher",
     ] {
         add(&format!("sizeof {s}"), format!("sizeof({s})"));
@@ -81,6 +82,16 @@ fn c_facts() -> Vec<(String, String)> {
                 "features",
             ][..],
         ),
+        (
+            "obsv_logql_options",
+            &[
+                "max_query_bytes",
+                "max_depth",
+                "max_nodes",
+                "max_selectors",
+                "max_pipeline_stages",
+            ][..],
+        ),
         ("obsv_matcher", &["name", "op", "value"][..]),
     ] {
         for f in fields {
@@ -116,7 +127,7 @@ fn enumerators() -> Vec<(&'static str, i64)> {
     macro_rules! list {
         ($($c:ident),* $(,)?) => { vec![$((stringify!($c), $c.0 as i64)),*] };
     }
-    list![
+    let mut v = list![
         OBSV_OK,
         OBSV_ERR_SYNTAX,
         OBSV_ERR_INVALID_NAME,
@@ -205,7 +216,12 @@ fn enumerators() -> Vec<(&'static str, i64)> {
         OBSV_CONFLICT_ERROR,
         OBSV_CONFLICT_REPLACE,
         OBSV_CONFLICT_INTERSECT,
-    ]
+    ];
+    v.push((
+        "OBSV_LOGQL_REFUSE_ENFORCED_LABEL_WRITES",
+        i64::from(OBSV_LOGQL_REFUSE_ENFORCED_LABEL_WRITES),
+    ));
+    v
 }
 
 fn rust_facts() -> BTreeMap<String, i64> {
@@ -224,6 +240,7 @@ fn rust_facts() -> BTreeMap<String, i64> {
         "sizeof obsv_promql_options",
         size_of::<obsv_promql_options>(),
     );
+    add("sizeof obsv_logql_options", size_of::<obsv_logql_options>());
     add("sizeof obsv_matcher", size_of::<obsv_matcher>());
     macro_rules! offsets {
         ($s:ident: $($f:ident),*) => {
@@ -241,6 +258,8 @@ fn rust_facts() -> BTreeMap<String, i64> {
              exemplar_timestamp_ms, exemplar_timestamp_nanos);
     offsets!(obsv_promql_options: max_query_bytes, max_depth, max_nodes, max_selectors,
              max_matchers_per_selector, features);
+    offsets!(obsv_logql_options: max_query_bytes, max_depth, max_nodes, max_selectors,
+             max_pipeline_stages);
     offsets!(obsv_matcher: name, op, value);
     add("sizeof obsv_status", size_of::<obsv_status>());
     add("sizeof obsv_format", size_of::<obsv_format>());
@@ -283,7 +302,7 @@ fn declarations_match_the_header() {
     let facts = c_facts();
     let mut src = String::from(
         "#include <stddef.h>\n#include <stdio.h>\n#include \"obsv/c_api.h\"\n\
-         #include \"obsv/c_api_promql.h\"\nint main(void) {\n",
+         #include \"obsv/c_api_promql.h\"\n#include \"obsv/c_api_logql.h\"\nint main(void) {\n",
     );
     for (key, expr) in &facts {
         src.push_str(&format!(
