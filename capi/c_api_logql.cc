@@ -49,12 +49,10 @@ obsv_status SetLogqlStatusError(obsv_error** out_error, const absl::Status& stat
   });
 }
 
-obsv_status NewLogqlInjector(logql::InjectOptions options, obsv_conflict_policy policy,
-                             uint32_t flags, obsv_logql_injector** out_injector,
-                             obsv_error** out_error) {
-  if (!ToPolicy(&policy, &options.policy)) {
-    return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
-  }
+// `options.policy` is already read from C (ToPolicy() on the parameter's
+// address: an out-of-range enum must never be loaded as a value).
+obsv_status NewLogqlInjector(logql::InjectOptions options, uint32_t flags,
+                             obsv_logql_injector** out_injector, obsv_error** out_error) {
   if ((flags & ~static_cast<uint32_t>(OBSV_LOGQL_REFUSE_ENFORCED_LABEL_WRITES)) != 0) {
     return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown injector flag");
   }
@@ -112,6 +110,9 @@ obsv_status obsv_logql_injector_new(const obsv_matcher* enforced, size_t count,
   *out_injector = nullptr;
   return Guard(out_error, [&]() -> obsv_status {
     logql::InjectOptions options;
+    if (!obsv::capi::ToPolicy(&policy, &options.policy)) {
+      return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
+    }
     for (size_t i = 0; i < count; ++i) {
       logql::LabelMatcher m;
       unsigned char op;
@@ -125,8 +126,7 @@ obsv_status obsv_logql_injector_new(const obsv_matcher* enforced, size_t count,
       m.value = std::string(FromStr(enforced[i].value));
       options.enforced.push_back(std::move(m));
     }
-    return obsv::capi::NewLogqlInjector(std::move(options), policy, flags, out_injector,
-                                        out_error);
+    return obsv::capi::NewLogqlInjector(std::move(options), flags, out_injector, out_error);
   });
 }
 
@@ -142,16 +142,18 @@ obsv_status obsv_logql_injector_new_for_values(const char* label, size_t label_l
   }
   *out_injector = nullptr;
   return Guard(out_error, [&]() -> obsv_status {
+    logql::InjectOptions options;
+    if (!obsv::capi::ToPolicy(&policy, &options.policy)) {
+      return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
+    }
     std::vector<std::string> allowed;
     allowed.reserve(count);
     for (size_t i = 0; i < count; ++i) allowed.emplace_back(FromStr(values[i]));
     absl::StatusOr<logql::LabelMatcher> m = logql::MatcherForValues(
         std::string_view(label == nullptr ? "" : label, label_len), allowed);
     if (!m.ok()) return obsv::capi::SetLogqlStatusError(out_error, m.status(), {});
-    logql::InjectOptions options;
     options.enforced.push_back(*std::move(m));
-    return obsv::capi::NewLogqlInjector(std::move(options), policy, flags, out_injector,
-                                        out_error);
+    return obsv::capi::NewLogqlInjector(std::move(options), flags, out_injector, out_error);
   });
 }
 
