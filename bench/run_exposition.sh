@@ -7,6 +7,7 @@
 # Markdown table docs/benchmarks.md records.
 #
 #   bench/run_exposition.sh            (after scripts/install-deps.sh)
+#   SKIP_PYTHON=1 bench/run_exposition.sh   C++ and Go only (no wheel build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -35,14 +36,18 @@ root=$(pwd)
 $out/expbench --reps 5 "$out/synth_16m.prom" "$out/synth_16m.om.txt" >$out/go_synth.jsonl 2>/dev/null
 $out/expbench --reps 5 --total "${corpus_files[@]}" >$out/go_corpus.jsonl 2>/dev/null
 
-echo "bench: Python (obsv module vs prometheus_client)" >&2
-pip_install . >/dev/null
-python3 bench/python/bench_parse.py --synth "$out/synth_16m.prom" >$out/python.txt
+if [[ -z ${SKIP_PYTHON:-} ]]; then
+  echo "bench: Python (obsv module vs prometheus_client)" >&2
+  pip_install . >/dev/null
+  python3 bench/python/bench_parse.py --synth "$out/synth_16m.prom" >$out/python.txt
+fi
 
 python3 bench/report_exposition.py "$out"
-echo
-echo '### Python (bench/python/bench_parse.py, same run)'
-echo
-echo '```text'
-cat $out/python.txt
-echo '```'
+if [[ -z ${SKIP_PYTHON:-} ]]; then
+  echo
+  echo '### Python (bench/python/bench_parse.py, same run)'
+  echo
+  echo '```text'
+  cat $out/python.txt
+  echo '```'
+fi

@@ -23,10 +23,6 @@ struct obsv_promql_injector {
   obsv::promql::Injector injector;
 };
 
-struct obsv_string_list {
-  std::vector<std::string> items;
-};
-
 namespace obsv::capi {
 namespace {
 
@@ -50,22 +46,6 @@ promql::ParserOptions ToOptions(const obsv_promql_options* options) {
 const Expr* AsExpr(const obsv_promql_node* node) { return reinterpret_cast<const Expr*>(node); }
 const obsv_promql_node* AsNode(const Expr* expr) { return reinterpret_cast<const obsv_promql_node*>(expr); }
 
-// Copies `text` into a malloc'ed NUL-terminated string for the caller.
-obsv_status ReturnString(const std::string& text, char** out, size_t* out_len) {
-  char* buffer = static_cast<char*>(std::malloc(text.size() + 1));
-  if (buffer == nullptr) return OBSV_ERR_OUT_OF_MEMORY;
-  std::memcpy(buffer, text.data(), text.size());
-  buffer[text.size()] = '\0';
-  *out = buffer;
-  if (out_len != nullptr) *out_len = text.size();
-  return OBSV_OK;
-}
-
-void ResetOut(char** out, size_t* out_len) {
-  if (out != nullptr) *out = nullptr;
-  if (out_len != nullptr) *out_len = 0;
-}
-
 // A parse error with Prometheus's full text ("1:14: parse error: ...") as
 // the message: what a proxy hands back to its client.
 obsv_status SetPromqlParseError(obsv_error** out_error, const ParseError& error) {
@@ -77,24 +57,10 @@ obsv_status SetPromqlParseError(obsv_error** out_error, const ParseError& error)
 // An error of the scoping or template functions, positioned in `source`
 // when it has a position.
 obsv_status SetStatusError(obsv_error** out_error, const absl::Status& status, std::string_view source) {
-  // abseil's codes are an open set: compare rather than switch.
-  obsv_status code = OBSV_ERR_INTERNAL;
-  if (absl::IsPermissionDenied(status)) code = OBSV_ERR_PERMISSION_DENIED;
-  if (absl::IsResourceExhausted(status)) code = OBSV_ERR_LIMIT_EXCEEDED;
-  if (absl::IsInvalidArgument(status)) code = OBSV_ERR_INVALID_ARGUMENT;
-  if (out_error == nullptr) return code;
-  *out_error = nullptr;
-  auto* e = new obsv_error;
-  e->code = code;
-  e->message = std::string(status.message());
-  if (std::optional<promql::Span> span = promql::ErrorSpan(status)) {
-    e->offset = span->start;
-    promql::LineColumn at = promql::LineColumnAt(source, span->start);
-    e->line = at.line;
-    e->column = at.column;
-  }
-  *out_error = e;
-  return code;
+  return SetScopeStatusError(out_error, status, source, [](std::string_view text, uint32_t offset) {
+    promql::LineColumn at = promql::LineColumnAt(text, offset);
+    return std::make_pair(at.line, at.column);
+  });
 }
 
 // Enums arrive from C as any int: read through a pointer with memcpy, never
@@ -119,17 +85,6 @@ obsv_match_op FromMatchOp(promql::MatchOp op) {
     case promql::MatchOp::kRegexNoMatch: return OBSV_MATCH_NOT_REGEX;
   }
   return OBSV_MATCH_EQUAL;
-}
-
-bool ToPolicy(const obsv_conflict_policy* policy, promql::ConflictPolicy* out) {
-  int value;
-  std::memcpy(&value, policy, sizeof value);
-  switch (value) {
-    case OBSV_CONFLICT_ERROR: *out = promql::ConflictPolicy::kError; return true;
-    case OBSV_CONFLICT_REPLACE: *out = promql::ConflictPolicy::kReplace; return true;
-    case OBSV_CONFLICT_INTERSECT: *out = promql::ConflictPolicy::kIntersect; return true;
-    default: return false;
-  }
 }
 
 obsv_status NewInjector(promql::InjectOptions options, obsv_promql_injector** out_injector,

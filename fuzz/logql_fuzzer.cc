@@ -9,7 +9,13 @@
 //    point), except where Loki's own String() does not read back (NaN and
 //    Inf literals, a `0B` byte filter, a stray character lexed as an
 //    identifier, a non-ASCII label name, `-0`); and StreamSelectors() finds a selector with a matcher in
-//    every log query and range.
+//    every log query and range;
+//  - scoping (obsv/logql_scope.h): after Inject() under kReplace every
+//    selector ends with the enforced matcher, and its Format() re-parses to a
+//    tree whose every selector still does; under kError with
+//    refuse_enforced_label_writes, a refusal is PermissionDenied with a span
+//    inside the query; ExpandTemplate() never crashes and what it returns
+//    parses.
 // Seeds: every query of tests/testdata/logql/{valid,invalid}.txt (one file
 // per query, written by fuzz/CMakeLists.txt).
 #include <cstddef>
@@ -17,10 +23,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "obsv/logql.h"
+#include "obsv/logql_scope.h"
+#include "obsv/logql_template.h"
 
 namespace {
 
@@ -144,6 +153,68 @@ bool PlainNames(const obsv::logql::Expr& e) {
   return true;
 }
 
+const obsv::logql::Injector& Scoper(obsv::logql::ConflictPolicy policy, bool refuse_writes) {
+  auto make = [](obsv::logql::ConflictPolicy p, bool w) {
+    obsv::logql::InjectOptions o;
+    obsv::logql::LabelMatcher m;
+    m.name = "resource_id";
+    m.value = "r1";
+    o.enforced.push_back(m);
+    o.policy = p;
+    o.refuse_enforced_label_writes = w;
+    return *obsv::logql::Injector::Create(std::move(o));
+  };
+  static const obsv::logql::Injector replace = make(obsv::logql::ConflictPolicy::kReplace, false);
+  static const obsv::logql::Injector strict = make(obsv::logql::ConflictPolicy::kError, true);
+  return policy == obsv::logql::ConflictPolicy::kReplace && !refuse_writes ? replace : strict;
+}
+
+bool AllScoped(obsv::logql::Expr& e) {
+  for (const obsv::logql::StreamSelector* s : obsv::logql::StreamSelectors(e)) {
+    if (s->matchers.empty()) return false;
+    const obsv::logql::LabelMatcher& last = s->matchers.back();
+    if (last.name != "resource_id" || last.op != obsv::logql::MatchOp::kEqual ||
+        last.value != "r1") {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckScoping(std::string_view query, const obsv::logql::ParserOptions& options,
+                  bool reads_back) {
+  using obsv::logql::ConflictPolicy;
+  {
+    absl::StatusOr<std::string> refused =
+        Scoper(ConflictPolicy::kError, true).InjectQuery(query, options);
+    if (!refused.ok() && refused.status().code() == absl::StatusCode::kPermissionDenied) {
+      std::optional<obsv::logql::Span> span = obsv::logql::ErrorSpan(refused.status());
+      Check(span.has_value() && span->start <= query.size(), "refusal without a span", query);
+    }
+  }
+  obsv::logql::ExprPtr expr;
+  if (!obsv::logql::Parse(query, options, &expr).ok()) return;
+  absl::Status s = Scoper(ConflictPolicy::kReplace, false).Inject(*expr, query);
+  Check(s.ok(), "kReplace refused a parsed query", query);
+  Check(AllScoped(*expr), "a selector without the enforced matcher", query);
+  if (!reads_back) return;
+  std::string scoped = obsv::logql::Format(*expr);
+  obsv::logql::ParserOptions roomy = options;
+  roomy.max_query_bytes = UINT32_MAX;
+  obsv::logql::ExprPtr again;
+  obsv::ParseError err = obsv::logql::Parse(scoped, roomy, &again);
+  if (err.code == obsv::ParseErrorCode::kLimitExceeded) return;
+  Check(err.ok(), "the scoped query does not parse", scoped);
+  Check(AllScoped(*again), "the re-parsed scoped query has an unscoped selector", scoped);
+}
+
+void CheckTemplate(std::string_view query) {
+  absl::StatusOr<std::string> out = obsv::logql::ExpandTemplate(
+      query, {{"a", "x\"} |= `y"}, {"r", "5m"}, {"n", "1"}, {"l", "level"}});
+  if (!out.ok()) return;
+  Check(obsv::logql::Parse(*out).ok(), "an expanded template does not parse", *out);
+}
+
 void CheckOne(std::string_view query, const obsv::logql::ParserOptions& options) {
   obsv::logql::ExprPtr expr;
   obsv::ParseError err = obsv::logql::Parse(query, options, &expr);
@@ -161,6 +232,7 @@ void CheckOne(std::string_view query, const obsv::logql::ParserOptions& options)
   std::string pretty = obsv::logql::Pretty(*expr);
   Check(!pretty.empty(), "empty Pretty()", query);
   std::string once = obsv::logql::Format(*expr);
+  CheckScoping(query, options, !NotReadBack(once) && PlainNames(*expr));
   if (NotReadBack(once) || !PlainNames(*expr)) return;
   obsv::logql::ParserOptions roomy = options;
   roomy.max_query_bytes = UINT32_MAX;
@@ -183,6 +255,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tiny.max_pipeline_stages = 4;
   tiny.max_query_bytes = 4096;
   CheckOne(query, tiny);
+  CheckTemplate(query);
   return 0;
 }
 

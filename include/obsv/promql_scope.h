@@ -45,28 +45,12 @@
 #include "absl/status/statusor.h"
 #include "obsv/export.h"
 #include "obsv/promql.h"
+#include "obsv/scope_policy.h"
 
 namespace obsv::promql {
 
-// What to do with a user's matcher on an enforced label (say `tenant`,
-// enforced as `tenant="a"`). In every case the enforced matchers are added.
-enum class ConflictPolicy : unsigned char {
-  // Refuse the query (PermissionDenied, with the position of the user's
-  // matcher) unless the matcher is identical to an enforced one (same
-  // operator and value: `tenant="a"`; dropped as redundant), or it is an
-  // equality whose value every enforced matcher on that label accepts
-  // (`tenant="a"` under `tenant=~"a|b"`: kept, narrowing within the allowed
-  // set). Regex and negative matchers are refused unless identical, even
-  // when they would be harmless (`tenant!="b"`): their meaning is not
-  // decided here. prom-label-proxy's -error-on-replace, plus the narrowing
-  // case.
-  kError,
-  // Drop the user's matchers on enforced labels.
-  kReplace,
-  // Keep them: the selector matches their intersection with the enforced
-  // set (possibly nothing).
-  kIntersect,
-};
+// The conflict policy (obsv/scope_policy.h), shared with LogQL.
+using ConflictPolicy = ::obsv::ConflictPolicy;
 
 // `label="v"` for one allowed value, `label=~"v1|v2|..."` for several, each
 // value's regex metacharacters escaped (Go's regexp.QuoteMeta), sorted and

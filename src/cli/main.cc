@@ -7,6 +7,7 @@
 
 #include "cli/cli_commands.h"
 #include "cli/flags.h"
+#include "cli/logql_command.h"
 #include "cli/promql_command.h"
 #include "obsv/version.h"
 
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "  stats FILE|-              families, series and samples by type\n"
     "  dump --json FILE|-        one JSON object per entry (for differential tests)\n"
     "  promql ...                format, prettify and scope PromQL (obsv promql help)\n"
+    "  logql ...                 format and scope LogQL (Loki) (obsv logql help)\n"
     "  version                   print the version\n"
     "\n"
     "flags:\n"
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
   }
   if (command == "demo") return obsv::cli::Demo();
   if (command == "promql") return obsv::cli::Promql(argc - 2, argv + 2);
+  if (command == "logql") return obsv::cli::Logql(argc - 2, argv + 2);
 
   obsv::cli::CommonFlags flags;
   flags.strict = command == "lint";

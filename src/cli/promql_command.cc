@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/flags.h"
+#include "cli/query_flags.h"
 #include "obsv/promql.h"
 #include "obsv/promql_scope.h"
 #include "obsv/promql_template.h"
@@ -53,19 +54,7 @@ int Usage(const std::string& error) {
   return 2;
 }
 
-bool ReadAll(const std::string& path, std::string* out) {
-  if (path == "-") {
-    out->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return true;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "obsv promql: cannot read %s\n", path.c_str());
-    return false;
-  }
-  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
-}
+bool ReadAll(const std::string& path, std::string* out) { return ReadAllInput("obsv promql", path, out); }
 
 // `name="value"` (any operator, any quoting PromQL allows) as a matcher:
 // parsed as the selector `{...}`, so quoting and escapes are PromQL's.
@@ -103,18 +92,6 @@ absl::StatusOr<std::string> RunOne(const Flags& flags, const std::optional<promq
   return absl::InvalidArgumentError("unknown command");
 }
 
-std::string OneLine(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 int Promql(int argc, char** argv) {
@@ -142,31 +119,16 @@ int Promql(int argc, char** argv) {
       flags.has_enforced = true;
     } else if (is("--allow")) {
       const char* v = value("--allow");
-      std::string_view text = v == nullptr ? "" : v;
-      size_t eq = text.find('=');
-      if (eq == std::string_view::npos) return Usage("--allow takes LABEL=V1,V2,...");
+      std::string_view label;
       std::vector<std::string> allowed;
-      std::string_view rest = text.substr(eq + 1);
-      while (true) {
-        size_t comma = rest.find(',');
-        allowed.emplace_back(rest.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
-      absl::StatusOr<promql::LabelMatcher> m = promql::MatcherForValues(text.substr(0, eq), allowed);
+      if (!ParseAllow(v == nullptr ? "" : v, &label, &allowed)) return Usage("--allow takes LABEL=V1,V2,...");
+      absl::StatusOr<promql::LabelMatcher> m = promql::MatcherForValues(label, allowed);
       if (!m.ok()) return Usage("--allow: " + std::string(m.status().message()));
       flags.inject.enforced.push_back(*std::move(m));
       flags.has_enforced = true;
     } else if (is("--policy")) {
       const char* v = value("--policy");
-      std::string_view p = v == nullptr ? "" : v;
-      if (p == "error") {
-        flags.inject.policy = promql::ConflictPolicy::kError;
-      } else if (p == "replace") {
-        flags.inject.policy = promql::ConflictPolicy::kReplace;
-      } else if (p == "intersect") {
-        flags.inject.policy = promql::ConflictPolicy::kIntersect;
-      } else {
+      if (!ParsePolicy(v == nullptr ? "" : v, &flags.inject.policy)) {
         return Usage("--policy takes error, replace or intersect");
       }
     } else if (is("--set")) {

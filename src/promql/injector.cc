@@ -5,72 +5,28 @@
 // the injector unscoped.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "common/scope_core.h"
 #include "common/str_cat.h"
 #include "common/utf8.h"
 #include "obsv/promql_scope.h"
 #include "promql/scope_support.h"
-#include "re2/re2.h"
 
 namespace obsv::promql {
 
 using obsv::internal::StrCat;
 
+using obsv::internal::EnforcedSet;
+using obsv::internal::ScopeMatcher;
+
 struct Injector::State {
   InjectOptions options;
-  // Parallel to options.enforced: the anchored regex of =~ and !~, else null.
-  std::vector<std::unique_ptr<RE2>> regexes;
-
-  bool IsEnforcedName(std::string_view name) const {
-    for (const LabelMatcher& e : options.enforced) {
-      if (e.name == name) return true;
-    }
-    return false;
-  }
-
-  bool Matches(size_t i, const std::string& value) const {
-    const LabelMatcher& e = options.enforced[i];
-    switch (e.op) {
-      case MatchOp::kEqual: return value == e.value;
-      case MatchOp::kNotEqual: return value != e.value;
-      case MatchOp::kRegexMatch: return RE2::FullMatch(value, *regexes[i]);
-      case MatchOp::kRegexNoMatch: return !RE2::FullMatch(value, *regexes[i]);
-    }
-    return false;
-  }
-
-  // Whether a user's matcher on an enforced label is the same as one of the
-  // enforced matchers (then it is redundant).
-  bool IsIdentical(const LabelMatcher& m) const {
-    for (const LabelMatcher& e : options.enforced) {
-      if (e.name == m.name && e.op == m.op && e.value == m.value) return true;
-    }
-    return false;
-  }
-
-  // `tenant="a"` under tenant=~"a|b": an equality every enforced matcher on
-  // its label accepts narrows the query within the allowed set.
-  bool IsNarrowing(const LabelMatcher& m) const {
-    if (m.op != MatchOp::kEqual) return false;
-    for (size_t i = 0; i < options.enforced.size(); ++i) {
-      if (options.enforced[i].name == m.name && !Matches(i, m.value)) return false;
-    }
-    return true;
-  }
-
-  std::string EnforcedText(std::string_view name) const {
-    std::string out;
-    for (const LabelMatcher& e : options.enforced) {
-      if (e.name != name) continue;
-      if (!out.empty()) out.append(" and ");
-      out.append(internal::MatcherText(e));
-    }
-    return out;
-  }
+  EnforcedSet set;  // the decisions, shared with LogQL
 };
 
 namespace {
@@ -87,80 +43,22 @@ absl::Status ValidateName(std::string_view what, std::string_view name) {
   return absl::OkStatus();
 }
 
-// Prometheus 3 compiles label regexes as ^(?s:re)$ (`.` matches newlines).
-std::unique_ptr<RE2> CompileAnchored(const std::string& re) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_encoding(RE2::Options::EncodingUTF8);
-  return std::make_unique<RE2>(StrCat("^(?s:", re, ")$"), opts);
-}
+constexpr auto ScopeText = obsv::internal::ScopeMatcherText<LabelMatcher, internal::MatcherText>;
 
 }  // namespace
 
 absl::StatusOr<LabelMatcher> MatcherForValues(std::string_view label,
                                               const std::vector<std::string>& values) {
   if (absl::Status s = ValidateName("MatcherForValues", label); !s.ok()) return s;
-  if (values.empty()) return absl::InvalidArgumentError("MatcherForValues: no allowed values");
-  for (const std::string& v : values) {
-    if (v.empty()) {
-      return absl::InvalidArgumentError(
-          "MatcherForValues: empty value (it would admit series without the label)");
-    }
-    if (!obsv::internal::IsValidUtf8(v)) {
-      return absl::InvalidArgumentError("MatcherForValues: value is not valid UTF-8");
-    }
-  }
-  std::vector<std::string> sorted = values;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  LabelMatcher m;
-  m.name = std::string(label);
-  if (sorted.size() == 1) {
-    m.op = MatchOp::kEqual;
-    m.value = std::move(sorted[0]);
-    return m;
-  }
-  m.op = MatchOp::kRegexMatch;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i > 0) m.value.push_back('|');
-    internal::AppendRegexQuoteMeta(sorted[i], &m.value);
-  }
-  return m;
+  return obsv::internal::MatcherForValuesAs<LabelMatcher>(label, values);
 }
 
 absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
+  absl::StatusOr<EnforcedSet> set = obsv::internal::EnforcedSetOf(options.enforced, ValidateName);
+  if (!set.ok()) return set.status();
   auto state = std::make_shared<State>();
-  if (options.enforced.empty()) {
-    return absl::InvalidArgumentError("Injector: no enforced matchers");
-  }
-  bool excludes_empty = false;
-  for (size_t i = 0; i < options.enforced.size(); ++i) {
-    LabelMatcher& e = options.enforced[i];
-    std::string what = StrCat("enforced matcher ", i);
-    if (absl::Status s = ValidateName(what, e.name); !s.ok()) return s;
-    if (!obsv::internal::IsValidUtf8(e.value)) {
-      return absl::InvalidArgumentError(StrCat(what, ": value is not valid UTF-8"));
-    }
-    e.span = Span();
-    std::unique_ptr<RE2> re;
-    if (e.op == MatchOp::kRegexMatch || e.op == MatchOp::kRegexNoMatch) {
-      re = CompileAnchored(e.value);
-      if (!re->ok()) {
-        return absl::InvalidArgumentError(
-            StrCat(what, ": invalid regex ", internal::MatcherText(e), ": ", re->error()));
-      }
-    }
-    state->regexes.push_back(std::move(re));
-  }
   state->options = std::move(options);
-  for (size_t i = 0; i < state->options.enforced.size(); ++i) {
-    if (!state->Matches(i, "")) excludes_empty = true;
-  }
-  if (!excludes_empty) {
-    return absl::InvalidArgumentError(
-        "Injector: every enforced matcher matches the empty value, so series without the "
-        "label would pass; enforce at least one matcher that requires the label");
-  }
+  state->set = std::move(*set);
   return Injector(std::move(state));
 }
 
@@ -169,64 +67,18 @@ ConflictPolicy Injector::policy() const { return state_->options.policy; }
 
 namespace {
 
-absl::Status ScopeConflicting(const Injector::State& st, VectorSelector& vs,
-                              std::string_view source);
-
 // Applies the policy to the user's matchers of `vs` and adds the enforced
 // ones. A free function: members of the exported class would be exported.
 absl::Status ScopeSelector(const Injector::State& st, VectorSelector& vs,
                            std::string_view source) {
-  const InjectOptions& options = st.options;
-  // Usually no matcher of the user's is on an enforced label: the enforced
-  // ones are appended in place.
-  bool conflict = false;
-  for (const LabelMatcher& m : vs.matchers) {
-    if (st.IsEnforcedName(m.name)) {
-      conflict = true;
-      break;
-    }
-  }
-  if (!conflict) {
-    vs.matchers.reserve(vs.matchers.size() + options.enforced.size());
-    for (const LabelMatcher& e : options.enforced) vs.matchers.push_back(e);
-    return absl::OkStatus();
-  }
-  return ScopeConflicting(st, vs, source);
-}
-
-// ScopeSelector() of a selector with a matcher on an enforced label.
-[[gnu::cold, gnu::noinline]] absl::Status ScopeConflicting(const Injector::State& st,
-                                                           VectorSelector& vs,
-                                                           std::string_view source) {
-  const InjectOptions& options = st.options;
-  std::vector<LabelMatcher> kept;
-  kept.reserve(vs.matchers.size() + options.enforced.size());
-  for (LabelMatcher& m : vs.matchers) {
-    if (!st.IsEnforcedName(m.name)) {
-      kept.push_back(std::move(m));
-      continue;
-    }
-    switch (options.policy) {
-      case ConflictPolicy::kReplace:
-        continue;
-      case ConflictPolicy::kIntersect:
-        if (!st.IsIdentical(m)) kept.push_back(std::move(m));
-        continue;
-      case ConflictPolicy::kError:
-        if (st.IsIdentical(m)) continue;
-        if (st.IsNarrowing(m)) {
-          kept.push_back(std::move(m));
-          continue;
-        }
-        return internal::PositionedError(
-            absl::StatusCode::kPermissionDenied, source, m.span,
-            StrCat("label matcher ", internal::MatcherText(m),
-                   " is not allowed: the query is scoped to ", st.EnforcedText(m.name)));
-    }
-  }
-  for (const LabelMatcher& e : options.enforced) kept.push_back(e);
-  vs.matchers = std::move(kept);
-  return absl::OkStatus();
+  std::optional<size_t> refused =
+      obsv::internal::ScopeMatchers(st.set, st.options.policy, st.options.enforced, &vs.matchers);
+  if (!refused) return absl::OkStatus();
+  const LabelMatcher& m = vs.matchers[*refused];
+  return internal::PositionedError(
+      absl::StatusCode::kPermissionDenied, source, m.span,
+      StrCat("label matcher ", internal::MatcherText(m), " is not allowed: the query is scoped to ",
+             st.set.EnforcedText(m.name, ScopeText)));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // the place they land, found by lexing the template (strings, matcher
 // operators, braces, brackets, comments) rather than by text substitution.
 #include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -181,90 +182,50 @@ class Expander {
     return absl::OkStatus();  // unterminated: Parse() reports it
   }
 
-  // Copies the escape sequence at i_ and says whether it decodes to `\`
-  // (`\\`, `\x5c`, `\134`, `\u005c`, `\U0000005c`).
-  bool DecodesToBackslash() {
-    size_t start = i_++;
-    char e = i_ < t_.size() ? t_[i_++] : '\0';
-    int digits = 0, base = 16;
-    if (e == 'x') digits = 2;
-    else if (e == 'u') digits = 4;
-    else if (e == 'U') digits = 8;
-    else if (e >= '0' && e <= '7') digits = 2, base = 8;
-    uint32_t v = e == '\\' ? 0x5c : (base == 8 ? static_cast<uint32_t>(e - '0') : 0);
-    for (int k = 0; k < digits && i_ < t_.size(); ++k) {
-      char d = t_[i_];
-      int x = IsDigit(d) ? d - '0' : (d >= 'a' && d <= 'f') ? d - 'a' + 10
-                                   : (d >= 'A' && d <= 'F') ? d - 'A' + 10 : 99;
-      if (x >= base) break;
-      v = v * base + static_cast<uint32_t>(x);
-      ++i_;
-    }
-    out_.append(t_.substr(start, i_ - start));
-    return (e == '\\' || digits > 0) && v == 0x5c;
-  }
+  bool DecodesToBackslash() { return obsv::internal::CopyEscapeDecodesToBackslash(t_, &i_, &out_); }
 
   // The placeholder at i_ ("{{"). `place` null: a place that takes no value.
   absl::Status Placeholder(const Place* place, char quote, int trailing_backslashes = 0) {
     size_t start = i_;
-    size_t j = i_ + 2;
-    while (j < t_.size() && (t_[j] == ' ' || t_[j] == '\t')) ++j;
-    size_t name_start = j;
-    if (j < t_.size() && IsNameStart(t_[j])) {
-      while (j < t_.size() && IsNameChar(t_[j])) ++j;
-    }
-    std::string_view name = t_.substr(name_start, j - name_start);
-    while (j < t_.size() && (t_[j] == ' ' || t_[j] == '\t')) ++j;
+    std::string_view name;
+    size_t j = 0;
+    bool well_formed = obsv::internal::ScanPlaceholder(t_, i_, &name, &j);
     Span span{static_cast<uint32_t>(start), static_cast<uint32_t>(j)};
-    if (name.empty() || j + 1 >= t_.size() || t_[j] != '}' || t_[j + 1] != '}') {
+    if (!well_formed) {
       return Error(span, "malformed placeholder: expected {{name}} with name [A-Za-z_][A-Za-z0-9_]*");
     }
-    j += 2;
-    span.end = static_cast<uint32_t>(j);
     std::string label = StrCat("placeholder {{", name, "}}");
     if (place == nullptr) {
       return Error(span, StrCat(label, " stands inside braces outside a string; only label "
                                        "values (strings) take placeholders there"));
     }
-    auto it = values_.find(name);
-    if (it == values_.end()) return Error(span, StrCat(label, " has no value"));
-    const std::string& value = *it->second;
+    const std::string* found = nullptr;
+    if (std::optional<std::string> e =
+            obsv::internal::ResolvePlaceholder(t_, start, values_, &name, &j, &found)) {
+      return Error(span, *e);
+    }
+    const std::string& value = *found;
     switch (*place) {
       case Place::kString:
       case Place::kRegexString:
       case Place::kReplacement: {
-        if (!obsv::internal::IsValidUtf8(value)) {
-          return Error(span, StrCat(label, ": value is not valid UTF-8"));
-        }
-        std::string text;
-        if (*place == Place::kRegexString) {
-          if (trailing_backslashes % 2 == 1) {
-            return Error(span, StrCat(label, " follows an unpaired backslash in a regex"));
-          }
-          internal::AppendRegexQuoteMeta(value, &text);
-        } else if (*place == Place::kReplacement) {
-          // Go's Regexp.Expand reads $1, ${name}; $$ is a literal $.
-          for (char ch : value) {
-            if (ch == '$') text.push_back('$');
-            text.push_back(ch);
-          }
-        } else {
-          text = value;
-        }
-        if (!internal::AppendStringContent(text, quote, &out_)) {
-          return Error(span, StrCat(label, ": value cannot stand in a raw string "
-                                           "(it holds a backquote or a carriage return)"));
+        // Go's Regexp.Expand reads $1, ${name} in a replacement; $$ is a literal $.
+        obsv::internal::StringPlace sp = *place == Place::kRegexString
+                                             ? obsv::internal::StringPlace::kRegex
+                                         : *place == Place::kReplacement
+                                             ? obsv::internal::StringPlace::kReplacement
+                                             : obsv::internal::StringPlace::kPlain;
+        if (std::optional<std::string> e = obsv::internal::AppendStringPlaceholder(
+                value, sp, quote, trailing_backslashes, &out_)) {
+          return Error(span, StrCat(label, *e));
         }
         break;
       }
       case Place::kDuration:
       case Place::kNumber: {
         bool brackets = *place == Place::kDuration;
-        bool glued_before =
-            start > 0 && (IsWordChar(t_[start - 1], brackets) || start == last_placeholder_end_);
-        bool glued_after = j < t_.size() && (IsWordChar(t_[j], brackets) ||
-                                             (t_[j] == '{' && j + 1 < t_.size() && t_[j + 1] == '{'));
-        if (glued_before || glued_after) {
+        if (obsv::internal::PlaceholderGlued(t_, start, j, last_placeholder_end_,
+                                             [brackets](char c) { return IsWordChar(c, brackets); })) {
           return Error(span, StrCat(label, " must stand alone as a token outside strings"));
         }
         if (*place == Place::kDuration && !IsDuration(value)) {
@@ -294,22 +255,11 @@ class Expander {
 absl::StatusOr<std::string> ExpandTemplate(std::string_view tmpl,
                                            const std::vector<TemplateValue>& values,
                                            const ParserOptions& parser_options) {
-  if (tmpl.size() > parser_options.max_query_bytes) {
-    return absl::ResourceExhaustedError(
-        StrCat("template of ", tmpl.size(), " bytes exceeds max_query_bytes"));
-  }
-  std::unordered_map<std::string_view, const std::string*> by_name;
-  for (const TemplateValue& v : values) {
-    if (!by_name.emplace(v.name, &v.value).second) {
-      return absl::InvalidArgumentError(StrCat("template value {{", v.name, "}} given twice"));
-    }
-  }
-  Expander expander(tmpl, by_name);
-  if (absl::Status s = expander.Run(); !s.ok()) return s;
-  std::string out = expander.Take();
-  absl::StatusOr<ExprPtr> expr = Parse(out, parser_options);
-  if (!expr.ok()) return internal::PrefixError(expr.status(), "expanded template: ");
-  return out;
+  return obsv::internal::ExpandTemplateWith<Expander>(
+      tmpl, values, parser_options.max_query_bytes, [&parser_options](const std::string& out) {
+        absl::StatusOr<ExprPtr> expr = Parse(out, parser_options);
+        return expr.ok() ? absl::OkStatus() : expr.status();
+      });
 }
 
 }  // namespace obsv::promql

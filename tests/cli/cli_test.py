@@ -538,3 +538,41 @@ def test_promql_usage_errors_exit_2():
     assert _promql("bogus").returncode == 2
     assert _promql("inject", "--enforce", "nonsense", "up").returncode == 2
     assert _promql("inject", "--enforce", '__name__="x"', "up").returncode == 2
+
+
+# ---- obsv logql ----
+
+def _logql(*args, stdin=None):
+    return subprocess.run([OBSV, "logql", *args], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_logql_format_and_inject():
+    r = _logql("format", 'sum by (app) (rate({app="api"} |= "error" | json [5m]))')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == 'sum by (app)(rate({app="api"} |= "error" | json[5m]))\n'
+    r = _logql("inject", "--enforce", 'resource_id="r1"', '{app="a"} |= "{resource_id=\\"x\\"}"')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == '{app="a", resource_id="r1"} |= "{resource_id=\\"x\\"}"\n'
+    r = _logql("inject", "--enforce", 'resource_id="r1"', '{resource_id="r2"}')
+    assert r.returncode == 1
+    assert r.stderr.startswith("1:2: label matcher")
+    r = _logql("inject", "--enforce", 'resource_id="r1"', "--policy", "replace", '{resource_id="r2"}')
+    assert r.stdout == '{resource_id="r1"}\n'
+    r = _logql("inject", "--enforce", 'resource_id="r1"', "--refuse-label-writes",
+               '{a="b"} | label_format resource_id="x"')
+    assert r.returncode == 1
+
+
+def test_logql_selectors_template_each_line():
+    r = _logql("selector", "--allow", "resource_id=r1,r2")
+    assert r.stdout == '{resource_id=~"r1|r2"}\n'
+    r = _logql("selectors", "--enforce", 'resource_id="r1"', '{a="1"}', '{b="2"}')
+    assert r.stdout == '{a="1", resource_id="r1"}\n{b="2", resource_id="r1"}\n'
+    r = _logql("template", "--set", 'app=a"}', '{app="{{app}}"}')
+    assert r.stdout == '{app="a\\"}"}\n'
+    r = _logql("inject", "--enforce", 'resource_id="r1"', "--each-line", "-",
+               stdin='{a="1"}\n{a=\n')
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == '{a="1", resource_id="r1"}'
+    assert lines[1].startswith("error: parse error")

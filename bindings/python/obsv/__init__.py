@@ -33,6 +33,8 @@ Contents:
   __version__                                     the linked C++ library's version
   promql                                          PromQL: parse, format, prettify,
                                                   inject (tenant scoping), templates
+  logql                                           LogQL (Loki): parse, format, inject
+                                                  (tenant scoping), templates
   Registry, Counter, Gauge, Histogram, Summary,   instrumentation: a metrics registry with
   Info, StateSet, REGISTRY                        prometheus_client's names (obsv.registry)
 
@@ -60,7 +62,7 @@ from ._obsv import (
     write,
 )
 
-from . import promql  # noqa: E402 (needs _obsv loaded)
+from . import logql, promql  # noqa: E402 (needs _obsv loaded)
 from . import registry  # noqa: E402
 from .registry import (  # noqa: E402
     REGISTRY,
@@ -103,6 +105,7 @@ __all__ = [
     "detect_format",
     "format_from_content_type",
     "parse",
+    "logql",
     "promql",
     "register_build_info",
     "registry",

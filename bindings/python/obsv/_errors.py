@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ParseError", "PromQLError", "ScopeError", "SeriesLimitError"]
+__all__ = ["LogQLError", "LogQLScopeError", "ParseError", "PromQLError", "ScopeError", "SeriesLimitError"]
 
 
 class _PositionedError(ValueError):
@@ -71,6 +71,29 @@ class PromQLError(_PositionedError):
 class ScopeError(PromQLError):
     """A query the scoping policy refuses: it constrains an enforced label
     otherwise (policy "error"). The position is that of the user's matcher."""
+
+
+class LogQLError(_PositionedError):
+    """A LogQL query (or template, or enforced matcher) is invalid.
+
+    ``str(error)`` is Loki's message for a parse error, e.g.
+    ``'parse error at line 1, col 10: syntax error: unexpected $end'``
+    (Loki counts columns in runes), and "L:C: ..." for the others.
+
+    code    str: "syntax", "unterminated_string", "invalid_escape",
+            "invalid_utf8", "invalid_value", "limit_exceeded" for parse
+            errors; "invalid_argument" for an invalid template value or
+            enforced matcher; "permission_denied" (ScopeError).
+    line    int: 1-based line of the error in the query (0: no position).
+    column  int: 1-based column, in bytes.
+    offset  int: byte offset from the start of the query.
+    """
+
+
+class LogQLScopeError(LogQLError):
+    """A LogQL query the scoping policy refuses (obsv.logql.ScopeError): it
+    constrains an enforced label otherwise (policy "error"), or writes one
+    with refuse_enforced_label_writes. Positioned at the matcher or stage."""
 
 
 class SeriesLimitError(ValueError):

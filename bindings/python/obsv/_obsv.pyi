@@ -132,6 +132,12 @@ class _PromqlCore:
 
 promql: _PromqlCore
 
+# The C++ half of obsv.logql (see obsv/logql.py for the public API).
+class _LogqlCore:
+    def __getattr__(self, name: str) -> object: ...
+
+logql: _LogqlCore
+
 # The C++ half of obsv.registry (obsv/registry.py re-exports it and adds
 # time(), track_inprogress(), count_exceptions(), Registry.counter(), ...).
 class _Registry:

@@ -37,6 +37,7 @@ obsv::ParserOptions OptionsArg(py::handle format, bool strict, const py::kwargs&
 void RegisterParse(py::module_& m);
 void RegisterWrite(py::module_& m);
 void RegisterPromql(py::module_& m);    // promql.cc
+void RegisterLogql(py::module_& m);     // logql.cc
 void RegisterRegistry(py::module_& m);  // registry.cc
 
 }  // namespace obsv_py

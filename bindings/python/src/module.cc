@@ -17,6 +17,7 @@ PYBIND11_MODULE(_obsv, m) {
   obsv_py::RegisterParse(m);
   obsv_py::RegisterWrite(m);
   obsv_py::RegisterPromql(m);
+  obsv_py::RegisterLogql(m);
   obsv_py::RegisterRegistry(m);
   m.def("version", [] { return std::string(obsv::Version()); },
         "version() -> str\n\nThe version of the linked obsv C++ library, e.g. \"0.1.0\".");

@@ -172,6 +172,8 @@ mod promql;
 pub use promql::*;
 mod registry;
 pub use registry::*;
+mod logql;
+pub use logql::*;
 
 /// Opaque: an error with code, position and message.
 #[repr(C)]

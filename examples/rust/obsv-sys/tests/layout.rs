@@ -1,6 +1,6 @@
 //! Checks the hand-written declarations against the headers themselves: a
 //! small C program, compiled with the system's `cc` against
-//! include/obsv/c_api.h, c_api_promql.h and the registry's two headers,
+//! include/obsv/c_api.h, c_api_promql.h, c_api_logql.h and the registry's two headers,
 //! prints every struct's size and field offsets, every enum's size and every
 //! enumerator's value, and the version macros; this test compares them with
 //! the Rust side. Skipped (with a message) when no C compiler is found.
@@ -29,6 +29,7 @@ fn c_facts() -> Vec<(String, String)> {
         "obsv_label",
         "obsv_sample",
         "obsv_promql_options",
+        "obsv_logql_options",
         "obsv_matcher",
         "obsv_registry_options",
         "obsv_metric_options",
@@ -93,6 +94,16 @@ fn c_facts() -> Vec<(String, String)> {
                 "max_selectors",
                 "max_matchers_per_selector",
                 "features",
+            ][..],
+        ),
+        (
+            "obsv_logql_options",
+            &[
+                "max_query_bytes",
+                "max_depth",
+                "max_nodes",
+                "max_selectors",
+                "max_pipeline_stages",
             ][..],
         ),
         ("obsv_matcher", &["name", "op", "value"][..]),
@@ -200,7 +211,7 @@ fn enumerators() -> Vec<(&'static str, i64)> {
     macro_rules! list {
         ($($c:ident),* $(,)?) => { vec![$((stringify!($c), $c.0 as i64)),*] };
     }
-    list![
+    let mut v = list![
         OBSV_OK,
         OBSV_ERR_SYNTAX,
         OBSV_ERR_INVALID_NAME,
@@ -292,7 +303,12 @@ fn enumerators() -> Vec<(&'static str, i64)> {
         OBSV_FORMAT_PROTOBUF,
         OBSV_OVERFLOW_REFUSE,
         OBSV_OVERFLOW_SERIES,
-    ]
+    ];
+    v.push((
+        "OBSV_LOGQL_REFUSE_ENFORCED_LABEL_WRITES",
+        i64::from(OBSV_LOGQL_REFUSE_ENFORCED_LABEL_WRITES),
+    ));
+    v
 }
 
 fn rust_facts() -> BTreeMap<String, i64> {
@@ -311,6 +327,7 @@ fn rust_facts() -> BTreeMap<String, i64> {
         "sizeof obsv_promql_options",
         size_of::<obsv_promql_options>(),
     );
+    add("sizeof obsv_logql_options", size_of::<obsv_logql_options>());
     add("sizeof obsv_matcher", size_of::<obsv_matcher>());
     add(
         "sizeof obsv_registry_options",
@@ -363,6 +380,8 @@ fn rust_facts() -> BTreeMap<String, i64> {
              exemplar_timestamp_ms, exemplar_timestamp_nanos);
     offsets!(obsv_promql_options: max_query_bytes, max_depth, max_nodes, max_selectors,
              max_matchers_per_selector, features);
+    offsets!(obsv_logql_options: max_query_bytes, max_depth, max_nodes, max_selectors,
+             max_pipeline_stages);
     offsets!(obsv_matcher: name, op, value);
     offsets!(obsv_registry_options: legacy_names_only, retire_grace_ms);
     offsets!(obsv_metric_options: name, help, unit, label_names, label_name_count, const_labels, const_label_count, max_series, overflow, overflow_label_value, idle_ttl_ms);
@@ -417,7 +436,7 @@ fn declarations_match_the_header() {
     let facts = c_facts();
     let mut src = String::from(
         "#include <stddef.h>\n#include <stdio.h>\n#include \"obsv/c_api.h\"\n\
-         #include \"obsv/c_api_promql.h\"\n#include \"obsv/c_api_registry_extras.h\"\nint main(void) {\n",
+         #include \"obsv/c_api_promql.h\"\n#include \"obsv/c_api_logql.h\"\n#include \"obsv/c_api_registry_extras.h\"\nint main(void) {\n",
     );
     for (key, expr) in &facts {
         src.push_str(&format!(
@@ -484,6 +503,7 @@ fn every_header_function_is_declared() {
     for h in [
         "obsv/c_api.h",
         "obsv/c_api_promql.h",
+        "obsv/c_api_logql.h",
         "obsv/c_api_registry.h",
         "obsv/c_api_registry_extras.h",
     ] {
@@ -492,6 +512,7 @@ fn every_header_function_is_declared() {
     let rust = concat!(
         include_str!("../src/lib.rs"),
         include_str!("../src/promql.rs"),
+        include_str!("../src/logql.rs"),
         include_str!("../src/registry.rs")
     );
     let name_before_paren = |s: &str| -> Option<String> {

@@ -27,6 +27,7 @@
 //! ```
 
 mod error;
+pub mod logql;
 mod parser;
 pub mod promql;
 pub mod registry;

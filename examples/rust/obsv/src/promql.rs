@@ -198,7 +198,7 @@ impl Options {
 
 /// Calls a function that returns a library string through `(out, out_len)`
 /// and copies it out, freeing it.
-fn take_string(
+pub(crate) fn take_string(
     call: impl FnOnce(*mut *mut c_char, *mut usize, *mut *mut sys::obsv_error) -> sys::obsv_status,
 ) -> Result<String, Error> {
     let mut out: *mut c_char = ptr::null_mut();
@@ -742,7 +742,7 @@ impl fmt::Debug for Injector {
     }
 }
 
-fn views<S: AsRef<str>>(strs: &[S]) -> Vec<sys::obsv_str> {
+pub(crate) fn views<S: AsRef<str>>(strs: &[S]) -> Vec<sys::obsv_str> {
     strs.iter()
         .map(|s| sys::obsv_str::from_bytes(s.as_ref().as_bytes()))
         .collect()

@@ -1,0 +1,211 @@
+// `obsv logql ...`: format and scope LogQL queries, scope the selectors of
+// Loki's metadata endpoints and expand query templates from the command
+// line (the LogQL twin of promql_command.cc; shared flags in query_flags.h).
+#include "cli/logql_command.h"
+
+#include <cstdio>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/flags.h"
+#include "cli/query_flags.h"
+#include "obsv/logql.h"
+#include "obsv/logql_scope.h"
+#include "obsv/logql_template.h"
+
+namespace obsv::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: obsv logql <command> [flags] [QUERY|-]\n"
+    "\n"
+    "commands:\n"
+    "  format QUERY|-         print Loki's canonical form (String(), as format_query)\n"
+    "  pretty QUERY|-         print Loki's indented form (Prettify())\n"
+    "  inject QUERY|-         scope every stream selector: needs --enforce or --allow\n"
+    "  selector [QUERY]       scope the query parameter of /labels, /label/<name>/values,\n"
+    "                         /index/stats, /index/volume, /patterns (none: the enforced set)\n"
+    "  selectors [MATCH...]   scope /series match[] selectors (none: the enforced set)\n"
+    "  template TEMPLATE|-    expand {{name}} placeholders: --set name=value ...\n"
+    "\n"
+    "flags:\n"
+    "  --enforce 'resource_id=\"r1\"'  an enforced matcher (=, !=, =~, !~); repeatable\n"
+    "  --allow resource_id=r1,r2    enforce the label to one of the values (regex-escaped)\n"
+    "  --policy error|replace|intersect\n"
+    "                               a user matcher on an enforced label: refuse the query\n"
+    "                               (default), drop the matcher, or keep both\n"
+    "  --refuse-label-writes        also refuse pipelines that write or drop an enforced label\n"
+    "  --allow-pipeline             selector: accept a log query (selector and pipeline)\n"
+    "  --set name=value             a template value; repeatable\n"
+    "  --each-line                  QUERY|- is a file of queries, one per line: print one\n"
+    "                               line per query, the result (newlines as \\n) or\n"
+    "                               \"error: <message>\"; exit 1 if any failed\n"
+    "\n"
+    "Parse errors are Loki's (\"parse error at line 1, col 7: ...\"); exit 1 on a refused query.\n";
+
+int Usage(const std::string& error) {
+  if (!error.empty()) std::fprintf(stderr, "obsv logql: %s\n\n", error.c_str());
+  std::fputs(kUsage, error.empty() ? stdout : stderr);
+  return 2;
+}
+
+// `name="value"` as a matcher, parsed as the selector `{...}`.
+absl::StatusOr<logql::LabelMatcher> ParseEnforce(std::string_view text) {
+  std::string selector = "{" + std::string(text) + "}";
+  absl::StatusOr<logql::ExprPtr> expr = logql::Parse(selector);
+  if (!expr.ok() || (*expr)->kind != logql::NodeKind::kLogSelector ||
+      (*expr)->As<logql::LogSelectorExpr>().selector.matchers.size() != 1 ||
+      !(*expr)->As<logql::LogSelectorExpr>().pipeline.empty()) {
+    return absl::InvalidArgumentError(
+        "--enforce takes one matcher such as 'resource_id=\"r1\"' (one that does not match "
+        "the empty value, as Loki requires), got " + std::string(text));
+  }
+  return (*expr)->As<logql::LogSelectorExpr>().selector.matchers[0];
+}
+
+struct Flags {
+  std::string command;
+  std::vector<std::string> inputs;
+  logql::InjectOptions inject;
+  bool has_enforced = false;
+  bool allow_pipeline = false;
+  std::vector<logql::TemplateValue> values;
+  logql::ParserOptions parser;
+  bool each_line = false;
+};
+
+absl::StatusOr<std::string> RunOne(const Flags& flags,
+                                   const std::optional<logql::Injector>& injector,
+                                   std::string_view query) {
+  if (flags.command == "format" || flags.command == "pretty") {
+    absl::StatusOr<logql::ExprPtr> expr = logql::Parse(query, flags.parser);
+    if (!expr.ok()) return expr.status();
+    return flags.command == "format" ? logql::Format(**expr) : logql::Pretty(**expr);
+  }
+  if (flags.command == "inject") return injector->InjectQuery(query, flags.parser);
+  if (flags.command == "selector") {
+    return injector->InjectSelector(query, flags.allow_pipeline, flags.parser);
+  }
+  if (flags.command == "template") return logql::ExpandTemplate(query, flags.values, flags.parser);
+  return absl::InvalidArgumentError("unknown command");
+}
+
+}  // namespace
+
+int Logql(int argc, char** argv) {
+  if (argc < 1) return Usage("");
+  Flags flags;
+  flags.command = argv[0];
+  if (flags.command == "-h" || flags.command == "--help" || flags.command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (flags.command != "format" && flags.command != "pretty" && flags.command != "inject" &&
+      flags.command != "selector" && flags.command != "selectors" && flags.command != "template") {
+    return Usage("unknown command " + flags.command);
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&](std::string_view name) { return FlagValue(argc, argv, &i, name); };
+    auto is = [&](std::string_view name) { return IsFlag(arg, name); };
+    if (is("--enforce")) {
+      const char* v = value("--enforce");
+      if (v == nullptr) return Usage("--enforce needs a matcher");
+      absl::StatusOr<logql::LabelMatcher> m = ParseEnforce(v);
+      if (!m.ok()) return Usage(std::string(m.status().message()));
+      flags.inject.enforced.push_back(*std::move(m));
+      flags.has_enforced = true;
+    } else if (is("--allow")) {
+      const char* v = value("--allow");
+      std::string_view label;
+      std::vector<std::string> allowed;
+      if (!ParseAllow(v == nullptr ? "" : v, &label, &allowed)) {
+        return Usage("--allow takes LABEL=V1,V2,...");
+      }
+      absl::StatusOr<logql::LabelMatcher> m = logql::MatcherForValues(label, allowed);
+      if (!m.ok()) return Usage("--allow: " + std::string(m.status().message()));
+      flags.inject.enforced.push_back(*std::move(m));
+      flags.has_enforced = true;
+    } else if (is("--policy")) {
+      const char* v = value("--policy");
+      if (!ParsePolicy(v == nullptr ? "" : v, &flags.inject.policy)) {
+        return Usage("--policy takes error, replace or intersect");
+      }
+    } else if (arg == "--refuse-label-writes") {
+      flags.inject.refuse_enforced_label_writes = true;
+    } else if (arg == "--allow-pipeline") {
+      flags.allow_pipeline = true;
+    } else if (is("--set")) {
+      const char* v = value("--set");
+      std::string_view text = v == nullptr ? "" : v;
+      size_t eq = text.find('=');
+      if (eq == std::string_view::npos) return Usage("--set takes NAME=VALUE");
+      flags.values.push_back(
+          logql::TemplateValue{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))});
+    } else if (arg == "--each-line") {
+      flags.each_line = true;
+    } else if (arg == "-" || arg.empty() || arg.substr(0, 1) != "-") {
+      flags.inputs.emplace_back(arg);
+    } else {
+      return Usage("unknown flag " + std::string(arg));
+    }
+  }
+
+  std::optional<logql::Injector> injector;
+  if (flags.command == "inject" || flags.command == "selector" || flags.command == "selectors") {
+    if (!flags.has_enforced) return Usage(flags.command + " needs --enforce or --allow");
+    absl::StatusOr<logql::Injector> created = logql::Injector::Create(flags.inject);
+    if (!created.ok()) {
+      std::fprintf(stderr, "obsv logql: %s\n", std::string(created.status().message()).c_str());
+      return 2;
+    }
+    injector = *std::move(created);
+  }
+
+  if (flags.command == "selectors" || (flags.command == "selector" && flags.inputs.empty())) {
+    absl::StatusOr<std::vector<std::string>> scoped =
+        flags.command == "selectors" ? injector->InjectSelectors(flags.inputs, flags.parser)
+                                     : injector->InjectSelectors({}, flags.parser);
+    if (!scoped.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(scoped.status().message()).c_str());
+      return 1;
+    }
+    for (const std::string& s : *scoped) std::printf("%s\n", s.c_str());
+    return 0;
+  }
+
+  if (flags.inputs.size() != 1) return Usage("give one query (or - for stdin)");
+  std::string input;
+  if (flags.each_line || flags.inputs[0] == "-") {
+    if (!ReadAllInput("obsv logql", flags.inputs[0], &input)) return 2;
+  } else {
+    input = flags.inputs[0];
+  }
+  if (!flags.each_line) {
+    absl::StatusOr<std::string> out = RunOne(flags, injector, input);
+    if (!out.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(out.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s\n", out->c_str());
+    return 0;
+  }
+  int failed = 0;
+  std::istringstream lines(input);
+  std::string line;
+  while (std::getline(lines, line)) {
+    absl::StatusOr<std::string> out = RunOne(flags, injector, line);
+    if (out.ok()) {
+      std::printf("%s\n", OneLine(*out).c_str());
+    } else {
+      ++failed;
+      std::printf("error: %s\n", OneLine(std::string(out.status().message())).c_str());
+    }
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace obsv::cli
