@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "common/go_strconv.h"
 #include "common/str_cat.h"
+#include "logql/label_regex.h"
 #include "logql/lexer.h"
 #include "logql/printer.h"
 #include "obsv/logql.h"
@@ -100,6 +101,10 @@ bool MatcherMatchesEmpty(const LabelMatcher& m) {
     case MatchOp::kNotEqual: return !m.value.empty();
     case MatchOp::kRegexMatch:
     case MatchOp::kRegexNoMatch: {
+      internal::RegexFacts facts;
+      if (internal::QuickCheckRegex(m.value, &facts)) {
+        return m.op == MatchOp::kRegexMatch ? facts.matches_empty : !facts.matches_empty;
+      }
       RE2 re(m.value, QuietOptions(/*dot_nl=*/true));
       bool matches = re.ok() && RE2::FullMatch("", re);
       return m.op == MatchOp::kRegexMatch ? matches : !matches;
@@ -131,6 +136,24 @@ std::string GoRegexpError(const RE2& re) {
     default: return GoRegexpError(re);
   }
   return StrCat("error parsing regexp: ", what, ": `", re.error_arg(), "`");
+}
+
+// Whether RE2 (the options above) accepts `re`, and if so whether it has a
+// named capture (*named, if given); else Go's error in *error. Only the
+// regexes the quick reading cannot vouch for are compiled.
+bool CheckRegex(const std::string& re, bool* named, std::string* error) {
+  internal::RegexFacts facts;
+  if (internal::QuickCheckRegex(re, &facts)) {
+    if (named != nullptr) *named = facts.has_named_capture;
+    return true;
+  }
+  RE2 compiled(re, QuietOptions(false));
+  if (!compiled.ok()) {
+    *error = GoRegexpError(compiled);
+    return false;
+  }
+  if (named != nullptr) *named = !compiled.NamedCapturingGroups().empty();
+  return true;
 }
 
 // Loki's pattern parser (pkg/logql/log/pattern): literals and `<name>`
@@ -543,10 +566,11 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
   m->span.end = tok_.end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
-    RE2 re(m->value, QuietOptions(false));
-    if (!re.ok()) {
+    // RE2 compiles it only when the quick reading cannot vouch for it.
+    std::string error;
+    if (!CheckRegex(m->value, nullptr, &error)) {
       failure_.positioned = false;
-      return Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
+      return Fail(ParseErrorCode::kSyntax, tok_.start, std::move(error));
     }
   }
   Advance();
@@ -758,13 +782,11 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
                     : op == Tok::kRe  ? MatchOp::kRegexMatch
                                       : MatchOp::kRegexNoMatch;
     f->matcher.value = tok_.str;
-    if (op == Tok::kRe || op == Tok::kNre) {
-      RE2 re(f->matcher.value, QuietOptions(false));
-      if (!re.ok()) {
-        failure_.positioned = false;
-        Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
-        return nullptr;
-      }
+    std::string error;
+    if ((op == Tok::kRe || op == Tok::kNre) && !CheckRegex(f->matcher.value, nullptr, &error)) {
+      failure_.positioned = false;
+      Fail(ParseErrorCode::kSyntax, tok_.start, std::move(error));
+      return nullptr;
     }
     f->matcher.span.end = f->span.end = tok_.end;
     Advance();
@@ -891,13 +913,13 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       uint32_t at = tok_.start;
       Advance();
       if (regexp) {
-        RE2 re(s.param, QuietOptions(false));
-        if (!re.ok()) {
+        std::string error;
+        bool named = false;
+        if (!CheckRegex(s.param, &named, &error)) {
           failure_.positioned = false;
-          return Fail(ParseErrorCode::kSyntax, at,
-                      "invalid regexp parser: " + GoRegexpError(re));
+          return Fail(ParseErrorCode::kSyntax, at, "invalid regexp parser: " + error);
         }
-        if (re.NamedCapturingGroups().empty()) {
+        if (!named) {
           failure_.positioned = false;
           return Fail(ParseErrorCode::kSyntax, at,
                       "invalid regexp parser: at least one named capture must be supplied");
@@ -1214,10 +1236,14 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
   }
   l->span.end = tok_.end;
   if (!Expect(Tok::kRParen)) return nullptr;
-  RE2 re("^(?:" + l->regex + ")$", QuietOptions(false));
-  if (!re.ok()) {
-    Defer(l.get(), l->span.start,
-          "invalid regex in label_replace: " + GoRegexpError(re));
+  // A regex valid on its own is valid anchored; one that is not may still
+  // be (`a)|(b`), which RE2 decides.
+  internal::RegexFacts facts;
+  if (!internal::QuickCheckRegex(l->regex, &facts)) {
+    RE2 re("^(?:" + l->regex + ")$", QuietOptions(false));
+    if (!re.ok()) {
+      Defer(l.get(), l->span.start, "invalid regex in label_replace: " + GoRegexpError(re));
+    }
   }
   return l;
 }
