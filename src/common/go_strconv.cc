@@ -327,10 +327,27 @@ GoStringStatus ScanGoString(std::string_view input, size_t* pos_io, char quote, 
     *message = std::move(m);
     return s;
   };
+  const bool raw = quote == '`';
   while (true) {
+    // A run of bytes that stand for themselves (nearly every string is
+    // one) is appended at once.
+    size_t run = pos;
+    while (pos < input.size()) {
+      unsigned char b = static_cast<unsigned char>(input[pos]);
+      if (b < 0x80) {
+        if (b == static_cast<unsigned char>(quote) || b == '\\' || b == '\n' || b == '\r') break;
+        ++pos;
+        continue;
+      }
+      uint32_t r;
+      int n = DecodeRune(input, pos, &r);
+      if (n == 0) break;
+      pos += static_cast<size_t>(n);
+    }
+    if (pos > run) out->append(input.data() + run, pos - run);
     if (pos >= input.size()) {
       return fail(GoStringStatus::kUnterminated,
-                  quote == '`' ? "unterminated raw string" : "unterminated quoted string");
+                  raw ? "unterminated raw string" : "unterminated quoted string");
     }
     char c = input[pos];
     if (c == quote) {
@@ -340,7 +357,7 @@ GoStringStatus ScanGoString(std::string_view input, size_t* pos_io, char quote, 
     uint32_t r;
     int n = DecodeRune(input, pos, &r);
     if (n == 0) return fail(GoStringStatus::kInvalidUtf8, "invalid UTF-8 rune");
-    if (quote == '`') {
+    if (raw) {
       if (c != '\r') out->append(input.substr(pos, n));  // Go drops \r in raw strings
       pos += n;
       continue;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -100,6 +101,38 @@ constexpr FunctionKeyword kFunctions[] = {
     {"duration_seconds", Tok::kDurationSecondsConv, 0},
     {"ip", Tok::kIp, 0},
 };
+
+// Both tables by name length, each length's entries scanned only for an
+// identifier of that length (lowered into a small buffer, no allocation).
+// A function name is never also a keyword.
+struct KeywordIndex {
+  static constexpr size_t kMaxLen = 20;
+  struct Entry {
+    std::string_view name;
+    Tok tok;
+    int op;  // functions: RangeOp or VectorOp; -1: a keyword
+  };
+  Entry entries[std::size(kKeywords) + std::size(kFunctions)] = {};
+  uint8_t begin[kMaxLen + 2] = {};  // entries of length n: [begin[n], begin[n + 1])
+
+  constexpr KeywordIndex() {
+    size_t k = 0;
+    for (size_t len = 0; len <= kMaxLen; ++len) {
+      begin[len] = static_cast<uint8_t>(k);
+      for (const FunctionKeyword& f : kFunctions) {
+        if (f.name.size() == len) entries[k++] = {f.name, f.tok, f.op};
+      }
+      for (const Keyword& w : kKeywords) {
+        if (w.name.size() == len) entries[k++] = {w.name, w.tok, -1};
+      }
+    }
+    begin[kMaxLen + 1] = static_cast<uint8_t>(k);
+  }
+};
+constexpr KeywordIndex kKeywordIndex;
+static_assert(kKeywordIndex.begin[KeywordIndex::kMaxLen + 1] ==
+                  std::size(kKeywords) + std::size(kFunctions),
+              "a keyword longer than KeywordIndex::kMaxLen");
 
 bool IsDurationRune(uint32_t r) {
   switch (r) {
@@ -422,20 +455,23 @@ Token Lexer::LexIdentifier(uint32_t start) {
   t.end = pos_;
   t.text = input_.substr(start, pos_ - start);
   t.type = Tok::kIdentifier;
-  for (const FunctionKeyword& f : kFunctions) {
-    if (EqualsLower(t.text, f.name)) {
-      if (!IsFunctionFollowing(pos_)) return t;
-      t.type = f.tok;
-      if (f.tok == Tok::kRangeOp) t.range_op = static_cast<RangeOp>(f.op);
-      if (f.tok == Tok::kVectorOp) t.vector_op = static_cast<VectorOp>(f.op);
+  const size_t len = t.text.size();
+  if (len > KeywordIndex::kMaxLen) return t;
+  char lower[KeywordIndex::kMaxLen];
+  for (size_t i = 0; i < len; ++i) lower[i] = Lower(t.text[i]);
+  const std::string_view name(lower, len);
+  for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
+    const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
+    if (e.name != name) continue;
+    if (e.op < 0) {
+      t.type = e.tok;
       return t;
     }
-  }
-  for (const Keyword& k : kKeywords) {
-    if (EqualsLower(t.text, k.name)) {
-      t.type = k.tok;
-      return t;
-    }
+    if (!IsFunctionFollowing(pos_)) return t;
+    t.type = e.tok;
+    if (e.tok == Tok::kRangeOp) t.range_op = static_cast<RangeOp>(e.op);
+    if (e.tok == Tok::kVectorOp) t.vector_op = static_cast<VectorOp>(e.op);
+    return t;
   }
   return t;
 }
