@@ -288,16 +288,14 @@ LineColumn LineColumnAt(std::string_view text, uint32_t offset, bool runes) {
   return lc;
 }
 
-Token Lexer::Error(uint32_t at, ParseErrorCode code, std::string message) {
+void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string message) {
   failed_ = true;
   error_offset_ = at;
   error_code_ = code;
   error_message_ = std::move(message);
-  Token t;
-  t.type = Tok::kError;
-  t.start = at;
-  t.end = at;
-  return t;
+  t->type = Tok::kError;
+  t->start = at;
+  t->end = at;
 }
 
 // Whitespace, Go comments (text/scanner's SkipComments) and `#` comments.
@@ -314,7 +312,7 @@ bool Lexer::SkipSpaceAndComments(Token* err) {
       uint32_t start = pos_;
       size_t close = input_.find("*/", pos_ + 2);
       if (close == std::string_view::npos) {
-        *err = Error(start, ParseErrorCode::kSyntax, "comment not terminated");
+        Error(err, start, ParseErrorCode::kSyntax, "comment not terminated");
         return false;
       }
       pos_ = static_cast<uint32_t>(close + 2);
@@ -385,7 +383,7 @@ bool Lexer::TryScanBytes(uint32_t start, Token* t) {
 
 // text/scanner's scanNumber (decimal, 0x/0o/0b, `_` separators, fraction,
 // exponent), then lex.go's duration and bytes suffixes.
-Token Lexer::LexNumber(uint32_t start) {
+void Lexer::LexNumber(uint32_t start, Token* t) {
   auto digits = [&](bool hex) {
     while (pos_ < input_.size()) {
       char c = input_[pos_];
@@ -405,7 +403,7 @@ Token Lexer::LexNumber(uint32_t start) {
       digits(hex);
       if (pos_ == d0) {
         // text/scanner's error, which Loki reports ("0B" is no size).
-        return Error(start, ParseErrorCode::kInvalidValue,
+        return Error(t, start, ParseErrorCode::kInvalidValue,
                      StrCat(x == 'x' ? "hexadecimal" : x == 'o' ? "octal" : "binary",
                             " literal has no digits"));
       }
@@ -429,15 +427,13 @@ Token Lexer::LexNumber(uint32_t start) {
       }
     }
   }
-  Token t;
-  t.start = start;
-  if (!TryScanDuration(start, &t) && !TryScanBytes(start, &t)) t.type = Tok::kNumber;
-  t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  return t;
+  t->start = start;
+  if (!TryScanDuration(start, t) && !TryScanBytes(start, t)) t->type = Tok::kNumber;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
 }
 
-Token Lexer::LexIdentifier(uint32_t start) {
+void Lexer::LexIdentifier(uint32_t start, Token* t) {
   while (pos_ < input_.size()) {
     unsigned char c = static_cast<unsigned char>(input_[pos_]);
     if (c >= 0x80) {
@@ -450,81 +446,85 @@ Token Lexer::LexIdentifier(uint32_t start) {
     if (!(IsLetterByte(c) || IsDigit(static_cast<char>(c)))) break;
     ++pos_;
   }
-  Token t;
-  t.start = start;
-  t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  t.type = Tok::kIdentifier;
-  const size_t len = t.text.size();
-  if (len > KeywordIndex::kMaxLen) return t;
+  t->start = start;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
+  t->type = Tok::kIdentifier;
+  const size_t len = t->text.size();
+  if (len > KeywordIndex::kMaxLen) return;
   char lower[KeywordIndex::kMaxLen];
-  for (size_t i = 0; i < len; ++i) lower[i] = Lower(t.text[i]);
+  for (size_t i = 0; i < len; ++i) lower[i] = Lower(t->text[i]);
   const std::string_view name(lower, len);
   for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
     const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
     if (e.name != name) continue;
     if (e.op < 0) {
-      t.type = e.tok;
-      return t;
+      t->type = e.tok;
+      return;
     }
-    if (!IsFunctionFollowing(pos_)) return t;
-    t.type = e.tok;
-    if (e.tok == Tok::kRangeOp) t.range_op = static_cast<RangeOp>(e.op);
-    if (e.tok == Tok::kVectorOp) t.vector_op = static_cast<VectorOp>(e.op);
-    return t;
+    if (!IsFunctionFollowing(pos_)) return;
+    t->type = e.tok;
+    if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
+    if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
+    return;
   }
-  return t;
 }
 
-Token Lexer::Next() {
+void Lexer::Next(Token* t) {
+  // Reset in place: the string keeps its buffer from token to token.
+  t->type = Tok::kEof;
+  t->text = {};
+  t->str.clear();
+  t->duration_ns = 0;
+  t->bytes = 0;
+  t->range_op = RangeOp::kCountOverTime;
+  t->vector_op = VectorOp::kSum;
+  t->line_zero = false;
   if (failed_) {
-    Token t;
-    t.type = Tok::kError;
-    t.start = t.end = error_offset_;
-    return t;
+    t->type = Tok::kError;
+    t->start = t->end = error_offset_;
+    return;
   }
-  Token err;
-  if (!SkipSpaceAndComments(&err)) return err;
+  if (!SkipSpaceAndComments(t)) return;
   uint32_t start = pos_;
-  Token t;
-  t.start = start;
+  t->start = start;
   if (pos_ >= input_.size()) {
-    t.type = Tok::kEof;
-    t.end = start;
-    return t;
+    t->type = Tok::kEof;
+    t->end = start;
+    return;
   }
   char c = input_[pos_];
   unsigned char uc = static_cast<unsigned char>(c);
   if (IsDigit(c) || (c == '.' && pos_ + 1 < input_.size() && IsDigit(input_[pos_ + 1]))) {
-    return LexNumber(start);
+    return LexNumber(start, t);
   }
   if (IsLetterByte(uc)) {
     if (uc >= 0x80) {
       uint32_t r;
       int n = DecodeRune(input_, pos_, &r);
-      if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+      if (n == 0) return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
     }
-    return LexIdentifier(start);
+    return LexIdentifier(start, t);
   }
   if (c == '"' || c == '`') {
     size_t p = pos_ + 1;
     std::string message;
-    auto status = obsv::internal::ScanGoString(input_, &p, c, &t.str, &message);
+    auto status = obsv::internal::ScanGoString(input_, &p, c, &t->str, &message);
     switch (status) {
       case obsv::internal::GoStringStatus::kOk:
         break;
       case obsv::internal::GoStringStatus::kUnterminated:
-        return Error(start, ParseErrorCode::kUnterminatedString, "literal not terminated");
+        return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
       case obsv::internal::GoStringStatus::kInvalidUtf8:
-        return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
+        return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
       case obsv::internal::GoStringStatus::kInvalidEscape:
-        return Error(start, ParseErrorCode::kInvalidEscape, "invalid char escape");
+        return Error(t, start, ParseErrorCode::kInvalidEscape, "invalid char escape");
     }
     pos_ = static_cast<uint32_t>(p);
-    t.type = Tok::kString;
-    t.end = pos_;
-    t.text = input_.substr(start, pos_ - start);
-    return t;
+    t->type = Tok::kString;
+    t->end = pos_;
+    t->text = input_.substr(start, pos_ - start);
+    return;
   }
   if (c == '\'') {
     // A Go char literal: text/scanner scans it, lex.go hands it over as an
@@ -533,40 +533,40 @@ Token Lexer::Next() {
     std::string ignored, message;
     if (obsv::internal::ScanGoString(input_, &p, '\'', &ignored, &message) !=
         obsv::internal::GoStringStatus::kOk) {
-      return Error(start, ParseErrorCode::kUnterminatedString, "literal not terminated");
+      return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
     }
     pos_ = static_cast<uint32_t>(p);
-    t.type = Tok::kIdentifier;
-    t.end = pos_;
-    t.text = input_.substr(start, pos_ - start);
-    return t;
+    t->type = Tok::kIdentifier;
+    t->end = pos_;
+    t->text = input_.substr(start, pos_ - start);
+    return;
   }
   if (c == '[') {
     size_t close = input_.find(']', pos_ + 1);
     if (close == std::string_view::npos) {
       error_line_zero_ = true;
-      return Error(start, ParseErrorCode::kSyntax, "missing closing ']' in duration");
+      return Error(t, start, ParseErrorCode::kSyntax, "missing closing ']' in duration");
     }
     std::string_view body = input_.substr(pos_ + 1, close - pos_ - 1);
     int64_t ms;
     if (!obsv::internal::ParsePromDuration(body, &ms)) {
       error_line_zero_ = true;
-      return Error(start, ParseErrorCode::kInvalidValue, ModelDurationError(body));
+      return Error(t, start, ParseErrorCode::kInvalidValue, ModelDurationError(body));
     }
     pos_ = static_cast<uint32_t>(close + 1);
-    t.type = Tok::kRange;
-    t.line_zero = true;
-    t.duration_ns = ms * 1'000'000;
-    t.end = pos_;
-    t.text = input_.substr(start, pos_ - start);
-    return t;
+    t->type = Tok::kRange;
+    t->line_zero = true;
+    t->duration_ns = ms * 1'000'000;
+    t->end = pos_;
+    t->text = input_.substr(start, pos_ - start);
+    return;
   }
   ++pos_;
   char next = pos_ < input_.size() ? input_[pos_] : '\0';
   auto two = [&](Tok type) {
     ++pos_;
-    t.type = type;
-    t.line_zero = true;
+    t->type = type;
+    t->line_zero = true;
     return true;
   };
   bool done = false;
@@ -575,7 +575,7 @@ Token Lexer::Next() {
       if (next == '=') done = two(Tok::kPipeExact);
       else if (next == '~') done = two(Tok::kPipeMatch);
       else if (next == '>') done = two(Tok::kPipePattern);
-      else t.type = Tok::kPipe, done = true;
+      else t->type = Tok::kPipe, done = true;
       break;
     case '!':
       if (next == '=') done = two(Tok::kNeq);
@@ -585,15 +585,15 @@ Token Lexer::Next() {
     case '=':
       if (next == '~') done = two(Tok::kRe);
       else if (next == '=') done = two(Tok::kCmpEq);
-      else t.type = Tok::kEq, done = true;
+      else t->type = Tok::kEq, done = true;
       break;
     case '>':
       if (next == '=') done = two(Tok::kGte);
-      else t.type = Tok::kGt, done = true;
+      else t->type = Tok::kGt, done = true;
       break;
     case '<':
       if (next == '=') done = two(Tok::kLte);
-      else t.type = Tok::kLt, done = true;
+      else t->type = Tok::kLt, done = true;
       break;
     case '-': {
       if (next == '-') {
@@ -606,31 +606,31 @@ Token Lexer::Next() {
         std::string_view flag = input_.substr(start, p - start);
         if (flag == "--strict" || flag == "--keep-empty") {
           pos_ = p;
-          t.type = Tok::kParserFlag;
-          t.line_zero = true;
+          t->type = Tok::kParserFlag;
+          t->line_zero = true;
           done = true;
           break;
         }
       }
-      if (TryScanDuration(start, &t)) {
+      if (TryScanDuration(start, t)) {
         done = true;
         break;
       }
-      t.type = Tok::kSub;
+      t->type = Tok::kSub;
       done = true;
       break;
     }
-    case ',': t.type = Tok::kComma, done = true; break;
-    case '.': t.type = Tok::kDot, done = true; break;
-    case '{': t.type = Tok::kLBrace, done = true; break;
-    case '}': t.type = Tok::kRBrace, done = true; break;
-    case '(': t.type = Tok::kLParen, done = true; break;
-    case ')': t.type = Tok::kRParen, done = true; break;
-    case '+': t.type = Tok::kAdd, done = true; break;
-    case '*': t.type = Tok::kMul, done = true; break;
-    case '/': t.type = Tok::kDiv, done = true; break;
-    case '%': t.type = Tok::kMod, done = true; break;
-    case '^': t.type = Tok::kPow, done = true; break;
+    case ',': t->type = Tok::kComma, done = true; break;
+    case '.': t->type = Tok::kDot, done = true; break;
+    case '{': t->type = Tok::kLBrace, done = true; break;
+    case '}': t->type = Tok::kRBrace, done = true; break;
+    case '(': t->type = Tok::kLParen, done = true; break;
+    case ')': t->type = Tok::kRParen, done = true; break;
+    case '+': t->type = Tok::kAdd, done = true; break;
+    case '*': t->type = Tok::kMul, done = true; break;
+    case '/': t->type = Tok::kDiv, done = true; break;
+    case '%': t->type = Tok::kMod, done = true; break;
+    case '^': t->type = Tok::kPow, done = true; break;
     default: break;
   }
   if (!done) {
@@ -638,13 +638,12 @@ Token Lexer::Next() {
     pos_ = start;
     uint32_t r;
     int n = DecodeRune(input_, pos_, &r);
-    if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+    if (n == 0) return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
     pos_ += static_cast<uint32_t>(n);
-    t.type = Tok::kIdentifier;
+    t->type = Tok::kIdentifier;
   }
-  t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  return t;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
 }
 
 std::string_view TokenName(Tok t) {

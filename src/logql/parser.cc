@@ -222,15 +222,15 @@ class Parser {
   // ---- tokens and errors ----
   void Advance() {
     if (has_peek_) {
-      tok_ = std::move(peek_);
+      std::swap(tok_, peek_);
       has_peek_ = false;
     } else {
-      tok_ = lex_.Next();
+      lex_.Next(&tok_);
     }
   }
   const Token& Peek() {
     if (!has_peek_) {
-      peek_ = lex_.Next();
+      lex_.Next(&peek_);
       has_peek_ = true;
     }
     return peek_;
@@ -562,7 +562,7 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
   }
   Advance();
   if (tok_.type != Tok::kString) return Unexpected();
-  m->value = tok_.str;
+  m->value = std::move(tok_.str);
   m->span.end = tok_.end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
@@ -589,6 +589,7 @@ bool Parser::ParseSelector(StreamSelector* sel) {
       if (!CountNode()) return false;
       LabelMatcher m;
       if (!ParseMatcher(&m)) return false;
+      if (sel->matchers.empty()) sel->matchers.reserve(4);
       sel->matchers.push_back(std::move(m));
       if (tok_.type == Tok::kComma) {
         Advance();
@@ -637,7 +638,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
   while (true) {
     LineFilterOperand op;
     if (tok_.type == Tok::kString) {
-      op.value = tok_.str;
+      op.value = std::move(tok_.str);
       s.span.end = tok_.end;
       Advance();
     } else if (tok_.type == Tok::kIp) {
@@ -645,7 +646,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
       if (!Expect(Tok::kLParen)) return false;
       if (tok_.type != Tok::kString) return Unexpected();
       op.ip = true;
-      op.value = tok_.str;
+      op.value = std::move(tok_.str);
       Advance();
       s.span.end = tok_.end;
       if (!Expect(Tok::kRParen)) return false;
@@ -663,6 +664,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
     if (ip_after_or && IsPositive(s.line_filter.match)) s.line_filter.operands.resize(1);
     Advance();
   }
+  if (stages->empty()) stages->reserve(4);
   if (IsPositive(s.line_filter.match) || s.line_filter.operands.size() == 1) {
     stages->push_back(std::move(s));
     return true;
@@ -688,7 +690,7 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
     if (tok_.type == Tok::kEq) {
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      x.expression = tok_.str;
+      x.expression = std::move(tok_.str);
       Advance();
     } else {
       x.expression = x.name;
@@ -781,7 +783,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
                     : op == Tok::kNeq ? MatchOp::kNotEqual
                     : op == Tok::kRe  ? MatchOp::kRegexMatch
                                       : MatchOp::kRegexNoMatch;
-    f->matcher.value = tok_.str;
+    f->matcher.value = std::move(tok_.str);
     std::string error;
     if ((op == Tok::kRe || op == Tok::kNre) && !CheckRegex(f->matcher.value, nullptr, &error)) {
       failure_.positioned = false;
@@ -800,7 +802,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    f->ip = tok_.str;
+    f->ip = std::move(tok_.str);
     Advance();
     f->span.end = tok_.end;
     if (!Expect(Tok::kRParen)) return nullptr;
@@ -909,7 +911,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = regexp ? StageKind::kRegexp : StageKind::kPattern;
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      s.param = tok_.str;
+      s.param = std::move(tok_.str);
       uint32_t at = tok_.start;
       Advance();
       if (regexp) {
@@ -941,7 +943,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = StageKind::kLineFormat;
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      s.param = tok_.str;
+      s.param = std::move(tok_.str);
       Advance();
       break;
     case Tok::kLabelFmt:
@@ -957,7 +959,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
           f.rename = true;
           f.value = std::string(tok_.text);
         } else if (tok_.type == Tok::kString) {
-          f.value = tok_.str;
+          f.value = std::move(tok_.str);
         } else {
           return Unexpected();
         }
@@ -1001,6 +1003,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       return Unexpected();
   }
   s.span.end = tok_.start;
+  if (stages->empty()) stages->reserve(4);
   stages->push_back(std::move(s));
   return true;
 }
@@ -1231,7 +1234,7 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    *s = tok_.str;
+    *s = std::move(tok_.str);
     Advance();
   }
   l->span.end = tok_.end;
