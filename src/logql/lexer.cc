@@ -31,6 +31,25 @@ bool IsLetterByte(unsigned char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
+// Byte classes for the hot loops: identifier bytes (letters, digits, `_`
+// and every non-ASCII byte, whose rune is checked separately) and spaces.
+constexpr uint8_t kIdentByte = 1;
+constexpr uint8_t kSpaceByte = 2;
+struct ByteClasses {
+  uint8_t of[256] = {};
+  constexpr ByteClasses() {
+    for (int c = 0; c < 256; ++c) {
+      if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c >= 0x80) {
+        of[c] |= kIdentByte;
+      }
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') of[c] |= kSpaceByte;
+    }
+  }
+};
+constexpr ByteClasses kByteClasses;
+uint8_t ClassOf(char c) { return kByteClasses.of[static_cast<unsigned char>(c)]; }
+
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool EqualsLower(std::string_view text, std::string_view lower) {
@@ -302,8 +321,10 @@ void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string messag
 bool Lexer::SkipSpaceAndComments(Token* err) {
   while (pos_ < input_.size()) {
     char c = input_[pos_];
-    if (IsAsciiSpace(c)) {
+    if (ClassOf(c) & kSpaceByte) {
       ++pos_;
+    } else if (c != '#' && c != '/') {
+      break;
     } else if (c == '#') {
       while (pos_ < input_.size() && input_[pos_] != '\n') ++pos_;
     } else if (c == '/' && pos_ + 1 < input_.size() && input_[pos_ + 1] == '/') {
@@ -434,17 +455,18 @@ void Lexer::LexNumber(uint32_t start, Token* t) {
 }
 
 void Lexer::LexIdentifier(uint32_t start, Token* t) {
-  while (pos_ < input_.size()) {
+  const uint32_t size = static_cast<uint32_t>(input_.size());
+  while (pos_ < size) {
     unsigned char c = static_cast<unsigned char>(input_[pos_]);
-    if (c >= 0x80) {
-      uint32_t r;
-      int n = DecodeRune(input_, pos_, &r);
-      if (n == 0 || IsSpaceRune(r)) break;
-      pos_ += static_cast<uint32_t>(n);
+    if (c < 0x80) {
+      if ((kByteClasses.of[c] & kIdentByte) == 0) break;
+      ++pos_;
       continue;
     }
-    if (!(IsLetterByte(c) || IsDigit(static_cast<char>(c)))) break;
-    ++pos_;
+    uint32_t r;
+    int n = DecodeRune(input_, pos_, &r);
+    if (n == 0 || IsSpaceRune(r)) break;
+    pos_ += static_cast<uint32_t>(n);
   }
   t->start = start;
   t->end = pos_;
@@ -457,7 +479,7 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   const std::string_view name(lower, len);
   for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
     const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
-    if (e.name != name) continue;
+    if (e.name[0] != lower[0] || e.name != name) continue;
     if (e.op < 0) {
       t->type = e.tok;
       return;
