@@ -456,6 +456,28 @@ bool Simplifiable(const Node& n) {
 }  // namespace
 
 bool LabelRegexIsKeptAsRegexp(std::string_view re) {
+  // A plain literal (no metacharacter, valid UTF-8) is one literal node,
+  // which the simplifier always reduces: no tree to build.
+  bool plain = true;
+  for (size_t i = 0; i < re.size() && plain;) {
+    unsigned char c = static_cast<unsigned char>(re[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '|':
+        case '[': case ']': case '{': case '}': case '^': case '$':
+          plain = false;
+          break;
+        default:
+          ++i;
+      }
+      continue;
+    }
+    uint32_t r;
+    int n = obsv::internal::DecodeRune(re, i, &r);
+    if (n == 0) plain = false;
+    i += static_cast<size_t>(n);
+  }
+  if (plain) return false;
   RegexReader reader(re);
   NodePtr n = reader.Read();
   if (!n) return true;  // shapes this reading does not model are never literal

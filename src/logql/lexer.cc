@@ -507,7 +507,15 @@ void Lexer::Next(Token* t) {
     t->start = t->end = error_offset_;
     return;
   }
-  if (!SkipSpaceAndComments(t)) return;
+  // Most tokens follow a single space or none.
+  if (pos_ < input_.size() && input_[pos_] == ' ') ++pos_;
+  if (pos_ < input_.size()) {
+    char c0 = input_[pos_];
+    if (((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') &&
+        !SkipSpaceAndComments(t)) {
+      return;
+    }
+  }
   uint32_t start = pos_;
   t->start = start;
   if (pos_ >= input_.size()) {
