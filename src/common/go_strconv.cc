@@ -124,6 +124,18 @@ void AppendEscapedRune(uint32_t r, char quote, std::string* out) {
   out->append(buf);
 }
 
+// Bytes a Go string literal holds as they are: printable ASCII but `"` and
+// `\` (quoting), and ASCII but `\`, newline and carriage return (scanning).
+struct PlainBytes {
+  bool quote[256] = {};
+  bool scan[256] = {};
+  constexpr PlainBytes() {
+    for (int c = ' '; c <= '~'; ++c) quote[c] = c != '"' && c != '\\';
+    for (int c = 0; c < 0x80; ++c) scan[c] = c != '\\' && c != '\n' && c != '\r';
+  }
+};
+constexpr PlainBytes kPlainBytes;
+
 }  // namespace
 
 void AppendGoQuote(std::string_view s, std::string* out) {
@@ -132,7 +144,7 @@ void AppendGoQuote(std::string_view s, std::string* out) {
     // Runs of printable ASCII other than `"` and `\` (nearly every label
     // value) are copied as they are, in one append.
     size_t j = i;
-    while (j < s.size() && s[j] >= ' ' && s[j] <= '~' && s[j] != '"' && s[j] != '\\') ++j;
+    while (j < s.size() && kPlainBytes.quote[static_cast<unsigned char>(s[j])]) ++j;
     if (j > i) {
       out->append(s.data() + i, j - i);
       i = j;
@@ -335,7 +347,7 @@ GoStringStatus ScanGoString(std::string_view input, size_t* pos_io, char quote, 
     while (pos < input.size()) {
       unsigned char b = static_cast<unsigned char>(input[pos]);
       if (b < 0x80) {
-        if (b == static_cast<unsigned char>(quote) || b == '\\' || b == '\n' || b == '\r') break;
+        if (b == static_cast<unsigned char>(quote) || !kPlainBytes.scan[b]) break;
         ++pos;
         continue;
       }

@@ -541,17 +541,19 @@ bool QuickCheckRegex(std::string_view re, RegexFacts* facts) {
   // earlier alternative of the group already matches empty.
   // prod: the largest product of nested repetition counts in the group so
   // far, last_prod that of its last item.
+  // (No member initializers: the stack is not filled in advance.)
   struct Frame {
-    bool alt_empty = false;
-    bool prefix_empty = true;
-    bool last_empty = true;
-    Last last = Last::kNone;
-    uint32_t prod = 1;
-    uint32_t last_prod = 1;
+    bool alt_empty;
+    bool prefix_empty;
+    bool last_empty;
+    Last last;
+    uint32_t prod;
+    uint32_t last_prod;
   };
+  constexpr Frame kFresh = {false, true, true, Last::kNone, 1, 1};
   Frame stack[kMaxDepth];
   int depth = 0;
-  Frame cur;
+  Frame cur = kFresh;
   bool named = false;
   auto atom = [&cur](bool empty, uint32_t prod = 1) {
     cur.prefix_empty = cur.prefix_empty && cur.last_empty;
@@ -658,7 +660,7 @@ bool QuickCheckRegex(std::string_view re, RegexFacts* facts) {
         }
         if (depth == kMaxDepth) return false;
         stack[depth++] = cur;
-        cur = Frame();
+        cur = kFresh;
         continue;
       }
       case ')': {

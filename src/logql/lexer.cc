@@ -474,12 +474,10 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   t->type = Tok::kIdentifier;
   const size_t len = t->text.size();
   if (len > KeywordIndex::kMaxLen) return;
-  char lower[KeywordIndex::kMaxLen];
-  for (size_t i = 0; i < len; ++i) lower[i] = Lower(t->text[i]);
-  const std::string_view name(lower, len);
+  const char first = Lower(t->text[0]);
   for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
     const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
-    if (e.name[0] != lower[0] || e.name != name) continue;
+    if (e.name[0] != first || !EqualsLower(t->text, e.name)) continue;
     if (e.op < 0) {
       t->type = e.tok;
       return;
