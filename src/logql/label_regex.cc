@@ -455,33 +455,69 @@ bool Simplifiable(const Node& n) {
 
 }  // namespace
 
-bool LabelRegexIsKeptAsRegexp(std::string_view re) {
-  // A plain literal (no metacharacter, valid UTF-8) is one literal node,
-  // which the simplifier always reduces: no tree to build.
-  bool plain = true;
-  for (size_t i = 0; i < re.size() && plain;) {
-    unsigned char c = static_cast<unsigned char>(re[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '|':
-        case '[': case ']': case '{': case '}': case '^': case '$':
-          plain = false;
-          break;
-        default:
-          ++i;
-      }
-      continue;
-    }
-    uint32_t r;
-    int n = obsv::internal::DecodeRune(re, i, &r);
-    if (n == 0) plain = false;
-    i += static_cast<size_t>(n);
-  }
-  if (plain) return false;
+bool LabelRegexIsKeptAsRegexpByTree(std::string_view re) {
   RegexReader reader(re);
   NodePtr n = reader.Read();
   if (!n) return true;  // shapes this reading does not model are never literal
   return !Simplifiable(*n);
+}
+
+namespace {
+
+bool IsRegexMeta(unsigned char c) {
+  switch (c) {
+    case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '|':
+    case '[': case ']': case '{': case '}': case '^': case '$':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ASCII without metacharacters.
+bool IsPlainAscii(std::string_view s) {
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || IsRegexMeta(u)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LabelRegexIsKeptAsRegexp(std::string_view re) {
+  // The common shapes, read without building the tree (what the tree
+  // reading decides for them; lexer_test.cc compares the two):
+  // `lit`, `.*lit`, `lit.*`, `.*lit.*` (a literal between any-stars) and
+  // `lit1|lit2|...` with alternatives of two bytes or more where no two
+  // neighbours start alike (nothing for Go's parser to factor or merge
+  // into a class). All of them the simplifier reduces.
+  std::string_view core = re;
+  bool star_prefix = core.size() >= 2 && core[0] == '.' && core[1] == '*';
+  if (star_prefix) core.remove_prefix(2);
+  bool star_suffix = core.size() >= 2 && core[core.size() - 2] == '.' && core.back() == '*';
+  if (star_suffix) core.remove_suffix(2);
+  if (IsPlainAscii(core) && (!core.empty() || (!star_prefix && !star_suffix))) {
+    // `lit.*?` and the like end in `?`, which IsPlainAscii refused.
+    return false;
+  }
+  if (!star_prefix && !star_suffix && re.size() >= 5) {
+    bool ok = true;
+    char prev_first = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= re.size() && ok; ++i) {
+      if (i < re.size() && re[i] != '|') {
+        unsigned char u = static_cast<unsigned char>(re[i]);
+        ok = u < 0x80 && !IsRegexMeta(u);
+        continue;
+      }
+      ok = i - start >= 2 && re[start] != prev_first;
+      prev_first = re[start];
+      start = i + 1;
+    }
+    if (ok) return false;
+  }
+  return LabelRegexIsKeptAsRegexpByTree(re);
 }
 
 namespace {

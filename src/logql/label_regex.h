@@ -23,6 +23,10 @@ struct RegexFacts {
 // checks it against RE2 on random patterns. Cost: one pass, no allocation.
 bool QuickCheckRegex(std::string_view re, RegexFacts* facts);
 
+// LabelRegexIsKeptAsRegexp (printer.h) always by building the regex's tree
+// (the quick shapes it skips are checked against this in tests).
+bool LabelRegexIsKeptAsRegexpByTree(std::string_view re);
+
 }  // namespace obsv::logql::internal
 
 #endif  // OBSV_SRC_LOGQL_LABEL_REGEX_H_

@@ -7,6 +7,7 @@
 
 #include "logql/label_regex.h"
 #include "logql/lexer.h"
+#include "logql/printer.h"
 #include "re2/re2.h"
 
 namespace obsv::logql::internal {
@@ -164,6 +165,31 @@ TEST(LogqlRegexTest, QuickCheckAgreesWithRe2) {
     SCOPED_TRACE(p);
     RegexFacts facts;
     EXPECT_FALSE(QuickCheckRegex(p, &facts));
+  }
+}
+
+// The printer's quick shapes of label-filter regexes decide as the tree.
+TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
+  static const char* const kPieces[] = {
+      "a", "b", "ab", "ba", "abc", "team-", "x", "-", "/", ":", " ", "\xc3\xa9", "|", "||",
+      ".*", ".+", ".", "*", "?", "(", ")", "(?i)", "[a]", "\\.", "^", "$", "\x00",
+  };
+  constexpr size_t kNumPieces = sizeof(kPieces) / sizeof(kPieces[0]);
+  std::mt19937 rng(11);
+  for (int k = 0; k < 100000; ++k) {
+    std::string p;
+    int len = 1 + static_cast<int>(rng() % 7);
+    for (int j = 0; j < len; ++j) {
+      const char* piece = kPieces[rng() % kNumPieces];
+      p += *piece == '\0' ? std::string(1, '\0') : std::string(piece);
+    }
+    SCOPED_TRACE(p);
+    ASSERT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
+  }
+  for (const char* p : {"error|warn", "team-a|team-b", "a|b", "web.*", ".*flush.*", ".*", "",
+                        "ab|ac", "ab|cd|ab", "ERR|CRIT"}) {
+    SCOPED_TRACE(p);
+    EXPECT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }
 }
 
