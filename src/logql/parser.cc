@@ -587,10 +587,9 @@ bool Parser::ParseSelector(StreamSelector* sel) {
   if (tok_.type != Tok::kRBrace) {
     while (true) {
       if (!CountNode()) return false;
-      LabelMatcher m;
-      if (!ParseMatcher(&m)) return false;
+      // Parsed in place (a failed parse discards the whole tree).
       if (sel->matchers.empty()) sel->matchers.reserve(4);
-      sel->matchers.push_back(std::move(m));
+      if (!ParseMatcher(&sel->matchers.emplace_back())) return false;
       if (tok_.type == Tok::kComma) {
         Advance();
         continue;
@@ -886,7 +885,9 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
 }
 
 bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
-  Stage s;
+  // Built in place (a failed parse discards the whole tree).
+  if (stages->empty()) stages->reserve(4);
+  Stage& s = stages->emplace_back();
   s.span.start = tok_.start;
   Advance();  // the `|`
   switch (tok_.type) {
@@ -1003,8 +1004,6 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       return Unexpected();
   }
   s.span.end = tok_.start;
-  if (stages->empty()) stages->reserve(4);
-  stages->push_back(std::move(s));
   return true;
 }
 
