@@ -406,13 +406,16 @@ bool Lexer::TryScanBytes(uint32_t start, Token* t) {
 // exponent), then lex.go's duration and bytes suffixes.
 void Lexer::LexNumber(uint32_t start, Token* t) {
   auto digits = [&](bool hex) {
-    while (pos_ < input_.size()) {
-      char c = input_[pos_];
+    uint32_t p = pos_;
+    const uint32_t size = static_cast<uint32_t>(input_.size());
+    while (p < size) {
+      char c = input_[p];
       bool ok = IsDigit(c) || c == '_' ||
                 (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
       if (!ok) break;
-      ++pos_;
+      ++p;
     }
+    pos_ = p;
   };
   bool hex = false;
   if (input_[pos_] == '0' && pos_ + 1 < input_.size()) {
@@ -455,19 +458,24 @@ void Lexer::LexNumber(uint32_t start, Token* t) {
 }
 
 void Lexer::LexIdentifier(uint32_t start, Token* t) {
+  // Locals, not members: a char load may alias pos_, which would be
+  // reloaded and stored on every byte.
+  const char* data = input_.data();
   const uint32_t size = static_cast<uint32_t>(input_.size());
-  while (pos_ < size) {
-    unsigned char c = static_cast<unsigned char>(input_[pos_]);
+  uint32_t p = pos_;
+  while (p < size) {
+    unsigned char c = static_cast<unsigned char>(data[p]);
     if (c < 0x80) {
       if ((kByteClasses.of[c] & kIdentByte) == 0) break;
-      ++pos_;
+      ++p;
       continue;
     }
     uint32_t r;
-    int n = DecodeRune(input_, pos_, &r);
+    int n = DecodeRune(input_, p, &r);
     if (n == 0 || IsSpaceRune(r)) break;
-    pos_ += static_cast<uint32_t>(n);
+    p += static_cast<uint32_t>(n);
   }
+  pos_ = p;
   t->start = start;
   t->end = pos_;
   t->text = input_.substr(start, pos_ - start);
