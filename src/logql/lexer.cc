@@ -60,6 +60,20 @@ bool EqualsLower(std::string_view text, std::string_view lower) {
   return true;
 }
 
+// EqualsLower for an identifier (letters, digits, `_`, non-ASCII) against
+// a keyword (lower-case letters and `_`): b | 0x20 equals k | 0x20 only for
+// b = k, its upper case, or DEL for `_`, which no identifier holds.
+bool IdentifierIsKeyword(std::string_view ident, std::string_view keyword) {
+  if (ident.size() != keyword.size()) return false;
+  for (size_t i = 0; i < ident.size(); ++i) {
+    if ((static_cast<unsigned char>(ident[i]) | 0x20) !=
+        (static_cast<unsigned char>(keyword[i]) | 0x20)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 struct Keyword {
   std::string_view name;
   Tok tok;
@@ -485,7 +499,7 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   const char first = Lower(t->text[0]);
   for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
     const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
-    if (e.name[0] != first || !EqualsLower(t->text, e.name)) continue;
+    if (e.name[0] != first || !IdentifierIsKeyword(t->text, e.name)) continue;
     if (e.op < 0) {
       t->type = e.tok;
       return;
