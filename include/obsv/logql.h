@@ -356,7 +356,9 @@ struct OBSV_API VariantsExpr final : Expr {
 // error: unexpected ..." (columns count runes, as Go's text/scanner), or
 // "parse error : ..." for the checks Loki reports without a position.
 // yacc's ", expecting ..." suffix is not reproduced. Cost: linear in the
-// query; RE2 compiles each regex matcher once to check it.
+// query; regexes (matchers, label filters, `regexp`, label_replace) are
+// checked by a quick reading of the common shapes, and only the others are
+// compiled by RE2 (line-filter regexes are not compiled, as in Loki).
 OBSV_API absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParserOptions& options = {});
 
 // Same, with the structured error: code (kSyntax, kUnterminatedString,

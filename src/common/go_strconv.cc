@@ -129,6 +129,18 @@ void AppendEscapedRune(uint32_t r, char quote, std::string* out) {
   out->append(buf);
 }
 
+// Bytes a Go string literal holds as they are: printable ASCII but `"` and
+// `\` (quoting), and ASCII but `\`, newline and carriage return (scanning).
+struct PlainBytes {
+  bool quote[256] = {};
+  bool scan[256] = {};
+  constexpr PlainBytes() {
+    for (int c = ' '; c <= '~'; ++c) quote[c] = c != '"' && c != '\\';
+    for (int c = 0; c < 0x80; ++c) scan[c] = c != '\\' && c != '\n' && c != '\r';
+  }
+};
+constexpr PlainBytes kPlainBytes;
+
 }  // namespace
 
 void AppendGoQuote(std::string_view s, std::string* out) {
@@ -137,7 +149,7 @@ void AppendGoQuote(std::string_view s, std::string* out) {
     // Runs of printable ASCII other than `"` and `\` (nearly every label
     // value) are copied as they are, in one append.
     size_t j = i;
-    while (j < s.size() && s[j] >= ' ' && s[j] <= '~' && s[j] != '"' && s[j] != '\\') ++j;
+    while (j < s.size() && kPlainBytes.quote[static_cast<unsigned char>(s[j])]) ++j;
     if (j > i) {
       out->append(s.data() + i, j - i);
       i = j;
@@ -392,10 +404,27 @@ GoStringStatus ScanGoString(std::string_view input, size_t* pos_io, char quote, 
     *message = std::move(m);
     return s;
   };
+  const bool raw = quote == '`';
   while (true) {
+    // A run of bytes that stand for themselves (nearly every string is
+    // one) is appended at once.
+    size_t run = pos;
+    while (pos < input.size()) {
+      unsigned char b = static_cast<unsigned char>(input[pos]);
+      if (b < 0x80) {
+        if (b == static_cast<unsigned char>(quote) || !kPlainBytes.scan[b]) break;
+        ++pos;
+        continue;
+      }
+      uint32_t r;
+      int n = DecodeRune(input, pos, &r);
+      if (n == 0) break;
+      pos += static_cast<size_t>(n);
+    }
+    if (pos > run) out->append(input.data() + run, pos - run);
     if (pos >= input.size()) {
       return fail(GoStringStatus::kUnterminated,
-                  quote == '`' ? "unterminated raw string" : "unterminated quoted string");
+                  raw ? "unterminated raw string" : "unterminated quoted string");
     }
     char c = input[pos];
     if (c == quote) {
@@ -405,7 +434,7 @@ GoStringStatus ScanGoString(std::string_view input, size_t* pos_io, char quote, 
     uint32_t r;
     int n = DecodeRune(input, pos, &r);
     if (n == 0) return fail(GoStringStatus::kInvalidUtf8, "invalid UTF-8 rune");
-    if (quote == '`') {
+    if (raw) {
       if (c != '\r') out->append(input.substr(pos, n));  // Go drops \r in raw strings
       pos += n;
       continue;

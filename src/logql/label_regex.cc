@@ -3,12 +3,14 @@
 // alternations factored by common prefix and single characters merged into
 // classes, as Go's parser does) fed to Loki's RegexSimplifier
 // (pkg/logql/log/filter.go). Loki prints a kept regexp in backquotes.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/go_strconv.h"
+#include "logql/label_regex.h"
 #include "logql/printer.h"
 
 namespace obsv::logql::internal {
@@ -453,11 +455,328 @@ bool Simplifiable(const Node& n) {
 
 }  // namespace
 
-bool LabelRegexIsKeptAsRegexp(std::string_view re) {
+bool LabelRegexIsKeptAsRegexpByTree(std::string_view re) {
   RegexReader reader(re);
   NodePtr n = reader.Read();
   if (!n) return true;  // shapes this reading does not model are never literal
   return !Simplifiable(*n);
+}
+
+namespace {
+
+bool IsRegexMeta(unsigned char c) {
+  switch (c) {
+    case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '|':
+    case '[': case ']': case '{': case '}': case '^': case '$':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ASCII without metacharacters.
+bool IsPlainAscii(std::string_view s) {
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || IsRegexMeta(u)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LabelRegexIsKeptAsRegexp(std::string_view re) {
+  // The common shapes, read without building the tree (what the tree
+  // reading decides for them; lexer_test.cc compares the two):
+  // `lit`, `.*lit`, `lit.*`, `.*lit.*` (a literal between any-stars) and
+  // `lit1|lit2|...` with alternatives of two bytes or more where no two
+  // neighbours start alike (nothing for Go's parser to factor or merge
+  // into a class). All of them the simplifier reduces.
+  std::string_view core = re;
+  bool star_prefix = core.size() >= 2 && core[0] == '.' && core[1] == '*';
+  if (star_prefix) core.remove_prefix(2);
+  bool star_suffix = core.size() >= 2 && core[core.size() - 2] == '.' && core.back() == '*';
+  if (star_suffix) core.remove_suffix(2);
+  if (IsPlainAscii(core) && (!core.empty() || (!star_prefix && !star_suffix))) {
+    // `lit.*?` and the like end in `?`, which IsPlainAscii refused.
+    return false;
+  }
+  if (!star_prefix && !star_suffix && re.size() >= 5) {
+    bool ok = true;
+    char prev_first = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= re.size() && ok; ++i) {
+      if (i < re.size() && re[i] != '|') {
+        unsigned char u = static_cast<unsigned char>(re[i]);
+        ok = u < 0x80 && !IsRegexMeta(u);
+        continue;
+      }
+      ok = i - start >= 2 && re[start] != prev_first;
+      prev_first = re[start];
+      start = i + 1;
+    }
+    if (ok) return false;
+  }
+  return LabelRegexIsKeptAsRegexpByTree(re);
+}
+
+namespace {
+
+bool IsAsciiPunct(unsigned char c) {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+         (c >= '{' && c <= '~');
+}
+
+// One character of a class at re[*i]: a rune (*single) or a Perl class
+// (\d \s \w and their negations). False for what the quick reading leaves
+// to RE2.
+bool ClassChar(std::string_view re, size_t* i, uint32_t* rune, bool* single) {
+  *single = true;
+  if (re[*i] != '\\') {
+    int n = obsv::internal::DecodeRune(re, *i, rune);
+    if (n == 0) return false;
+    *i += static_cast<size_t>(n);
+    return true;
+  }
+  if (*i + 1 >= re.size()) return false;
+  unsigned char e = static_cast<unsigned char>(re[*i + 1]);
+  *i += 2;
+  if (IsAsciiPunct(e)) {
+    *rune = e;
+    return true;
+  }
+  switch (e) {
+    case 'd': case 'D': case 's': case 'S': case 'w': case 'W': *single = false; return true;
+    case 'a': *rune = '\a'; return true;
+    case 'f': *rune = '\f'; return true;
+    case 'n': *rune = '\n'; return true;
+    case 'r': *rune = '\r'; return true;
+    case 't': *rune = '\t'; return true;
+    case 'v': *rune = '\v'; return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool QuickCheckRegex(std::string_view re, RegexFacts* facts) {
+  // Bounded so that no accepted pattern comes near RE2's program-size
+  // limit (without counted repetitions a byte compiles to a few dozen
+  // instructions at most) or its nesting limits.
+  constexpr size_t kMaxBytes = 1000;
+  constexpr int kMaxDepth = 64;
+  // RE2 refuses nested counted repetitions whose counts multiply past
+  // 1000; and (bytes x that product) bounds the program's size: about 15
+  // instructions a byte at worst, far below the 174k of RE2's max_mem.
+  constexpr uint32_t kMaxRepeatProduct = 1000;
+  constexpr uint32_t kMaxWeight = 4000;
+  if (re.size() > kMaxBytes) return false;
+  enum class Last : unsigned char { kNone, kAtom, kRepeat, kLazyRepeat };
+  // One concatenation being read: whether the items before the last one
+  // all match empty (prefix), whether the last one does, and whether an
+  // earlier alternative of the group already matches empty.
+  // prod: the largest product of nested repetition counts in the group so
+  // far, last_prod that of its last item.
+  // (No member initializers: the stack is not filled in advance.)
+  struct Frame {
+    bool alt_empty;
+    bool prefix_empty;
+    bool last_empty;
+    Last last;
+    uint32_t prod;
+    uint32_t last_prod;
+  };
+  constexpr Frame kFresh = {false, true, true, Last::kNone, 1, 1};
+  Frame stack[kMaxDepth];
+  int depth = 0;
+  Frame cur = kFresh;
+  bool named = false;
+  auto atom = [&cur](bool empty, uint32_t prod = 1) {
+    cur.prefix_empty = cur.prefix_empty && cur.last_empty;
+    cur.last_empty = empty;
+    cur.last = Last::kAtom;
+    cur.last_prod = prod;
+    if (prod > cur.prod) cur.prod = prod;
+  };
+  auto digit = [&re](size_t k) { return k < re.size() && re[k] >= '0' && re[k] <= '9'; };
+  const size_t n = re.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(re[i]);
+    switch (c) {
+      case '*':
+      case '+':
+      case '?':
+        if (cur.last == Last::kAtom) {
+          if (c != '+') cur.last_empty = true;
+          cur.last = Last::kRepeat;
+        } else if (cur.last == Last::kRepeat && c == '?') {
+          cur.last = Last::kLazyRepeat;
+        } else {
+          return false;  // no argument, or a repeated repetition
+        }
+        ++i;
+        continue;
+      case '{': {
+        // `{n}`, `{n,}`, `{n,m}` are counted repetitions; a `{` that does
+        // not start with a digit is a literal (other shapes: RE2 decides).
+        if (!digit(i + 1)) {
+          atom(false);
+          ++i;
+          continue;
+        }
+        if (cur.last != Last::kAtom) return false;
+        size_t k = i + 1;
+        uint32_t lo = 0, hi = 0;
+        auto number = [&](uint32_t* v) {
+          size_t d0 = k;
+          while (digit(k) && k - d0 < 5) *v = *v * 10 + static_cast<uint32_t>(re[k++] - '0');
+          // Leading zeros make RE2 read the braces as literals; too many
+          // digits are out of range either way.
+          return k > d0 && !digit(k) && !(re[d0] == '0' && k - d0 > 1);
+        };
+        if (!number(&lo)) return false;
+        hi = lo;
+        if (k < n && re[k] == ',') {
+          ++k;
+          if (digit(k)) {
+            hi = 0;
+            if (!number(&hi)) return false;
+          }
+        }
+        if (k >= n || re[k] != '}') return false;
+        if (lo > kMaxRepeatProduct || hi > kMaxRepeatProduct || hi < lo) return false;
+        if (lo == 0) cur.last_empty = true;
+        if (hi > 1) {
+          uint64_t prod = uint64_t{cur.last_prod} * hi;
+          if (prod > kMaxRepeatProduct) return false;
+          cur.last_prod = static_cast<uint32_t>(prod);
+          if (cur.last_prod > cur.prod) cur.prod = cur.last_prod;
+        }
+        cur.last = Last::kRepeat;
+        i = k + 1;
+        continue;
+      }
+      case '|':
+        cur.alt_empty = cur.alt_empty || (cur.prefix_empty && cur.last_empty);
+        cur.prefix_empty = cur.last_empty = true;
+        cur.last = Last::kNone;
+        ++i;
+        continue;
+      case '(': {
+        ++i;
+        if (i < n && re[i] == '?') {
+          ++i;
+          if (i < n && re[i] == 'P') {
+            // (?P<name>: RE2's names are [A-Za-z0-9_]+.
+            ++i;
+            if (i >= n || re[i] != '<') return false;
+            size_t s = ++i;
+            while (i < n && (re[i] == '_' || (re[i] >= 'a' && re[i] <= 'z') ||
+                             (re[i] >= 'A' && re[i] <= 'Z') || (re[i] >= '0' && re[i] <= '9'))) {
+              ++i;
+            }
+            if (i == s || i >= n || re[i] != '>') return false;
+            ++i;
+            named = true;
+          } else {
+            // (?flags) and (?flags:...), flags among i m s U, none negated.
+            size_t s = i;
+            while (i < n && (re[i] == 'i' || re[i] == 'm' || re[i] == 's' || re[i] == 'U')) ++i;
+            if (i == s || i >= n) return false;
+            if (re[i] == ')') {
+              ++i;
+              // Matches nothing; a repetition right after it is left to RE2.
+              cur.last = Last::kNone;
+              continue;
+            }
+            if (re[i] != ':') return false;
+            ++i;
+          }
+        }
+        if (depth == kMaxDepth) return false;
+        stack[depth++] = cur;
+        cur = kFresh;
+        continue;
+      }
+      case ')': {
+        if (depth == 0) return false;
+        bool empty = cur.alt_empty || (cur.prefix_empty && cur.last_empty);
+        uint32_t prod = cur.prod;
+        cur = stack[--depth];
+        atom(empty, prod);
+        ++i;
+        continue;
+      }
+      case '[': {
+        ++i;
+        if (i < n && re[i] == '^') ++i;
+        bool first = true;
+        while (true) {
+          if (i >= n) return false;
+          if (re[i] == ']' && !first) {
+            ++i;
+            break;
+          }
+          if (re[i] == '[' && i + 1 < n && re[i + 1] == ':') return false;  // POSIX class
+          first = false;
+          uint32_t lo;
+          bool single;
+          if (!ClassChar(re, &i, &lo, &single)) return false;
+          if (single && i + 1 < n && re[i] == '-' && re[i + 1] != ']') {
+            ++i;
+            uint32_t hi;
+            if (!ClassChar(re, &i, &hi, &single) || !single || hi < lo) return false;
+          }
+        }
+        atom(false);
+        continue;
+      }
+      case '.':
+        atom(false);
+        ++i;
+        continue;
+      case '^':
+      case '$':
+        atom(true);
+        ++i;
+        continue;
+      case '\\': {
+        if (i + 1 >= n) return false;
+        unsigned char e = static_cast<unsigned char>(re[i + 1]);
+        i += 2;
+        if (IsAsciiPunct(e)) {
+          atom(false);
+          continue;
+        }
+        switch (e) {
+          case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
+          case 'a': case 'f': case 'n': case 'r': case 't': case 'v':
+          case 'b':  // a word boundary: none in the empty text
+            atom(false);
+            continue;
+          case 'B': case 'A': case 'z':
+            atom(true);
+            continue;
+          default:
+            return false;
+        }
+      }
+      default: {
+        uint32_t r;
+        int len = obsv::internal::DecodeRune(re, i, &r);
+        if (len == 0) return false;
+        i += static_cast<size_t>(len);
+        atom(false);
+        continue;
+      }
+    }
+  }
+  if (depth != 0) return false;
+  if (cur.prod > 1 && re.size() * cur.prod > kMaxWeight) return false;
+  facts->matches_empty = cur.alt_empty || (cur.prefix_empty && cur.last_empty);
+  facts->has_named_capture = named;
+  return true;
 }
 
 }  // namespace obsv::logql::internal

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -30,12 +31,45 @@ bool IsLetterByte(unsigned char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
+// Byte classes for the hot loops: identifier bytes (letters, digits, `_`
+// and every non-ASCII byte, whose rune is checked separately) and spaces.
+constexpr uint8_t kIdentByte = 1;
+constexpr uint8_t kSpaceByte = 2;
+struct ByteClasses {
+  uint8_t of[256] = {};
+  constexpr ByteClasses() {
+    for (int c = 0; c < 256; ++c) {
+      if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c >= 0x80) {
+        of[c] |= kIdentByte;
+      }
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') of[c] |= kSpaceByte;
+    }
+  }
+};
+constexpr ByteClasses kByteClasses;
+uint8_t ClassOf(char c) { return kByteClasses.of[static_cast<unsigned char>(c)]; }
+
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool EqualsLower(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) return false;
   for (size_t i = 0; i < text.size(); ++i) {
     if (Lower(text[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+// EqualsLower for an identifier (letters, digits, `_`, non-ASCII) against
+// a keyword (lower-case letters and `_`): b | 0x20 equals k | 0x20 only for
+// b = k, its upper case, or DEL for `_`, which no identifier holds.
+bool IdentifierIsKeyword(std::string_view ident, std::string_view keyword) {
+  if (ident.size() != keyword.size()) return false;
+  for (size_t i = 0; i < ident.size(); ++i) {
+    if ((static_cast<unsigned char>(ident[i]) | 0x20) !=
+        (static_cast<unsigned char>(keyword[i]) | 0x20)) {
+      return false;
+    }
   }
   return true;
 }
@@ -100,6 +134,38 @@ constexpr FunctionKeyword kFunctions[] = {
     {"duration_seconds", Tok::kDurationSecondsConv, 0},
     {"ip", Tok::kIp, 0},
 };
+
+// Both tables by name length, each length's entries scanned only for an
+// identifier of that length (lowered into a small buffer, no allocation).
+// A function name is never also a keyword.
+struct KeywordIndex {
+  static constexpr size_t kMaxLen = 20;
+  struct Entry {
+    std::string_view name;
+    Tok tok;
+    int op;  // functions: RangeOp or VectorOp; -1: a keyword
+  };
+  Entry entries[std::size(kKeywords) + std::size(kFunctions)] = {};
+  uint8_t begin[kMaxLen + 2] = {};  // entries of length n: [begin[n], begin[n + 1])
+
+  constexpr KeywordIndex() {
+    size_t k = 0;
+    for (size_t len = 0; len <= kMaxLen; ++len) {
+      begin[len] = static_cast<uint8_t>(k);
+      for (const FunctionKeyword& f : kFunctions) {
+        if (f.name.size() == len) entries[k++] = {f.name, f.tok, f.op};
+      }
+      for (const Keyword& w : kKeywords) {
+        if (w.name.size() == len) entries[k++] = {w.name, w.tok, -1};
+      }
+    }
+    begin[kMaxLen + 1] = static_cast<uint8_t>(k);
+  }
+};
+constexpr KeywordIndex kKeywordIndex;
+static_assert(kKeywordIndex.begin[KeywordIndex::kMaxLen + 1] ==
+                  std::size(kKeywords) + std::size(kFunctions),
+              "a keyword longer than KeywordIndex::kMaxLen");
 
 bool IsDurationRune(uint32_t r) {
   switch (r) {
@@ -255,24 +321,24 @@ LineColumn LineColumnAt(std::string_view text, uint32_t offset, bool runes) {
   return lc;
 }
 
-Token Lexer::Error(uint32_t at, ParseErrorCode code, std::string message) {
+void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string message) {
   failed_ = true;
   error_offset_ = at;
   error_code_ = code;
   error_message_ = std::move(message);
-  Token t;
-  t.type = Tok::kError;
-  t.start = at;
-  t.end = at;
-  return t;
+  t->type = Tok::kError;
+  t->start = at;
+  t->end = at;
 }
 
 // Whitespace, Go comments (text/scanner's SkipComments) and `#` comments.
 bool Lexer::SkipSpaceAndComments(Token* err) {
   while (pos_ < input_.size()) {
     char c = input_[pos_];
-    if (IsAsciiSpace(c)) {
+    if (ClassOf(c) & kSpaceByte) {
       ++pos_;
+    } else if (c != '#' && c != '/') {
+      break;
     } else if (c == '#') {
       while (pos_ < input_.size() && input_[pos_] != '\n') ++pos_;
     } else if (c == '/' && pos_ + 1 < input_.size() && input_[pos_ + 1] == '/') {
@@ -281,7 +347,7 @@ bool Lexer::SkipSpaceAndComments(Token* err) {
       uint32_t start = pos_;
       size_t close = input_.find("*/", pos_ + 2);
       if (close == std::string_view::npos) {
-        *err = Error(start, ParseErrorCode::kSyntax, "comment not terminated");
+        Error(err, start, ParseErrorCode::kSyntax, "comment not terminated");
         return false;
       }
       pos_ = static_cast<uint32_t>(close + 2);
@@ -352,15 +418,18 @@ bool Lexer::TryScanBytes(uint32_t start, Token* t) {
 
 // text/scanner's scanNumber (decimal, 0x/0o/0b, `_` separators, fraction,
 // exponent), then lex.go's duration and bytes suffixes.
-Token Lexer::LexNumber(uint32_t start) {
+void Lexer::LexNumber(uint32_t start, Token* t) {
   auto digits = [&](bool hex) {
-    while (pos_ < input_.size()) {
-      char c = input_[pos_];
+    uint32_t p = pos_;
+    const uint32_t size = static_cast<uint32_t>(input_.size());
+    while (p < size) {
+      char c = input_[p];
       bool ok = IsDigit(c) || c == '_' ||
                 (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
       if (!ok) break;
-      ++pos_;
+      ++p;
     }
+    pos_ = p;
   };
   bool hex = false;
   if (input_[pos_] == '0' && pos_ + 1 < input_.size()) {
@@ -372,7 +441,7 @@ Token Lexer::LexNumber(uint32_t start) {
       digits(hex);
       if (pos_ == d0) {
         // text/scanner's error, which Loki reports ("0B" is no size).
-        return Error(start, ParseErrorCode::kInvalidValue,
+        return Error(t, start, ParseErrorCode::kInvalidValue,
                      StrCat(x == 'x' ? "hexadecimal" : x == 'o' ? "octal" : "binary",
                             " literal has no digits"));
       }
@@ -396,99 +465,116 @@ Token Lexer::LexNumber(uint32_t start) {
       }
     }
   }
-  Token t;
-  t.start = start;
-  if (!TryScanDuration(start, &t) && !TryScanBytes(start, &t)) t.type = Tok::kNumber;
-  t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  return t;
+  t->start = start;
+  if (!TryScanDuration(start, t) && !TryScanBytes(start, t)) t->type = Tok::kNumber;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
 }
 
-Token Lexer::LexIdentifier(uint32_t start) {
-  while (pos_ < input_.size()) {
-    unsigned char c = static_cast<unsigned char>(input_[pos_]);
-    if (c >= 0x80) {
-      uint32_t r;
-      int n = DecodeRune(input_, pos_, &r);
-      if (n == 0 || IsSpaceRune(r)) break;
-      pos_ += static_cast<uint32_t>(n);
+void Lexer::LexIdentifier(uint32_t start, Token* t) {
+  // Locals, not members: a char load may alias pos_, which would be
+  // reloaded and stored on every byte.
+  const char* data = input_.data();
+  const uint32_t size = static_cast<uint32_t>(input_.size());
+  uint32_t p = pos_;
+  while (p < size) {
+    unsigned char c = static_cast<unsigned char>(data[p]);
+    if (c < 0x80) {
+      if ((kByteClasses.of[c] & kIdentByte) == 0) break;
+      ++p;
       continue;
     }
-    if (!(IsLetterByte(c) || IsDigit(static_cast<char>(c)))) break;
-    ++pos_;
+    uint32_t r;
+    int n = DecodeRune(input_, p, &r);
+    if (n == 0 || IsSpaceRune(r)) break;
+    p += static_cast<uint32_t>(n);
   }
-  Token t;
-  t.start = start;
-  t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  t.type = Tok::kIdentifier;
-  for (const FunctionKeyword& f : kFunctions) {
-    if (EqualsLower(t.text, f.name)) {
-      if (!IsFunctionFollowing(pos_)) return t;
-      t.type = f.tok;
-      if (f.tok == Tok::kRangeOp) t.range_op = static_cast<RangeOp>(f.op);
-      if (f.tok == Tok::kVectorOp) t.vector_op = static_cast<VectorOp>(f.op);
-      return t;
+  pos_ = p;
+  t->start = start;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
+  t->type = Tok::kIdentifier;
+  const size_t len = t->text.size();
+  if (len > KeywordIndex::kMaxLen) return;
+  const char first = Lower(t->text[0]);
+  for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
+    const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
+    if (e.name[0] != first || !IdentifierIsKeyword(t->text, e.name)) continue;
+    if (e.op < 0) {
+      t->type = e.tok;
+      return;
     }
+    if (!IsFunctionFollowing(pos_)) return;
+    t->type = e.tok;
+    if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
+    if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
+    return;
   }
-  for (const Keyword& k : kKeywords) {
-    if (EqualsLower(t.text, k.name)) {
-      t.type = k.tok;
-      return t;
-    }
-  }
-  return t;
 }
 
-Token Lexer::Next() {
+void Lexer::Next(Token* t) {
+  // Reset in place: the string keeps its buffer from token to token.
+  t->type = Tok::kEof;
+  t->text = {};
+  t->str.clear();
+  t->duration_ns = 0;
+  t->bytes = 0;
+  t->range_op = RangeOp::kCountOverTime;
+  t->vector_op = VectorOp::kSum;
+  t->line_zero = false;
   if (failed_) {
-    Token t;
-    t.type = Tok::kError;
-    t.start = t.end = error_offset_;
-    return t;
+    t->type = Tok::kError;
+    t->start = t->end = error_offset_;
+    return;
   }
-  Token err;
-  if (!SkipSpaceAndComments(&err)) return err;
+  // Most tokens follow a single space or none.
+  if (pos_ < input_.size() && input_[pos_] == ' ') ++pos_;
+  if (pos_ < input_.size()) {
+    char c0 = input_[pos_];
+    if (((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') &&
+        !SkipSpaceAndComments(t)) {
+      return;
+    }
+  }
   uint32_t start = pos_;
-  Token t;
-  t.start = start;
+  t->start = start;
   if (pos_ >= input_.size()) {
-    t.type = Tok::kEof;
-    t.end = start;
-    return t;
+    t->type = Tok::kEof;
+    t->end = start;
+    return;
   }
   char c = input_[pos_];
   unsigned char uc = static_cast<unsigned char>(c);
   if (IsDigit(c) || (c == '.' && pos_ + 1 < input_.size() && IsDigit(input_[pos_ + 1]))) {
-    return LexNumber(start);
+    return LexNumber(start, t);
   }
   if (IsLetterByte(uc)) {
     if (uc >= 0x80) {
       uint32_t r;
       int n = DecodeRune(input_, pos_, &r);
-      if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+      if (n == 0) return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
     }
-    return LexIdentifier(start);
+    return LexIdentifier(start, t);
   }
   if (c == '"' || c == '`') {
     size_t p = pos_ + 1;
     std::string message;
-    auto status = obsv::internal::ScanGoString(input_, &p, c, &t.str, &message);
+    auto status = obsv::internal::ScanGoString(input_, &p, c, &t->str, &message);
     switch (status) {
       case obsv::internal::GoStringStatus::kOk:
         break;
       case obsv::internal::GoStringStatus::kUnterminated:
-        return Error(start, ParseErrorCode::kUnterminatedString, "literal not terminated");
+        return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
       case obsv::internal::GoStringStatus::kInvalidUtf8:
-        return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
+        return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
       case obsv::internal::GoStringStatus::kInvalidEscape:
-        return Error(start, ParseErrorCode::kInvalidEscape, "invalid char escape");
+        return Error(t, start, ParseErrorCode::kInvalidEscape, "invalid char escape");
     }
     pos_ = static_cast<uint32_t>(p);
-    t.type = Tok::kString;
-    t.end = pos_;
-    t.text = input_.substr(start, pos_ - start);
-    return t;
+    t->type = Tok::kString;
+    t->end = pos_;
+    t->text = input_.substr(start, pos_ - start);
+    return;
   }
   if (c == '\'') {
     // A Go char literal: text/scanner scans it, lex.go hands it over as an
@@ -497,40 +583,40 @@ Token Lexer::Next() {
     std::string ignored, message;
     if (obsv::internal::ScanGoString(input_, &p, '\'', &ignored, &message) !=
         obsv::internal::GoStringStatus::kOk) {
-      return Error(start, ParseErrorCode::kUnterminatedString, "literal not terminated");
+      return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
     }
     pos_ = static_cast<uint32_t>(p);
-    t.type = Tok::kIdentifier;
-    t.end = pos_;
-    t.text = input_.substr(start, pos_ - start);
-    return t;
+    t->type = Tok::kIdentifier;
+    t->end = pos_;
+    t->text = input_.substr(start, pos_ - start);
+    return;
   }
   if (c == '[') {
     size_t close = input_.find(']', pos_ + 1);
     if (close == std::string_view::npos) {
       error_line_zero_ = true;
-      return Error(start, ParseErrorCode::kSyntax, "missing closing ']' in duration");
+      return Error(t, start, ParseErrorCode::kSyntax, "missing closing ']' in duration");
     }
     std::string_view body = input_.substr(pos_ + 1, close - pos_ - 1);
     int64_t ms;
     if (!obsv::internal::ParsePromDuration(body, &ms)) {
       error_line_zero_ = true;
-      return Error(start, ParseErrorCode::kInvalidValue, ModelDurationError(body));
+      return Error(t, start, ParseErrorCode::kInvalidValue, ModelDurationError(body));
     }
     pos_ = static_cast<uint32_t>(close + 1);
-    t.type = Tok::kRange;
-    t.line_zero = true;
-    t.duration_ns = ms * 1'000'000;
-    t.end = pos_;
-    t.text = input_.substr(start, pos_ - start);
-    return t;
+    t->type = Tok::kRange;
+    t->line_zero = true;
+    t->duration_ns = ms * 1'000'000;
+    t->end = pos_;
+    t->text = input_.substr(start, pos_ - start);
+    return;
   }
   ++pos_;
   char next = pos_ < input_.size() ? input_[pos_] : '\0';
   auto two = [&](Tok type) {
     ++pos_;
-    t.type = type;
-    t.line_zero = true;
+    t->type = type;
+    t->line_zero = true;
     return true;
   };
   bool done = false;
@@ -539,7 +625,7 @@ Token Lexer::Next() {
       if (next == '=') done = two(Tok::kPipeExact);
       else if (next == '~') done = two(Tok::kPipeMatch);
       else if (next == '>') done = two(Tok::kPipePattern);
-      else t.type = Tok::kPipe, done = true;
+      else t->type = Tok::kPipe, done = true;
       break;
     case '!':
       if (next == '=') done = two(Tok::kNeq);
@@ -549,15 +635,15 @@ Token Lexer::Next() {
     case '=':
       if (next == '~') done = two(Tok::kRe);
       else if (next == '=') done = two(Tok::kCmpEq);
-      else t.type = Tok::kEq, done = true;
+      else t->type = Tok::kEq, done = true;
       break;
     case '>':
       if (next == '=') done = two(Tok::kGte);
-      else t.type = Tok::kGt, done = true;
+      else t->type = Tok::kGt, done = true;
       break;
     case '<':
       if (next == '=') done = two(Tok::kLte);
-      else t.type = Tok::kLt, done = true;
+      else t->type = Tok::kLt, done = true;
       break;
     case '-': {
       if (next == '-') {
@@ -570,31 +656,31 @@ Token Lexer::Next() {
         std::string_view flag = input_.substr(start, p - start);
         if (flag == "--strict" || flag == "--keep-empty") {
           pos_ = p;
-          t.type = Tok::kParserFlag;
-          t.line_zero = true;
+          t->type = Tok::kParserFlag;
+          t->line_zero = true;
           done = true;
           break;
         }
       }
-      if (TryScanDuration(start, &t)) {
+      if (TryScanDuration(start, t)) {
         done = true;
         break;
       }
-      t.type = Tok::kSub;
+      t->type = Tok::kSub;
       done = true;
       break;
     }
-    case ',': t.type = Tok::kComma, done = true; break;
-    case '.': t.type = Tok::kDot, done = true; break;
-    case '{': t.type = Tok::kLBrace, done = true; break;
-    case '}': t.type = Tok::kRBrace, done = true; break;
-    case '(': t.type = Tok::kLParen, done = true; break;
-    case ')': t.type = Tok::kRParen, done = true; break;
-    case '+': t.type = Tok::kAdd, done = true; break;
-    case '*': t.type = Tok::kMul, done = true; break;
-    case '/': t.type = Tok::kDiv, done = true; break;
-    case '%': t.type = Tok::kMod, done = true; break;
-    case '^': t.type = Tok::kPow, done = true; break;
+    case ',': t->type = Tok::kComma, done = true; break;
+    case '.': t->type = Tok::kDot, done = true; break;
+    case '{': t->type = Tok::kLBrace, done = true; break;
+    case '}': t->type = Tok::kRBrace, done = true; break;
+    case '(': t->type = Tok::kLParen, done = true; break;
+    case ')': t->type = Tok::kRParen, done = true; break;
+    case '+': t->type = Tok::kAdd, done = true; break;
+    case '*': t->type = Tok::kMul, done = true; break;
+    case '/': t->type = Tok::kDiv, done = true; break;
+    case '%': t->type = Tok::kMod, done = true; break;
+    case '^': t->type = Tok::kPow, done = true; break;
     default: break;
   }
   if (!done) {
@@ -602,13 +688,12 @@ Token Lexer::Next() {
     pos_ = start;
     uint32_t r;
     int n = DecodeRune(input_, pos_, &r);
-    if (n == 0) return Error(start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+    if (n == 0) return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
     pos_ += static_cast<uint32_t>(n);
-    t.type = Tok::kIdentifier;
+    t->type = Tok::kIdentifier;
   }
-  t.end = pos_;
-  t.text = input_.substr(start, pos_ - start);
-  return t;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
 }
 
 std::string_view TokenName(Tok t) {

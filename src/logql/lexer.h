@@ -60,8 +60,14 @@ class Lexer {
  public:
   explicit Lexer(std::string_view input) : input_(input) {}
 
-  // The next token. After kError or kEof, returns the same again.
-  Token Next();
+  // The next token, written over *t (its string's buffer is reused).
+  // After kError or kEof, the same again.
+  void Next(Token* t);
+  Token Next() {
+    Token t;
+    Next(&t);
+    return t;
+  }
   // The token after the next one would start here (for one-token lookahead
   // the parser keeps itself); exposed for tests.
   uint32_t pos() const { return pos_; }
@@ -73,9 +79,9 @@ class Lexer {
   bool error_line_zero() const { return error_line_zero_; }
 
  private:
-  Token Error(uint32_t at, ParseErrorCode code, std::string message);
-  Token LexNumber(uint32_t start);
-  Token LexIdentifier(uint32_t start);
+  void Error(Token* t, uint32_t at, ParseErrorCode code, std::string message);
+  void LexNumber(uint32_t start, Token* t);
+  void LexIdentifier(uint32_t start, Token* t);
   bool IsFunctionFollowing(uint32_t pos) const;
   bool TryScanDuration(uint32_t start, Token* t);
   bool TryScanBytes(uint32_t start, Token* t);

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "common/go_strconv.h"
 #include "common/str_cat.h"
+#include "logql/label_regex.h"
 #include "logql/lexer.h"
 #include "logql/printer.h"
 #include "obsv/logql.h"
@@ -100,6 +101,10 @@ bool MatcherMatchesEmpty(const LabelMatcher& m) {
     case MatchOp::kNotEqual: return !m.value.empty();
     case MatchOp::kRegexMatch:
     case MatchOp::kRegexNoMatch: {
+      internal::RegexFacts facts;
+      if (internal::QuickCheckRegex(m.value, &facts)) {
+        return m.op == MatchOp::kRegexMatch ? facts.matches_empty : !facts.matches_empty;
+      }
       RE2 re(m.value, QuietOptions(/*dot_nl=*/true));
       bool matches = re.ok() && RE2::FullMatch("", re);
       return m.op == MatchOp::kRegexMatch ? matches : !matches;
@@ -131,6 +136,24 @@ std::string GoRegexpError(const RE2& re) {
     default: return GoRegexpError(re);
   }
   return StrCat("error parsing regexp: ", what, ": `", re.error_arg(), "`");
+}
+
+// Whether RE2 (the options above) accepts `re`, and if so whether it has a
+// named capture (*named, if given); else Go's error in *error. Only the
+// regexes the quick reading cannot vouch for are compiled.
+bool CheckRegex(const std::string& re, bool* named, std::string* error) {
+  internal::RegexFacts facts;
+  if (internal::QuickCheckRegex(re, &facts)) {
+    if (named != nullptr) *named = facts.has_named_capture;
+    return true;
+  }
+  RE2 compiled(re, QuietOptions(false));
+  if (!compiled.ok()) {
+    *error = GoRegexpError(compiled);
+    return false;
+  }
+  if (named != nullptr) *named = !compiled.NamedCapturingGroups().empty();
+  return true;
 }
 
 // Loki's pattern parser (pkg/logql/log/pattern): literals and `<name>`
@@ -199,15 +222,15 @@ class Parser {
   // ---- tokens and errors ----
   void Advance() {
     if (has_peek_) {
-      tok_ = std::move(peek_);
+      std::swap(tok_, peek_);
       has_peek_ = false;
     } else {
-      tok_ = lex_.Next();
+      lex_.Next(&tok_);
     }
   }
   const Token& Peek() {
     if (!has_peek_) {
-      peek_ = lex_.Next();
+      lex_.Next(&peek_);
       has_peek_ = true;
     }
     return peek_;
@@ -539,14 +562,15 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
   }
   Advance();
   if (tok_.type != Tok::kString) return Unexpected();
-  m->value = tok_.str;
+  m->value = std::move(tok_.str);
   m->span.end = tok_.end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
-    RE2 re(m->value, QuietOptions(false));
-    if (!re.ok()) {
+    // RE2 compiles it only when the quick reading cannot vouch for it.
+    std::string error;
+    if (!CheckRegex(m->value, nullptr, &error)) {
       failure_.positioned = false;
-      return Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
+      return Fail(ParseErrorCode::kSyntax, tok_.start, std::move(error));
     }
   }
   Advance();
@@ -563,9 +587,9 @@ bool Parser::ParseSelector(StreamSelector* sel) {
   if (tok_.type != Tok::kRBrace) {
     while (true) {
       if (!CountNode()) return false;
-      LabelMatcher m;
-      if (!ParseMatcher(&m)) return false;
-      sel->matchers.push_back(std::move(m));
+      // Parsed in place (a failed parse discards the whole tree).
+      if (sel->matchers.empty()) sel->matchers.reserve(4);
+      if (!ParseMatcher(&sel->matchers.emplace_back())) return false;
       if (tok_.type == Tok::kComma) {
         Advance();
         continue;
@@ -613,7 +637,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
   while (true) {
     LineFilterOperand op;
     if (tok_.type == Tok::kString) {
-      op.value = tok_.str;
+      op.value = std::move(tok_.str);
       s.span.end = tok_.end;
       Advance();
     } else if (tok_.type == Tok::kIp) {
@@ -621,7 +645,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
       if (!Expect(Tok::kLParen)) return false;
       if (tok_.type != Tok::kString) return Unexpected();
       op.ip = true;
-      op.value = tok_.str;
+      op.value = std::move(tok_.str);
       Advance();
       s.span.end = tok_.end;
       if (!Expect(Tok::kRParen)) return false;
@@ -639,6 +663,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
     if (ip_after_or && IsPositive(s.line_filter.match)) s.line_filter.operands.resize(1);
     Advance();
   }
+  if (stages->empty()) stages->reserve(4);
   if (IsPositive(s.line_filter.match) || s.line_filter.operands.size() == 1) {
     stages->push_back(std::move(s));
     return true;
@@ -664,7 +689,7 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
     if (tok_.type == Tok::kEq) {
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      x.expression = tok_.str;
+      x.expression = std::move(tok_.str);
       Advance();
     } else {
       x.expression = x.name;
@@ -757,14 +782,12 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
                     : op == Tok::kNeq ? MatchOp::kNotEqual
                     : op == Tok::kRe  ? MatchOp::kRegexMatch
                                       : MatchOp::kRegexNoMatch;
-    f->matcher.value = tok_.str;
-    if (op == Tok::kRe || op == Tok::kNre) {
-      RE2 re(f->matcher.value, QuietOptions(false));
-      if (!re.ok()) {
-        failure_.positioned = false;
-        Fail(ParseErrorCode::kSyntax, tok_.start, GoRegexpError(re));
-        return nullptr;
-      }
+    f->matcher.value = std::move(tok_.str);
+    std::string error;
+    if ((op == Tok::kRe || op == Tok::kNre) && !CheckRegex(f->matcher.value, nullptr, &error)) {
+      failure_.positioned = false;
+      Fail(ParseErrorCode::kSyntax, tok_.start, std::move(error));
+      return nullptr;
     }
     f->matcher.span.end = f->span.end = tok_.end;
     Advance();
@@ -778,7 +801,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    f->ip = tok_.str;
+    f->ip = std::move(tok_.str);
     Advance();
     f->span.end = tok_.end;
     if (!Expect(Tok::kRParen)) return nullptr;
@@ -862,7 +885,9 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
 }
 
 bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
-  Stage s;
+  // Built in place (a failed parse discards the whole tree).
+  if (stages->empty()) stages->reserve(4);
+  Stage& s = stages->emplace_back();
   s.span.start = tok_.start;
   Advance();  // the `|`
   switch (tok_.type) {
@@ -887,17 +912,17 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = regexp ? StageKind::kRegexp : StageKind::kPattern;
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      s.param = tok_.str;
+      s.param = std::move(tok_.str);
       uint32_t at = tok_.start;
       Advance();
       if (regexp) {
-        RE2 re(s.param, QuietOptions(false));
-        if (!re.ok()) {
+        std::string error;
+        bool named = false;
+        if (!CheckRegex(s.param, &named, &error)) {
           failure_.positioned = false;
-          return Fail(ParseErrorCode::kSyntax, at,
-                      "invalid regexp parser: " + GoRegexpError(re));
+          return Fail(ParseErrorCode::kSyntax, at, "invalid regexp parser: " + error);
         }
-        if (re.NamedCapturingGroups().empty()) {
+        if (!named) {
           failure_.positioned = false;
           return Fail(ParseErrorCode::kSyntax, at,
                       "invalid regexp parser: at least one named capture must be supplied");
@@ -919,7 +944,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = StageKind::kLineFormat;
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      s.param = tok_.str;
+      s.param = std::move(tok_.str);
       Advance();
       break;
     case Tok::kLabelFmt:
@@ -935,7 +960,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
           f.rename = true;
           f.value = std::string(tok_.text);
         } else if (tok_.type == Tok::kString) {
-          f.value = tok_.str;
+          f.value = std::move(tok_.str);
         } else {
           return Unexpected();
         }
@@ -979,7 +1004,6 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       return Unexpected();
   }
   s.span.end = tok_.start;
-  stages->push_back(std::move(s));
   return true;
 }
 
@@ -1209,15 +1233,19 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    *s = tok_.str;
+    *s = std::move(tok_.str);
     Advance();
   }
   l->span.end = tok_.end;
   if (!Expect(Tok::kRParen)) return nullptr;
-  RE2 re("^(?:" + l->regex + ")$", QuietOptions(false));
-  if (!re.ok()) {
-    Defer(l.get(), l->span.start,
-          "invalid regex in label_replace: " + GoRegexpError(re));
+  // A regex valid on its own is valid anchored; one that is not may still
+  // be (`a)|(b`), which RE2 decides.
+  internal::RegexFacts facts;
+  if (!internal::QuickCheckRegex(l->regex, &facts)) {
+    RE2 re("^(?:" + l->regex + ")$", QuietOptions(false));
+    if (!re.ok()) {
+      Defer(l.get(), l->span.start, "invalid regex in label_replace: " + GoRegexpError(re));
+    }
   }
   return l;
 }

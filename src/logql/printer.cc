@@ -379,6 +379,7 @@ void AppendFormat(const Expr& expr, std::string* out) { internal::AppendExpr(exp
 
 std::string Format(const Expr& expr) {
   std::string out;
+  out.reserve(256);  // most queries print in one buffer
   internal::AppendExpr(expr, &out);
   return out;
 }

@@ -1,10 +1,14 @@
 // The LogQL lexer: tokens of Loki's lex.go (lex_test.go's cases).
+#include <random>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "logql/label_regex.h"
 #include "logql/lexer.h"
+#include "logql/printer.h"
+#include "re2/re2.h"
 
 namespace obsv::logql::internal {
 namespace {
@@ -104,6 +108,88 @@ TEST(LogqlLexerTest, HumanBytes) {
     std::string out;
     AppendHumanBytes(c.v, &out);
     EXPECT_EQ(out, c.want) << c.v;
+  }
+}
+
+// The parser's quick regex reading against RE2 itself: whatever it vouches
+// for RE2 accepts, with the same named captures and the same match of the
+// empty text (RE2 built as the parser builds it).
+TEST(LogqlRegexTest, QuickCheckAgreesWithRe2) {
+  static const char* const kPieces[] = {
+      "a", "b", "Z", "_", "0", "7", " ", ",", ":", "-", "=", "<", ">", "/", "\xc3\xa9",
+      "\xe2\x82\xac", "\xff", ".", "*", "+", "?", "|", "(", ")", "(?:", "(?i)", "(?i:", "(?s)",
+      "(?U)", "(?m", "(?im:", "(?-i)", "(?P<n>", "(?P<", "(?P=n)", "(?<n>", "(?", "[", "]", "[^",
+      "[:", "[:alpha:]", "^", "$", "{", "}", "{2}", "{1,", "{,3}", "{0}", "{2,5}", "{3,}",
+      "{1000}", "{01}", "{40}", "{1,1001}", "{0,1}", "\\", "\\d", "\\W", "\\s",
+      "\\b", "\\B", "\\A", "\\z", "\\Z", "\\.", "\\_", "\\n", "\\t", "\\a", "\\-", "\\]", "\\[",
+      "\\\\", "\\p", "\\pL", "\\Q", "\\E", "\\x", "\\x41", "\\0", "\\8", "\\C", "\\e", "\\y",
+      "\\ ", ".*", ".+", "a-z", "z-a", "\\d-", "-\\d",
+  };
+  constexpr size_t kNumPieces = sizeof(kPieces) / sizeof(kPieces[0]);
+  RE2::Options plain;
+  plain.set_log_errors(false);
+  RE2::Options dot_nl = plain;
+  dot_nl.set_dot_nl(true);
+  std::mt19937 rng(20261203);
+  int vouched = 0;
+  constexpr int kPatterns = 60000;
+  for (int k = 0; k < kPatterns; ++k) {
+    std::string p;
+    int len = 1 + static_cast<int>(rng() % 10);
+    for (int j = 0; j < len; ++j) p += kPieces[rng() % kNumPieces];
+    RegexFacts facts;
+    if (!QuickCheckRegex(p, &facts)) continue;
+    ++vouched;
+    SCOPED_TRACE(p);
+    RE2 re(p, plain);
+    ASSERT_TRUE(re.ok()) << re.error();
+    EXPECT_EQ(facts.has_named_capture, !re.NamedCapturingGroups().empty());
+    RE2 re_nl(p, dot_nl);
+    ASSERT_TRUE(re_nl.ok());
+    EXPECT_EQ(facts.matches_empty, RE2::FullMatch("", re_nl));
+  }
+  // The reading covers a fair share of the shapes, not just the trivial ones.
+  EXPECT_GT(vouched, kPatterns / 10);
+
+  for (const char* p : {"", ".*", ".+", "a|", "(a|b)*", "(?i)foo|bar", "^$", "\\bfoo\\b",
+                        "(?P<x>.+)", "[a-z]+", "(\\S+ {1,2}){11}", "a{0}", "[]a]", "[^]a-]",
+                        "a{", "x{,3}", "\\B"}) {
+    SCOPED_TRACE(p);
+    RegexFacts facts;
+    ASSERT_TRUE(QuickCheckRegex(p, &facts));
+    RE2 re_nl(p, dot_nl);
+    EXPECT_EQ(facts.matches_empty, RE2::FullMatch("", re_nl));
+  }
+  for (const char* p : {"a**", "*", "(", ")", "[a", "a{1001}", "(a{10}){101}", "\\pL",
+                        "[[:alpha:]]", "\\Z", "\\8", "(?<n>a)", "(?P<>a)", "\xff"}) {
+    SCOPED_TRACE(p);
+    RegexFacts facts;
+    EXPECT_FALSE(QuickCheckRegex(p, &facts));
+  }
+}
+
+// The printer's quick shapes of label-filter regexes decide as the tree.
+TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
+  static const char* const kPieces[] = {
+      "a", "b", "ab", "ba", "abc", "team-", "x", "-", "/", ":", " ", "\xc3\xa9", "|", "||",
+      ".*", ".+", ".", "*", "?", "(", ")", "(?i)", "[a]", "\\.", "^", "$", "\x00",
+  };
+  constexpr size_t kNumPieces = sizeof(kPieces) / sizeof(kPieces[0]);
+  std::mt19937 rng(11);
+  for (int k = 0; k < 100000; ++k) {
+    std::string p;
+    int len = 1 + static_cast<int>(rng() % 7);
+    for (int j = 0; j < len; ++j) {
+      const char* piece = kPieces[rng() % kNumPieces];
+      p += *piece == '\0' ? std::string(1, '\0') : std::string(piece);
+    }
+    SCOPED_TRACE(p);
+    ASSERT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
+  }
+  for (const char* p : {"error|warn", "team-a|team-b", "a|b", "web.*", ".*flush.*", ".*", "",
+                        "ab|ac", "ab|cd|ab", "ERR|CRIT"}) {
+    SCOPED_TRACE(p);
+    EXPECT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }
 }
 
