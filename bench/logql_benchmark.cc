@@ -6,8 +6,10 @@
 // (github.com/grafana/loki/v3/pkg/logql/syntax) is AGPL and not used by this
 // project; docs/benchmarks.md quotes its published figure instead.
 //
-//   BM_Parse_Table          Parse()
-//   BM_ParseFormat_Table    Parse() + Format()   (Loki: ParseExpr + String())
+//   BM_Parse_Table                Parse()
+//   BM_ParseFormat_Table          Parse() + Format()   (Loki: ParseExpr + String())
+//   BM_ParseInjectFormat_Table    Injector::InjectQuery(): Parse() + inject
+//                                 resource_id="r1" + Format(), as a proxy does
 //
 // The table is $OBSV_LOGQL_QUERIES, default bench/logql_queries.txt. With
 // --print=format as the first argument the binary prints each query's
@@ -15,10 +17,13 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <utility>
 #include <string>
 #include <string_view>
 
 #include "obsv/logql.h"
+#include "obsv/logql_scope.h"
 #include "query_table.h"
 
 namespace {
@@ -50,6 +55,36 @@ void BM_ParseFormat_Table(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_ParseFormat_Table)->Unit(benchmark::kMicrosecond);
+
+const obsv::logql::Injector& GetInjector() {
+  static const obsv::logql::Injector injector = [] {
+    obsv::logql::InjectOptions options;
+    obsv::logql::LabelMatcher m;
+    m.name = "resource_id";
+    m.op = obsv::logql::MatchOp::kEqual;
+    m.value = "r1";
+    options.enforced.push_back(m);
+    // No query of the table names resource_id in a selector, so every
+    // policy does the same work here.
+    options.policy = obsv::logql::ConflictPolicy::kReplace;
+    absl::StatusOr<obsv::logql::Injector> i = obsv::logql::Injector::Create(std::move(options));
+    if (!i.ok()) {
+      std::fprintf(stderr, "Injector::Create: %s\n", i.status().ToString().c_str());
+      std::abort();
+    }
+    return *std::move(i);
+  }();
+  return injector;
+}
+
+void BM_ParseInjectFormat_Table(benchmark::State& state) {
+  const obsv::logql::Injector& injector = GetInjector();
+  obsv::bench::RunTable(state, GetTable(), [&injector](const std::string& q) -> long {
+    absl::StatusOr<std::string> out = injector.InjectQuery(q, kOptions);
+    return out.ok() ? static_cast<long>(out->size()) : -1;
+  });
+}
+BENCHMARK(BM_ParseInjectFormat_Table)->Unit(benchmark::kMicrosecond);
 
 int Print(std::string_view what) {
   if (what != "format") {
