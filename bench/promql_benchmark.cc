@@ -30,43 +30,16 @@
 
 #include "obsv/promql.h"
 #include "obsv/promql_scope.h"
+#include "query_table.h"
 
 namespace {
 
-std::string ReplaceAll(std::string_view s, std::string_view from, std::string_view to) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    size_t next = s.find(from, pos);
-    if (next == std::string_view::npos) break;
-    out.append(s.substr(pos, next - pos));
-    out.append(to);
-    pos = next + from.size();
-  }
-  out.append(s.substr(pos));
-  return out;
-}
+using obsv::bench::QueryTable;
+using obsv::bench::ReplaceAll;
 
-struct Table {
-  std::vector<std::string> queries;
-  size_t bytes = 0;
-};
-
-// The table's rules: one query per line, `\n` for a newline inside a query,
-// blank lines and lines starting with `#` skipped.
-const Table& GetTable() {
-  static const Table table = [] {
-    Table t;
-    const char* env = std::getenv("OBSV_PROMQL_QUERIES");
-    std::ifstream in(env != nullptr ? env : OBSV_SOURCE_DIR "/bench/promql_queries.txt");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos || line[0] == '#') continue;
-      t.queries.push_back(ReplaceAll(line, "\\n", "\n"));
-      t.bytes += t.queries.back().size();
-    }
-    return t;
-  }();
+const QueryTable& GetTable() {
+  static const QueryTable table = obsv::bench::LoadQueryTable(
+      "OBSV_PROMQL_QUERIES", OBSV_SOURCE_DIR "/bench/promql_queries.txt");
   return table;
 }
 
@@ -92,30 +65,9 @@ const obsv::promql::Injector& GetInjector() {
   return injector;
 }
 
-// Runs `fn` on every query of the table per iteration; `fn` returns the
-// number of bytes it produced (kept so the work cannot be optimised away).
 template <typename Fn>
 void RunTable(benchmark::State& state, Fn fn) {
-  const Table& table = GetTable();
-  if (table.queries.empty()) {
-    state.SkipWithError("query table missing or empty");
-    return;
-  }
-  for (const std::string& q : table.queries) {
-    if (fn(q) < 0) {
-      state.SkipWithError(("query failed: " + q.substr(0, 80)).c_str());
-      return;
-    }
-  }
-  for (auto _ : state) {
-    for (const std::string& q : table.queries) {
-      benchmark::DoNotOptimize(fn(q));
-    }
-  }
-  const auto n = static_cast<int64_t>(table.queries.size());
-  state.SetItemsProcessed(state.iterations() * n);
-  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(table.bytes));
-  state.counters["queries"] = static_cast<double>(n);
+  obsv::bench::RunTable(state, GetTable(), fn);
 }
 
 const obsv::promql::ParserOptions kOptions;
