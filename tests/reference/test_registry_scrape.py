@@ -36,6 +36,7 @@ import math
 import os
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -322,12 +323,18 @@ def test_prometheus_metadata_types_by_format(scraped):
 
 def test_promtool_check_metrics(registry_server):
     promtool = _tool("PROMTOOL", "promtool")
-    _get(registry_server.url + "/metrics")  # so that the request metrics have series
-    status, headers, body = _get(registry_server.url + "/metrics?format=text")
-    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    for needed in (b"\nprocess_cpu_seconds_total ", b"\nregistry_server_metrics_request_total{",
-                   b"\nregistry_server_build_info{", b"\ndemo_rpc_seconds{quantile=\"0.5\"} 5\n"):
-        assert needed in body, needed
+    needed = (b"\nprocess_cpu_seconds_total ", b"\nregistry_server_metrics_request_total{",
+              b"\nregistry_server_build_info{", b"\ndemo_rpc_seconds{quantile=\"0.5\"} 5\n")
+    # The server records a request after answering it, so the series of the
+    # first request may show up only in a later answer: ask until it does.
+    for _ in range(100):
+        status, headers, body = _get(registry_server.url + "/metrics?format=text")
+        assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        if all(n in body for n in needed):
+            break
+        time.sleep(0.1)
+    for n in needed:
+        assert n in body, n
     r = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, timeout=60)
     assert r.returncode == 0, (r.stdout + r.stderr).decode()
 
