@@ -321,20 +321,26 @@ def test_prometheus_metadata_types_by_format(scraped):
 # ---- promtool ---------------------------------------------------------------------------
 
 
-def test_promtool_check_metrics(registry_server):
-    promtool = _tool("PROMTOOL", "promtool")
-    needed = (b"\nprocess_cpu_seconds_total ", b"\nregistry_server_metrics_request_total{",
-              b"\nregistry_server_build_info{", b"\ndemo_rpc_seconds{quantile=\"0.5\"} 5\n")
-    # The server records a request after answering it, so the series of the
-    # first request may show up only in a later answer: ask until it does.
+def _metrics_showing(registry_server, needed):
+    """GET /metrics?format=text until every byte string of `needed` is in the
+    body (the server records a request after answering it, so a request's
+    series may show up only in a later answer); asserts they all came."""
     for _ in range(100):
         status, headers, body = _get(registry_server.url + "/metrics?format=text")
-        assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
         if all(n in body for n in needed):
             break
         time.sleep(0.1)
     for n in needed:
         assert n in body, n
+    return status, headers, body
+
+
+def test_promtool_check_metrics(registry_server):
+    promtool = _tool("PROMTOOL", "promtool")
+    needed = (b"\nprocess_cpu_seconds_total ", b"\nregistry_server_metrics_request_total{",
+              b"\nregistry_server_build_info{", b"\ndemo_rpc_seconds{quantile=\"0.5\"} 5\n")
+    status, headers, body = _metrics_showing(registry_server, needed)
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
     r = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, timeout=60)
     assert r.returncode == 0, (r.stdout + r.stderr).decode()
 
@@ -422,6 +428,6 @@ def test_server_counts_its_own_requests(registry_server):
         _get(registry_server.url + "/definitely-missing")
     except urllib.error.HTTPError as e:
         assert e.code == 404
-    _, _, body = _get(registry_server.url + "/metrics?format=text")
-    assert b'registry_server_other_request_total{method="GET",code="404"} ' in body
-    assert b'registry_server_metrics_request_total{method="GET",code="200"} ' in body
+    _metrics_showing(registry_server, (
+        b'registry_server_other_request_total{method="GET",code="404"} ',
+        b'registry_server_metrics_request_total{method="GET",code="200"} '))
