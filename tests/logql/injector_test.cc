@@ -123,7 +123,9 @@ TEST(LogqlInjectorTest, Table) {
       continue;
     }
     ASSERT_TRUE(got.ok()) << got.status();
-    if (!c.out.empty()) EXPECT_EQ(*got, c.out);
+    if (!c.out.empty()) {
+      EXPECT_EQ(*got, c.out);
+    }
     ExpectScoped(*got, injector.enforced());
   }
 }
