@@ -43,10 +43,11 @@ no_exceptions() {
 }
 sanitizers() {
   cmake --preset asan -DOBSV_BUILD_TESTS=ON >/dev/null &&
-    cmake --build build-asan -j2 --target common_test exposition_test c_api_test c_api_promql_test c_api_logql_test c_api_registry_test promql_test logql_test registry_test \
-      exposition_fuzzer promql_fuzzer logql_fuzzer &&
+    cmake --build build-asan -j2 --target common_test exposition_test c_api_test c_api_promql_test c_api_logql_test c_api_registry_test \
+      c_api_registry_extras_test promql_test logql_test registry_test registry_alloc_test registry_protobuf_test \
+      exposition_fuzzer promql_fuzzer logql_fuzzer http_headers_fuzzer &&
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      ctest --test-dir build-asan -j2 -R '^(ParseGoFloat|IsInexact|ParseInt64|ParseDecimal|Utf8|GoFloat|Parser|Malformed|Chunked|Writer|RoundTrip|Format)Test|^Promql|^Logql|^Registry|promql_fuzzer|logql_fuzzer|c_api|fuzzer' --timeout 900
+      ctest --test-dir build-asan -j2 -R '^(ParseGoFloat|IsInexact|ParseInt64|ParseDecimal|Utf8|GoFloat|Parser|Malformed|Chunked|Writer|RoundTrip|Format)Test|^Promql|^Logql|^Registry|^registry\.|promql_fuzzer|logql_fuzzer|c_api|fuzzer' --timeout 900
 }
 python_tests() {
   # test_promql_scoping.py is run by ctest (promql_scoping_proxy and
