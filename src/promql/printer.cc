@@ -128,35 +128,12 @@ inline void UintTo(uint64_t v, Out& out) {
   out.Commit(std::to_chars(p, p + 20, v).ptr);
 }
 
+// model.Duration's String(), common/go_strconv's AppendDuration(); the
+// text (at most a few units) fits a short string's inline buffer.
 void DurationTo(int64_t ns, Out& out) {
-  int64_t ms = ns / 1'000'000;
-  if (ms == 0) {
-    out.Str("0s");
-    return;
-  }
-  struct Unit {
-    std::string_view name;
-    int64_t mult;
-    bool exact;
-  };
-  static constexpr Unit kUnits[] = {
-      {"y", int64_t{1000} * 60 * 60 * 24 * 365, true},
-      {"w", int64_t{1000} * 60 * 60 * 24 * 7, true},
-      {"d", int64_t{1000} * 60 * 60 * 24, false},
-      {"h", int64_t{1000} * 60 * 60, false},
-      {"m", int64_t{1000} * 60, false},
-      {"s", 1000, false},
-      {"ms", 1, false},
-  };
-  for (const Unit& u : kUnits) {
-    if (u.exact && ms % u.mult != 0) continue;
-    int64_t v = ms / u.mult;
-    if (v > 0) {
-      UintTo(static_cast<uint64_t>(v), out);
-      out.Str(u.name);
-      ms -= v * u.mult;
-    }
-  }
+  std::string text;
+  AppendDuration(ns, &text);
+  out.Str(text);
 }
 
 // strconv.FormatFloat(v, 'f', -1, 64). Integers (nearly every number in a

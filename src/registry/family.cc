@@ -611,7 +611,8 @@ absl::Status Histogram::ObserveWithExemplar(double v, absl::Span<const Label> ex
     bucket = series_->native->Observe(v, [this] { return RegistryNow(series_); });
   } else {
     Observe(v);
-    bucket = internal::ClassicBucketIndex(series_->family->bounds, v);
+    // The bucket Observe() counted v in (padded bounds, see cells.h).
+    bucket = internal::BucketIndex(series_->bounds, series_->n_bounds, v);
   }
   series_->exemplars.GetOrCreate(series_->n_bounds + 1)->Set(bucket, exemplar, v, RegistryNow(series_));
   return absl::OkStatus();
@@ -654,8 +655,8 @@ Histogram::Snapshot Histogram::Read() const {
 }
 
 void GaugeHistogram::Observe(double v, int64_t n) const {
-  uint32_t i = internal::ClassicBucketIndex(series_->family->bounds, v);
   uint32_t nb = series_->n_bounds;
+  uint32_t i = internal::BucketIndex(series_->bounds, nb, v);
   ThreadArena* a = CurrentArena();
   Cell* c = a->ChunkFor(slot_) + (slot_ & (kChunkSlots - 1));
   double dv = static_cast<double>(n) * v;
