@@ -339,6 +339,59 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
   return true;
 }
 
+std::string PromDurationError(std::string_view s) {
+  if (s.empty()) return "empty duration string";
+  std::string invalid = "not a valid duration string: ";
+  AppendGoQuote(s, &invalid);
+  // model.unitMap: a unit's rank (units must come biggest first) and size.
+  struct Unit {
+    std::string_view name;
+    int rank;
+    uint64_t ns;
+  };
+  static constexpr uint64_t kMs = 1'000'000;
+  static constexpr Unit kUnits[] = {
+      {"y", 1, kMs * 1000 * 60 * 60 * 24 * 365}, {"w", 2, kMs * 1000 * 60 * 60 * 24 * 7},
+      {"d", 3, kMs * 1000 * 60 * 60 * 24},       {"h", 4, kMs * 1000 * 60 * 60},
+      {"m", 5, kMs * 1000 * 60},                 {"s", 6, kMs * 1000},
+      {"ms", 7, kMs},
+  };
+  constexpr uint64_t kLimit = uint64_t{1} << 63;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  int last_rank = 0;
+  uint64_t total = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (!digit(s[i])) return invalid;
+    size_t d0 = i;
+    while (i < s.size() && digit(s[i])) ++i;
+    uint64_t v = 0;
+    auto r = std::from_chars(s.data() + d0, s.data() + i, v);
+    if (r.ec != std::errc()) return invalid;
+    size_t u0 = i;
+    while (i < s.size() && !digit(s[i])) ++i;
+    if (i == u0) return invalid;
+    const std::string_view name = s.substr(u0, i - u0);
+    const Unit* unit = nullptr;
+    for (const Unit& u : kUnits) {
+      if (u.name == name) unit = &u;
+    }
+    if (unit == nullptr) {
+      std::string msg = "unknown unit ";
+      AppendGoQuote(name, &msg);
+      msg.append(" in duration ");
+      AppendGoQuote(s, &msg);
+      return msg;
+    }
+    if (unit->rank <= last_rank) return invalid;
+    last_rank = unit->rank;
+    if (v > kLimit / unit->ns) return "duration out of range";
+    total += v * unit->ns;
+    if (total > kLimit - 1) return "duration out of range";
+  }
+  return invalid;
+}
+
 void AppendGoFloatF(double v, std::string* out) {
   if (std::isnan(v)) {
     out->append("NaN");

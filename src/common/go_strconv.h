@@ -28,6 +28,10 @@ bool IsLegacyMetricName(std::string_view s);
 // duration).
 void AppendDuration(int64_t ns, std::string* out);
 bool ParsePromDuration(std::string_view s, int64_t* ms);
+// model.ParseDuration's error for s, word for word ("unknown unit \"x\" in
+// duration \"5x\"", "duration out of range", ...); for a string
+// ParsePromDuration() refused.
+std::string PromDurationError(std::string_view s);
 
 // time.Duration's String() ("1h0m0s", "1.5s", "100ms", "0s") and
 // time.ParseDuration ("1h30m", "1.5h", "-5m", "300us"); false on a

@@ -231,11 +231,12 @@ void Lexer::SkipSpaceAndComments() {
 Token Lexer::Next() {
   if (done_) return last_;
   if (brace_open_) return LexInsideBraces();
-  if (bracket_open_) return LexInsideBrackets();
+  if (bracket_open_ && !bracket_statements_) return LexInsideBrackets();
   SkipSpaceAndComments();
   uint32_t start = pos_;
   if (pos_ >= input_.size()) {
     if (paren_depth_ != 0) return Error(start, ParseErrorCode::kSyntax, "unclosed left parenthesis");
+    if (bracket_open_) return Error(start, ParseErrorCode::kSyntax, "unclosed left bracket");
     done_ = true;
     last_ = Emit(Tok::kEof, start);
     return last_;
@@ -298,11 +299,16 @@ Token Lexer::Next() {
       brace_open_ = true;
       return Emit(Tok::kLBrace, start);
     case '[':
+      if (bracket_open_) return Error(start, ParseErrorCode::kSyntax, "unexpected left bracket '['");
       bracket_open_ = true;
       got_colon_ = false;
       return Emit(Tok::kLBracket, start);
     case ']':
-      return Error(start, ParseErrorCode::kSyntax, "unexpected right bracket ']'");
+      if (!bracket_open_) return Error(start, ParseErrorCode::kSyntax, "unexpected right bracket ']'");
+      bracket_open_ = false;
+      bracket_statements_ = false;
+      got_colon_ = false;
+      return Emit(Tok::kRBracket, start);
     case '@':
       return Emit(Tok::kAt, start);
     default:
@@ -312,11 +318,41 @@ Token Lexer::Next() {
     pos_ = start;
     return LexNumberOrDuration(start);
   }
+  if (bracket_open_ && (IsAlpha(c) || c == ':')) {
+    // Inside brackets lexStatements takes a colon or step/min/max only.
+    if (c == ':') {
+      if (got_colon_) return Error(start, ParseErrorCode::kSyntax, "unexpected colon ':'");
+      got_colon_ = true;
+      return Emit(Tok::kColon, start);
+    }
+    if (c == 's' || c == 'S' || c == 'm' || c == 'M') {
+      Token t = LexDurationKeyword(start);
+      if (t.type != Tok::kError) return t;
+    }
+    return Error(start, ParseErrorCode::kSyntax, StrCat("unexpected character: ", GoQuoteRune(c), ", expected ':'"));
+  }
   if (IsAlpha(c) || c == ':') {
     pos_ = start;
     return LexIdentifier(start, /*keywords=*/true);
   }
   return UnexpectedChar(start, start, "unexpected character: ");
+}
+
+// lex.go's scanDurationKeyword: a run of letters that is step, min or max
+// (any case); a kError token (no error recorded) otherwise.
+Token Lexer::LexDurationKeyword(uint32_t start) {
+  uint32_t end = start;
+  while (end < input_.size() && IsAlpha(input_[end])) ++end;
+  std::string word(input_.substr(start, end - start));
+  for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  Token t;
+  t.type = Tok::kError;
+  if (word != "step" && word != "min" && word != "max") return t;
+  pos_ = end;
+  if (word == "step") return Emit(Tok::kStep, start);
+  t = Emit(Tok::kAggregator, start);
+  t.aggregate_op = word == "min" ? AggregateOp::kMin : AggregateOp::kMax;
+  return t;
 }
 
 Token Lexer::LexIdentifier(uint32_t start, bool keywords) {
@@ -448,17 +484,12 @@ Token Lexer::LexInsideBrackets() {
   if (IsDigit(c) || (c == '.' && pos_ < input_.size() && IsDigit(input_[pos_]))) {
     pos_ = start;
     got_duration_ = true;
+    bracket_statements_ = true;
     return LexNumberOrDuration(start);
   }
-  if (IsAlpha(c)) {
-    pos_ = start;
-    Token t = LexIdentifier(start, /*keywords=*/true);
-    if (t.type == Tok::kStep || (t.type == Tok::kAggregator &&
-                                 (t.aggregate_op == AggregateOp::kMin ||
-                                  t.aggregate_op == AggregateOp::kMax))) {
-      return t;
-    }
-    pos_ = start + 1;
+  if (c == 's' || c == 'S' || c == 'm' || c == 'M') {
+    Token t = LexDurationKeyword(start);
+    if (t.type != Tok::kError) return t;
   }
   return UnexpectedChar(start, start, "unexpected character in duration expression: ");
 }
@@ -545,7 +576,6 @@ Token Lexer::LexNumberOrDuration(uint32_t start) {
     }
   }
   if (ok) return Emit(Tok::kDuration, start);
-  if (pos_ < input_.size()) ++pos_;
   std::string msg = "bad number or duration syntax: ";
   AppendGoQuote(input_.substr(start, pos_ - start), &msg);
   return Error(start, ParseErrorCode::kInvalidValue, std::move(msg));

@@ -72,6 +72,7 @@ class Lexer {
                                                     std::string_view prefix);
   Token LexInsideBraces();
   Token LexInsideBrackets();
+  Token LexDurationKeyword(uint32_t start);
   Token LexNumberOrDuration(uint32_t start);
   Token LexString(uint32_t start, char quote);
   Token LexIdentifier(uint32_t start, bool keywords);
@@ -85,7 +86,10 @@ class Lexer {
   bool bracket_open_ = false;
   bool got_colon_ = false;
   bool got_duration_ = false;
-  bool colon_error_pending_ = false;  // `[step():`: the error follows the colon  // a number was lexed in some [...] (lex.go's gotDuration)
+  bool colon_error_pending_ = false;  // `[step():`: the error follows the colon
+  // After the first number in `[...]` Prometheus lexes the rest of the
+  // brackets with lexStatements, whose errors differ from lexDurationExpr's.
+  bool bracket_statements_ = false;
   bool done_ = false;
   Token last_;  // the kEof or kError token, returned again once done_
   std::string error_message_;
@@ -106,6 +110,7 @@ using obsv::internal::GoQuoteRune;
 using obsv::internal::IsLegacyLabelName;
 using obsv::internal::IsLegacyMetricName;
 using obsv::internal::ParsePromDuration;
+using obsv::internal::PromDurationError;
 
 }  // namespace obsv::promql::internal
 

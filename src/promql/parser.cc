@@ -534,9 +534,7 @@ class Parser {
 
   bool ParseDurationToken(int64_t* ms) {
     if (!internal::ParsePromDuration(lex_.Text(tok_), ms)) {
-      std::string msg = "not a valid duration string: ";
-      internal::AppendGoQuote(lex_.Text(tok_), &msg);
-      Fail(tok_.start, ParseErrorCode::kInvalidValue, std::move(msg));
+      Fail(tok_.start, ParseErrorCode::kInvalidValue, internal::PromDurationError(lex_.Text(tok_)));
       return false;
     }
     return true;

@@ -202,6 +202,10 @@ TEST(PromqlCorpus, ErrorsAreAtPrometheusOffsets) {
     ASSERT_FALSE(err.ok()) << "accepted as " << (out ? Format(*out) : "");
     EXPECT_EQ(static_cast<int>(err.offset), offset)
         << err.message << "\n  prometheus: " << c.expected.substr(tab + 1);
+    // Prometheus has no position for an empty query.
+    const std::string where = c.query.empty() ? "unknown position"
+                                              : std::to_string(err.line) + ":" + std::to_string(err.column);
+    EXPECT_EQ(where + ": " + err.message, Unescape(c.expected.substr(tab + 1)));
   }
 }
 
@@ -281,6 +285,15 @@ void CheckFeatures(bool on) {
     ASSERT_FALSE(err.ok()) << "accepted as " << Format(*e);
     EXPECT_EQ(static_cast<int>(err.offset), offset)
         << err.message << "\n  prometheus: " << c.expected.substr(tab + 1);
+    const std::string expected = Unescape(c.expected.substr(tab + 1));
+    // `step() * 2` outside brackets: Prometheus's grammar makes it a
+    // duration expression and names the feature gate rather than the node
+    // (docs/promql.md); the position is the same.
+    if (!on && expected.find("experimental duration expression is not enabled") != std::string::npos &&
+        err.message == "parse error: unknown node type: *parser.DurationExpr") {
+      continue;
+    }
+    EXPECT_EQ(std::to_string(err.line) + ":" + std::to_string(err.column) + ": " + err.message, expected);
   }
   // Both halves must be exercised.
   EXPECT_GE(accepted, on ? 100u : 30u);
