@@ -47,7 +47,9 @@ bool KnownCode(obsv::ParseErrorCode code) {
 // And `info(foo, {})`, printed `info(foo, )`; and an offset that is an
 // operation written without parentheses (`foo
 // offset - -1m + 1m`, the sign making it one duration expression) prints
-// as `foo offset 1m + 1m`, which parses as a binary expression.
+// as `foo offset 1m + 1m`, which parses as a binary expression; and
+// `-a offset +(1m) + b`, printed `-a offset (1m) + b`, which Prometheus
+// refuses (see EndsInWrappedOffset()).
 bool AmbiguousOffset(const obsv::promql::TimeModifiers& m) {
   using obsv::promql::DurationOp;
   if (m.offset_expr == nullptr || m.offset_expr->wrapped) return false;
@@ -67,6 +69,27 @@ bool AmbiguousOffset(const obsv::promql::TimeModifiers& m) {
       return false;
   }
   return false;
+}
+
+// Whether e prints ending in `offset (...)`: Prometheus reads a `+` or
+// `-` after it as more of the offset (`foo offset (1m) + b` is refused).
+bool EndsInWrappedOffset(const obsv::promql::Expr& e) {
+  using namespace obsv::promql;
+  auto wrapped = [](const TimeModifiers& m) { return m.offset_expr != nullptr && m.offset_expr->wrapped; };
+  switch (e.kind) {
+    case NodeKind::kVectorSelector:
+      return wrapped(e.As<VectorSelector>().modifiers);
+    case NodeKind::kMatrixSelector:
+      return wrapped(e.As<MatrixSelector>().selector->modifiers);
+    case NodeKind::kSubquery:
+      return wrapped(e.As<Subquery>().modifiers);
+    case NodeKind::kUnary:
+      return EndsInWrappedOffset(*e.As<Unary>().expr);
+    case NodeKind::kBinary:
+      return EndsInWrappedOffset(*e.As<Binary>().rhs);
+    default:
+      return false;
+  }
 }
 
 // Recursion as deep as the tree, which the parser bounds by max_depth.
@@ -96,8 +119,11 @@ bool PrintsAmbiguously(const obsv::promql::Expr& e) {
       const auto& a = e.As<Aggregate>();
       return (a.param != nullptr && PrintsAmbiguously(*a.param)) || PrintsAmbiguously(*a.expr);
     }
-    case NodeKind::kBinary:
-      return PrintsAmbiguously(*e.As<Binary>().lhs) || PrintsAmbiguously(*e.As<Binary>().rhs);
+    case NodeKind::kBinary: {
+      const auto& b = e.As<Binary>();
+      if ((b.op == BinaryOp::kAdd || b.op == BinaryOp::kSub) && EndsInWrappedOffset(*b.lhs)) return true;
+      return PrintsAmbiguously(*b.lhs) || PrintsAmbiguously(*b.rhs);
+    }
     case NodeKind::kUnary:
       return PrintsAmbiguously(*e.As<Unary>().expr);
     case NodeKind::kParen:
