@@ -8,49 +8,7 @@
 
 #include "obsv/c_api_promql.h"
 
-static int g_passed = 0;
-static int g_failed = 0;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      ++g_passed;                                                     \
-    } else {                                                          \
-      ++g_failed;                                                     \
-      printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
-
-#define CHECK_EQ(actual, expected) \
-  CheckEq((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-#define CHECK_STR(view, expected) \
-  CheckStr((view).data, (view).size, (expected), #view, __FILE__, __LINE__)
-#define CHECK_BYTES(data, size, expected) \
-  CheckStr((data), (size), (expected), #data, __FILE__, __LINE__)
-#define LIT(s) (s), (sizeof(s) - 1)
-#define STR(s) \
-  { (s), sizeof(s) - 1 }
-
-static void CheckEq(long long actual, long long expected, const char* what, const char* file, int line) {
-  if (actual == expected) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s == %lld, expected %lld\n", file, line, what, actual, expected);
-}
-
-static void CheckStr(const char* data, size_t size, const char* expected, const char* what, const char* file,
-                     int line) {
-  size_t n = strlen(expected);
-  if (size == n && (n == 0 || (data != NULL && memcmp(data, expected, n) == 0))) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s == \"%.*s\", expected \"%s\"\n", file, line, what, (int)size,
-         data == NULL ? "" : data, expected);
-}
+#include "check.h"
 
 static void TestFormatAndPretty(void) {
   char* out = NULL;
@@ -317,6 +275,5 @@ int main(void) {
   TestTree();
   TestInjector();
   TestTemplates();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return CheckSummary();
 }

@@ -10,37 +10,7 @@
 
 #include "obsv/c_api_registry_extras.h"
 
-static int g_passed = 0;
-static int g_failed = 0;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      ++g_passed;                                                     \
-    } else {                                                          \
-      ++g_failed;                                                     \
-      printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
-#define CHECK_EQ(actual, expected) \
-  CheckEq((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-#define LIT(s) (s), (sizeof(s) - 1)
-
-static void CheckEq(long long actual, long long expected, const char* what, const char* file, int line) {
-  if (actual == expected) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s == %lld, expected %lld\n", file, line, what, actual, expected);
-}
-
-static obsv_str Str(const char* s) {
-  obsv_str v;
-  v.data = s;
-  v.size = strlen(s);
-  return v;
-}
+#include "check.h"
 
 /* The registry as text 0.0.4, NUL-terminated; free() it. */
 static char* ExposeText(obsv_registry* reg) {
@@ -242,6 +212,5 @@ int main(void) {
   TestBuildInfo();
   TestRequestMetrics();
   TestGzip();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return CheckSummary();
 }

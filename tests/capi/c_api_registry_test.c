@@ -12,51 +12,7 @@
 
 #include "obsv/c_api_registry.h"
 
-static int g_passed = 0;
-static int g_failed = 0;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      ++g_passed;                                                     \
-    } else {                                                          \
-      ++g_failed;                                                     \
-      printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
-
-#define CHECK_EQ(actual, expected) \
-  CheckEq((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-#define CHECK_NUM(actual, expected) \
-  CheckNum((actual), (expected), #actual, __FILE__, __LINE__)
-#define LIT(s) (s), (sizeof(s) - 1)
-#define S(s) \
-  { (s), sizeof(s) - 1 }
-
-static obsv_str Str(const char* s) {
-  obsv_str v;
-  v.data = s;
-  v.size = strlen(s);
-  return v;
-}
-
-static void CheckEq(long long actual, long long expected, const char* what, const char* file, int line) {
-  if (actual == expected) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s == %lld, expected %lld\n", file, line, what, actual, expected);
-}
-
-static void CheckNum(double actual, double expected, const char* what, const char* file, int line) {
-  if (actual == expected || (isnan(actual) && isnan(expected))) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s == %.17g, expected %.17g\n", file, line, what, actual, expected);
-}
+#include "check.h"
 
 /* The value of the sample `name` whose labels, rendered "k=v,k=v" in
  * order, equal `labels`, found by parsing `body` strictly in `format`.
@@ -126,7 +82,7 @@ static void TestCounter(void) {
   obsv_registry* reg = NewRegistry();
   obsv_metric_options o;
   obsv_metric_options_init(&o);
-  obsv_str names[] = {S("method"), S("code")};
+  obsv_str names[] = {STR("method"), STR("code")};
   o.name = Str("http_requests_total");
   o.help = Str("Requests served.");
   o.label_names = names;
@@ -144,8 +100,8 @@ static void TestCounter(void) {
   CHECK_EQ(obsv_registry_counter(reg, &o, &again, NULL), OBSV_OK);
   CHECK(again == fam);
 
-  obsv_str get200[] = {S("GET"), S("200")};
-  obsv_str post500[] = {S("POST"), S("500")};
+  obsv_str get200[] = {STR("GET"), STR("200")};
+  obsv_str post500[] = {STR("POST"), STR("500")};
   obsv_counter ok, failed;
   CHECK_EQ(obsv_counter_family_with_labels(fam, get200, 2, &ok, &err), OBSV_OK);
   CHECK_EQ(obsv_counter_family_with_labels(fam, post500, 2, &failed, NULL), OBSV_OK);
@@ -189,9 +145,9 @@ static void TestCounter(void) {
   CHECK(h.opaque[0] == NULL && h.opaque[1] == NULL); /* emptied */
   obsv_counter_inc(h);                               /* a no-op on an empty handle */
   CHECK_NUM(obsv_counter_value(h), 0);
-  obsv_str bad_utf8[] = {S("\xff"), S("200")};
+  obsv_str bad_utf8[] = {STR("\xff"), STR("200")};
   CHECK_EQ(obsv_counter_family_with_labels(fam, bad_utf8, 2, &h, NULL), OBSV_ERR_INVALID_ARGUMENT);
-  obsv_str absent[] = {S("PUT"), S("201")};
+  obsv_str absent[] = {STR("PUT"), STR("201")};
   CHECK_EQ(obsv_counter_family_get(fam, absent, 2, &h, &err), OBSV_ERR_NOT_FOUND);
   CHECK_EQ(obsv_error_code(err), OBSV_ERR_NOT_FOUND);
   obsv_error_free(err);
@@ -232,7 +188,7 @@ static void TestRegistrationErrors(void) {
   CHECK(err != NULL && strstr(obsv_error_message(err), "invalid metric name") != NULL);
   obsv_error_free(err);
 
-  obsv_str dup[] = {S("a"), S("a")};
+  obsv_str dup[] = {STR("a"), STR("a")};
   o.name = Str("x");
   o.label_names = dup;
   o.label_name_count = 2;
@@ -278,7 +234,7 @@ static void TestRegistrationErrors(void) {
   o.name = Str("s");
   CHECK_EQ(obsv_registry_summary(reg, &o, &so, &sf, NULL), OBSV_ERR_INVALID_ARGUMENT);
   obsv_stateset_family* ssf = NULL;
-  obsv_str same[] = {S("on"), S("on")};
+  obsv_str same[] = {STR("on"), STR("on")};
   o.name = Str("st");
   CHECK_EQ(obsv_registry_stateset(reg, &o, same, 2, &ssf, NULL), OBSV_ERR_INVALID_ARGUMENT);
   CHECK_EQ(obsv_registry_stateset(reg, &o, NULL, 0, &ssf, NULL), OBSV_ERR_INVALID_ARGUMENT);
@@ -309,9 +265,9 @@ static void TestOtherKinds(void) {
   obsv_registry* reg = NewRegistry();
   obsv_metric_options o;
   obsv_metric_options_init(&o);
-  obsv_str pool[] = {S("pool")};
-  obsv_str a[] = {S("a")};
-  obsv_label const_labels[] = {{S("service"), S("api")}};
+  obsv_str pool[] = {STR("pool")};
+  obsv_str a[] = {STR("a")};
+  obsv_label const_labels[] = {{STR("service"), STR("api")}};
 
   /* Gauge. */
   o.name = Str("connections");
@@ -373,19 +329,19 @@ static void TestOtherKinds(void) {
   for (int i = 1; i <= 5; ++i) obsv_summary_observe(s, i);
 
   /* Info: creating the series sets it. */
-  obsv_str version[] = {S("version")};
+  obsv_str version[] = {STR("version")};
   o.name = Str("build_info");
   o.label_names = version;
   obsv_info_family* inf = NULL;
   CHECK_EQ(obsv_registry_info(reg, &o, &inf, NULL), OBSV_OK);
-  obsv_str v1[] = {S("1.2.3")};
+  obsv_str v1[] = {STR("1.2.3")};
   obsv_info info;
   CHECK_EQ(obsv_info_family_with_labels(inf, v1, 1, &info, NULL), OBSV_OK);
 
   /* StateSet. */
   o.name = Str("breaker");
   o.label_names = pool;
-  obsv_str states[] = {S("closed"), S("open"), S("half_open")};
+  obsv_str states[] = {STR("closed"), STR("open"), STR("half_open")};
   obsv_stateset_family* ssf = NULL;
   CHECK_EQ(obsv_registry_stateset(reg, &o, states, 3, &ssf, NULL), OBSV_OK);
   obsv_stateset ss;
@@ -438,14 +394,14 @@ static void TestLimits(void) {
   obsv_registry* reg = NewRegistry();
   obsv_metric_options o;
   obsv_metric_options_init(&o);
-  obsv_str user[] = {S("user")};
+  obsv_str user[] = {STR("user")};
   o.name = Str("logins");
   o.label_names = user;
   o.label_name_count = 1;
   o.max_series = 2;
   obsv_counter_family* refuse = NULL;
   CHECK_EQ(obsv_registry_counter(reg, &o, &refuse, NULL), OBSV_OK);
-  obsv_str u1[] = {S("u1")}, u2[] = {S("u2")}, u3[] = {S("u3")};
+  obsv_str u1[] = {STR("u1")}, u2[] = {STR("u2")}, u3[] = {STR("u3")};
   obsv_counter c;
   CHECK_EQ(obsv_counter_family_with_labels(refuse, u1, 1, &c, NULL), OBSV_OK);
   CHECK_EQ(obsv_counter_family_with_labels(refuse, u2, 1, &c, NULL), OBSV_OK);
@@ -489,7 +445,7 @@ static obsv_status Collect(void* user_data, obsv_family_sink* sink) {
   ++p->calls;
   obsv_status s = obsv_family_sink_begin(sink, Str("queue_depth"), OBSV_TYPE_GAUGE, Str("Items queued."), Str(""));
   if (s != OBSV_OK) return s;
-  obsv_label q[] = {{S("queue"), S("a")}};
+  obsv_label q[] = {{STR("queue"), STR("a")}};
   s = obsv_family_sink_add_value(sink, Str("queue_depth"), q, 1, p->value);
   if (s != OBSV_OK) return s;
   s = obsv_family_sink_begin(sink, Str("jobs_done_total"), OBSV_TYPE_COUNTER, Str("Jobs done."), Str(""));
@@ -676,7 +632,7 @@ typedef struct Worker {
 
 static void* Work(void* arg) {
   Worker* w = (Worker*)arg;
-  obsv_str v[] = {S("shared")};
+  obsv_str v[] = {STR("shared")};
   obsv_counter c;
   obsv_histogram h;
   if (obsv_counter_family_with_labels(w->family, v, 1, &c, NULL) != OBSV_OK) return NULL;
@@ -692,7 +648,7 @@ static void TestThreads(void) {
   obsv_registry* reg = NewRegistry();
   obsv_metric_options o;
   obsv_metric_options_init(&o);
-  obsv_str names[] = {S("k")};
+  obsv_str names[] = {STR("k")};
   o.name = Str("ops");
   o.label_names = names;
   o.label_name_count = 1;
@@ -782,7 +738,7 @@ static void TestNativeAndExemplars(void) {
   CHECK_EQ(obsv_histogram_read_native(c, NULL, NULL, NULL, NULL, NULL), 0);
 
   /* Exemplars. */
-  obsv_label ex[] = {{S("trace_id"), S("abc")}};
+  obsv_label ex[] = {{STR("trace_id"), STR("abc")}};
   CHECK_EQ(obsv_histogram_observe_with_exemplar(c, 0.5, ex, 1, NULL), OBSV_OK);
   o.name = Str("jobs");
   obsv_counter_family* jobs = NULL;
@@ -794,7 +750,7 @@ static void TestNativeAndExemplars(void) {
   CHECK_EQ(obsv_counter_add_with_exemplar(j, -1, ex, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
   char long_value[130];
   memset(long_value, 'x', sizeof long_value);
-  obsv_label too_long[] = {{S("t"), {long_value, sizeof long_value}}};
+  obsv_label too_long[] = {{STR("t"), {long_value, sizeof long_value}}};
   CHECK_EQ(obsv_counter_inc_with_exemplar(j, 1, too_long, 1, &err), OBSV_ERR_INVALID_ARGUMENT);
   CHECK(err != NULL && strstr(obsv_error_message(err), "128") != NULL);
   obsv_error_free(err);
@@ -870,6 +826,5 @@ int main(void) {
   TestNegotiate();
   TestThreads();
   TestNativeAndExemplars();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return CheckSummary();
 }

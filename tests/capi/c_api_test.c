@@ -14,63 +14,7 @@
 
 #include "obsv/c_api.h"
 
-static int g_passed = 0;
-static int g_failed = 0;
-
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (cond) {                                                            \
-      ++g_passed;                                                          \
-    } else {                                                               \
-      ++g_failed;                                                          \
-      printf("%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);      \
-    }                                                                      \
-  } while (0)
-
-/* Integers, printed on failure. */
-#define CHECK_EQ(actual, expected) \
-  CheckEq((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-
-/* An obsv_str (or a (ptr, len) pair) against a NUL-terminated expectation. */
-#define CHECK_STR(view, expected) \
-  CheckStr((view).data, (view).size, (expected), #view, __FILE__, __LINE__)
-#define CHECK_BYTES(data, size, expected) \
-  CheckStr((data), (size), (expected), #data, __FILE__, __LINE__)
-
-/* A string literal as (pointer, length), without its NUL. */
-#define LIT(s) (s), (sizeof(s) - 1)
-
-static void CheckEq(long long actual, long long expected, const char* what,
-                    const char* file, int line) {
-  if (actual == expected) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s == %lld, expected %lld\n", file,
-          line, what, actual, expected);
-}
-
-static void CheckStr(const char* data, size_t size, const char* expected,
-                     const char* what, const char* file, int line) {
-  size_t n = strlen(expected);
-  if (size == n && (n == 0 || (data != NULL && memcmp(data, expected, n) == 0))) {
-    ++g_passed;
-    return;
-  }
-  ++g_failed;
-  printf("%s:%d: CHECK failed: %s\n  got      (%zu bytes): [%.*s]\n"
-          "  expected (%zu bytes): [%s]\n",
-          file, line, what, size, data == NULL ? 0 : (int)size,
-          data == NULL ? "" : data, n, expected);
-}
-
-static obsv_str Str(const char* s) {
-  obsv_str r;
-  r.data = s;
-  r.size = strlen(s);
-  return r;
-}
+#include "check.h"
 
 /* ------------------------------------------------------------------------ */
 /* A growing buffer, to record what a parser reports.                       */
@@ -1654,6 +1598,5 @@ int main(void) {
   TestWriterErrors();
   TestConvert();
   TestErrorLifetimes();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return CheckSummary();
 }
