@@ -54,8 +54,6 @@ int Usage(const std::string& error) {
   return 2;
 }
 
-bool ReadAll(const std::string& path, std::string* out) { return ReadAllInput("obsv promql", path, out); }
-
 // `name="value"` (any operator, any quoting PromQL allows) as a matcher:
 // parsed as the selector `{...}`, so quoting and escapes are PromQL's.
 absl::StatusOr<promql::LabelMatcher> ParseEnforce(std::string_view text) {
@@ -188,37 +186,8 @@ int Promql(int argc, char** argv) {
   }
 
   if (flags.inputs.size() != 1) return Usage("give one query (or - for stdin)");
-  // A query given inline is the text itself; `-` reads stdin, and with
-  // --each-line the argument is a file of queries.
-  std::string input;
-  if (flags.each_line || flags.inputs[0] == "-") {
-    if (!ReadAll(flags.inputs[0], &input)) return 2;
-  } else {
-    input = flags.inputs[0];
-  }
-
-  if (!flags.each_line) {
-    absl::StatusOr<std::string> out = RunOne(flags, injector, input);
-    if (!out.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(out.status().message()).c_str());
-      return 1;
-    }
-    std::printf("%s\n", out->c_str());
-    return 0;
-  }
-  int failed = 0;
-  std::istringstream lines(input);
-  std::string line;
-  while (std::getline(lines, line)) {
-    absl::StatusOr<std::string> out = RunOne(flags, injector, line);
-    if (out.ok()) {
-      std::printf("%s\n", OneLine(*out).c_str());
-    } else {
-      ++failed;
-      std::printf("error: %s\n", OneLine(std::string(out.status().message())).c_str());
-    }
-  }
-  return failed == 0 ? 0 : 1;
+  return RunQueryArgument("obsv promql", flags.inputs[0], flags.each_line,
+                          [&](const std::string& query) { return RunOne(flags, injector, query); });
 }
 
 }  // namespace obsv::cli

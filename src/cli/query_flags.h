@@ -8,10 +8,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "obsv/scope_policy.h"
 
 namespace obsv::cli {
@@ -73,6 +75,44 @@ inline std::string OneLine(std::string_view text) {
     }
   }
   return out;
+}
+
+// The query argument of a command run: `arg` is the query itself, `-`
+// reads it from stdin, and with `each_line` `arg` names a file (or `-`) of
+// queries, one per line, each printed as one line of result or
+// "error: <message>". `run(query)` returns absl::StatusOr<std::string>.
+// Returns the exit status: 0, 1 if a query failed, 2 if the input is
+// unreadable.
+template <typename Run>
+int RunQueryArgument(const char* program, const std::string& arg, bool each_line, Run run) {
+  std::string input;
+  if (each_line || arg == "-") {
+    if (!ReadAllInput(program, arg, &input)) return 2;
+  } else {
+    input = arg;
+  }
+  if (!each_line) {
+    absl::StatusOr<std::string> out = run(input);
+    if (!out.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(out.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s\n", out->c_str());
+    return 0;
+  }
+  int failed = 0;
+  std::istringstream lines(input);
+  std::string line;
+  while (std::getline(lines, line)) {
+    absl::StatusOr<std::string> out = run(line);
+    if (out.ok()) {
+      std::printf("%s\n", OneLine(*out).c_str());
+    } else {
+      ++failed;
+      std::printf("error: %s\n", OneLine(std::string(out.status().message())).c_str());
+    }
+  }
+  return failed == 0 ? 0 : 1;
 }
 
 }  // namespace obsv::cli
