@@ -298,20 +298,9 @@ void ExpositionParser::Finish() {
 Entry ExpositionParser::Next() {
   Entry e = impl_->Advance();
   if (e == Entry::kSample) {
-    Impl& m = *impl_;
-    size_t n = m.parsed.labels.size();
-    if (m.label_views.size() < n) m.label_views.resize(n);
-    // Branch-free: a label's text is in the line or in the scratch buffer.
-    const char* base[2] = {m.lp.line().data(), m.lp.scratch_data()};
-    const internal::LabelRef* refs = m.parsed.labels.data();
-    LabelView* views = m.label_views.data();
-    for (size_t i = 0; i < n; ++i) {
-      const internal::LabelRef& r = refs[i];
-      views[i].name = std::string_view(base[r.name.in_scratch] + r.name.offset, r.name.length);
-      views[i].value = std::string_view(base[r.value.in_scratch] + r.value.offset, r.value.length);
-    }
-    labels_ = m.label_views.data();
-    label_count_ = n;
+    // The line parser wrote the views in place: nothing to resolve.
+    labels_ = impl_->parsed.labels.data();
+    label_count_ = impl_->parsed.labels.size();
   } else {
     label_count_ = 0;
   }
@@ -330,7 +319,7 @@ std::string_view ExpositionParser::family_name() const {
     case Entry::kHelp:
     case Entry::kType:
     case Entry::kUnit:
-      return m.lp.View(m.parsed.name);
+      return m.parsed.name;
     case Entry::kSample:
       return m.tracker.family_name();
     case Entry::kEnd:
@@ -350,17 +339,17 @@ MetricType ExpositionParser::type() const {
 }
 
 std::string_view ExpositionParser::help() const {
-  return impl_->entry == Entry::kHelp ? impl_->lp.View(impl_->parsed.text) : std::string_view();
+  return impl_->entry == Entry::kHelp ? impl_->parsed.text : std::string_view();
 }
 std::string_view ExpositionParser::unit() const {
-  return impl_->entry == Entry::kUnit ? impl_->lp.View(impl_->parsed.text) : std::string_view();
+  return impl_->entry == Entry::kUnit ? impl_->parsed.text : std::string_view();
 }
 std::string_view ExpositionParser::comment() const {
-  return impl_->entry == Entry::kComment ? impl_->lp.View(impl_->parsed.text) : std::string_view();
+  return impl_->entry == Entry::kComment ? impl_->parsed.text : std::string_view();
 }
 
 std::string_view ExpositionParser::metric_name() const {
-  return impl_->entry == Entry::kSample ? impl_->lp.View(impl_->parsed.name) : std::string_view();
+  return impl_->entry == Entry::kSample ? impl_->parsed.name : std::string_view();
 }
 SampleSuffix ExpositionParser::suffix() const {
   return impl_->entry == Entry::kSample ? impl_->tracker.suffix() : SampleSuffix::kNone;
@@ -369,7 +358,7 @@ double ExpositionParser::value() const {
   return impl_->entry == Entry::kSample ? impl_->parsed.value : 0;
 }
 std::string_view ExpositionParser::value_text() const {
-  return impl_->entry == Entry::kSample ? impl_->lp.View(impl_->parsed.value_text) : std::string_view();
+  return impl_->entry == Entry::kSample ? impl_->parsed.value_text : std::string_view();
 }
 bool ExpositionParser::has_timestamp() const {
   return impl_->entry == Entry::kSample && impl_->parsed.has_timestamp;
@@ -384,11 +373,11 @@ size_t ExpositionParser::exemplar_label_count() const {
   return has_exemplar() ? impl_->parsed.exemplar_labels.size() : 0;
 }
 std::string_view ExpositionParser::exemplar_label_name(size_t i) const {
-  return i < exemplar_label_count() ? impl_->lp.View(impl_->parsed.exemplar_labels[i].name)
+  return i < exemplar_label_count() ? impl_->parsed.exemplar_labels[i].name
                                     : std::string_view();
 }
 std::string_view ExpositionParser::exemplar_label_value(size_t i) const {
-  return i < exemplar_label_count() ? impl_->lp.View(impl_->parsed.exemplar_labels[i].value)
+  return i < exemplar_label_count() ? impl_->parsed.exemplar_labels[i].value
                                     : std::string_view();
 }
 double ExpositionParser::exemplar_value() const {

@@ -22,7 +22,6 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
   internal::FamilyTracker tracker;
   internal::ParsedLine parsed;
   internal::LineError line_error;
-  std::vector<LabelView> label_views;  // parsed.labels resolved, kSample only
   ParseError error;
   Entry entry = Entry::kEnd;
 

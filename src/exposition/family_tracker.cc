@@ -124,27 +124,32 @@ void FamilyNameSet::Grow() {
 
 uint64_t FamilyNameSet::Hash(std::string_view name) { return HashName(name); }
 
-void FamilyNameSet::InsertNew(std::string_view name, uint64_t hash, MetricType type) {
+uint32_t FamilyNameSet::FindOrAdd(std::string_view name, uint64_t hash, bool* added) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t mask = slots_.size() - 1;
-  size_t i = hash & mask;
-  while (slots_[i] != 0) i = (i + 1) & mask;
-  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()), type});
+  size_t i = Probe(name, hash);
+  if (slots_[i] != 0) {
+    *added = false;
+    return slots_[i] - 1;
+  }
+  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()),
+                           MetricType::kUnknown});
   // The arena only grows (kept across Clear()); names are copied in place.
   if (arena_.size() - arena_used_ < name.size()) {
     arena_.resize(std::max(arena_used_ + name.size(), std::max<size_t>(2 * arena_.size(), 4096)));
   }
-  if (!name.empty()) std::memcpy(&arena_[arena_used_], name.data(), name.size());
+  CopyBytes(&arena_[arena_used_], name.data(), name.size());
   arena_used_ += name.size();
   slots_[i] = static_cast<uint32_t>(entries_.size());
   used_.push_back(static_cast<uint32_t>(i));
+  *added = true;
+  return static_cast<uint32_t>(entries_.size() - 1);
 }
 
-bool FamilyNameSet::Find(std::string_view name, uint64_t hash, MetricType* type) const {
+bool FamilyNameSet::Find(std::string_view name, uint64_t hash, uint32_t* index) const {
   if (slots_.empty()) return false;
   size_t i = Probe(name, hash);
   if (slots_[i] == 0) return false;
-  *type = entries_[slots_[i] - 1].type;
+  *index = slots_[i] - 1;
   return true;
 }
 
@@ -158,7 +163,7 @@ void FamilyTracker::SetName(std::string_view name) {
   // A buffer that only grows: no allocation, and no std::string::assign()
   // (a general replace) per family.
   if (name_buf_.size() < name.size()) name_buf_.resize(std::max(name.size(), 2 * name_buf_.size()));
-  if (!name.empty()) std::memcpy(&name_buf_[0], name.data(), name.size());
+  CopyBytes(&name_buf_[0], name.data(), name.size());
   name_ = std::string_view(name_buf_.data(), name.size());
 }
 
@@ -167,9 +172,10 @@ void FamilyTracker::Reset() {
   type_ = MetricType::kUnknown;
   suffix_ = SampleSuffix::kNone;
   open_ = has_type_ = has_help_ = has_unit_ = has_samples_ = false;
+  plain_ = false;
   unit_.clear();
   families_ = 0;
-  closed_.Clear();
+  seen_.Clear();
   bucket_key_.clear();
   in_bucket_group_ = false;
 }
@@ -195,12 +201,12 @@ inline bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* su
   return false;
 }
 
-bool FamilyTracker::EndBucketGroup(LineError* error, size_t column) {
+bool FamilyTracker::EndBucketGroup(LineError* error, const LineParser* lp, std::string_view at) {
   if (!in_bucket_group_) return true;
   in_bucket_group_ = false;
   if (!saw_inf_) {
     error->code = ParseErrorCode::kInvalidHistogram;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp != nullptr ? lp->Column(at) : 0;
     error->message = StrCat("histogram \"", name_, "\" has a series without a le=\"+Inf\" bucket");
     return false;
   }
@@ -210,74 +216,83 @@ bool FamilyTracker::EndBucketGroup(LineError* error, size_t column) {
 bool FamilyTracker::CloseFamily(LineError* error) {
   if (!open_) return true;
   if (options_.strict) {
-    if (!EndBucketGroup(error, 0)) return false;
-    // StartFamily() refused a name already closed, so it is new.
-    closed_.InsertNew(name_, name_hash_, type_);
+    if (!EndBucketGroup(error, nullptr, {})) return false;
+    seen_.set_type(index_, type_);
   }
   open_ = false;
+  plain_ = false;
   return true;
 }
 
-bool FamilyTracker::StartFamily(std::string_view name, size_t column, LineError* error) {
+bool FamilyTracker::StartFamily(std::string_view name, const LineParser& lp, LineError* error) {
   if (!CloseFamily(error)) return false;
-  MetricType closed_type;
-  name_hash_ = options_.strict ? FamilyNameSet::Hash(name) : 0;
-  if (options_.strict && closed_.Find(name, name_hash_, &closed_type)) {
+  // Strict mode: `name` differs from the family just closed (the callers
+  // see to it), so finding it means it was closed earlier.
+  bool added = true;
+  if (options_.strict) index_ = seen_.FindOrAdd(name, FamilyNameSet::Hash(name), &added);
+  if (!added) {
     error->code = ParseErrorCode::kInterleavedFamily;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(name);
     error->message = StrCat("family \"", name,
                                   "\" appears again after other families; its lines must be one group");
     return false;
   }
   if (++families_ > options_.max_families) {
     error->code = ParseErrorCode::kLimitExceeded;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(name);
     error->message = StrCat("more than ", options_.max_families, " metric families");
     return false;
   }
-  SetName(name);
+  if (options_.strict) {
+    name_ = seen_.name(index_);
+  } else {
+    SetName(name);
+  }
   type_ = MetricType::kUnknown;
   open_ = true;
+  plain_ = true;
   has_type_ = has_help_ = has_unit_ = has_samples_ = false;
   unit_.clear();
   return true;
 }
 
 bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, LineError* error) {
-  std::string_view name = lp.View(line.name);
-  size_t column = line.name.in_scratch ? 0 : line.name.offset;
+  std::string_view name = line.name;
   const char* what = line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
   if (!open_ || name.size() != name_.size() || !EqualBytes(name.data(), name_.data(), name.size())) {
-    if (!StartFamily(name, column, error)) return false;
+    if (!StartFamily(name, lp, error)) return false;
   } else if (has_samples_) {
     if (options_.strict) {
       error->code = ParseErrorCode::kMetadataAfterSamples;
-      error->column = static_cast<uint32_t>(column);
+      error->column = lp.Column(name);
       error->message = StrCat(what, " for \"", name, "\" after its samples; metadata must come first");
       return false;
     }
     // Lenient: as Prometheus, metadata may come anywhere; start afresh.
     open_ = false;
-    if (!StartFamily(name, column, error)) return false;
+    plain_ = false;
+    if (!StartFamily(name, lp, error)) return false;
   }
   bool* seen = line.kind == LineKind::kHelp ? &has_help_ : line.kind == LineKind::kType ? &has_type_ : &has_unit_;
   if (*seen && options_.strict) {
     error->code = ParseErrorCode::kDuplicateMetadata;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(name);
     error->message = StrCat("second ", what, " line for \"", name, "\"");
     return false;
   }
   *seen = true;
   if (line.kind == LineKind::kType) {
     type_ = line.type;
+    plain_ = type_ == MetricType::kGauge || type_ == MetricType::kUnknown ||
+             (type_ == MetricType::kCounter && !om_);
   } else if (line.kind == LineKind::kUnit) {
-    std::string_view unit = lp.View(line.text);
+    std::string_view unit = line.text;
     unit_.assign(unit.data(), unit.size());
     if (options_.strict && !unit.empty() &&
         !(name.size() > unit.size() + 1 && name.compare(name.size() - unit.size(), unit.size(), unit) == 0 &&
           name[name.size() - unit.size() - 1] == '_')) {
       error->code = ParseErrorCode::kInvalidMetadata;
-      error->column = line.text.offset;
+      error->column = lp.Column(line.text);
       error->message = StrCat("unit \"", unit, "\" is not a suffix of the metric name \"", name, "\"");
       return false;
     }
@@ -285,15 +300,14 @@ bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, Lin
   return true;
 }
 
-bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineError* error) {
-  std::string_view metric = lp.View(line.name);
-  size_t column = line.name.in_scratch ? 0 : line.name.offset;
+bool FamilyTracker::OnSampleSlow(const ParsedLine& line, const LineParser& lp, LineError* error) {
+  std::string_view metric = line.name;
   SampleSuffix suffix = SampleSuffix::kNone;
   if (!MatchSuffix(metric, &suffix)) {
     if (options_.strict) {
       if (open_ && metric == name_) {
         error->code = ParseErrorCode::kInvalidSuffix;
-        error->column = static_cast<uint32_t>(column);
+        error->column = lp.Column(metric);
         error->message = StrCat("sample \"", metric, "\" does not fit the ", MetricTypeName(type_),
                                       " family \"", name_, "\"",
                                       type_ == MetricType::kCounter ? " (OpenMetrics counters end in _total)" : "");
@@ -303,11 +317,12 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
       for (std::string_view s : {"_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"}) {
         if (metric.size() > s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0) {
           std::string_view stem = metric.substr(0, metric.size() - s.size());
-          MetricType stem_type;
-          if (closed_.Find(stem, &stem_type) && stem_type != MetricType::kUnknown &&
-              stem_type != MetricType::kGauge) {
+          uint32_t stem_index;
+          MetricType stem_type = MetricType::kUnknown;
+          if (seen_.Find(stem, &stem_index) && !(open_ && stem_index == index_)) stem_type = seen_.type(stem_index);
+          if (stem_type != MetricType::kUnknown && stem_type != MetricType::kGauge) {
             error->code = ParseErrorCode::kInterleavedFamily;
-            error->column = static_cast<uint32_t>(column);
+            error->column = lp.Column(metric);
             error->message = StrCat("sample \"", metric, "\" of family \"", stem,
                                     "\" appears after other families; its lines must be one group");
             return false;
@@ -315,7 +330,7 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
         }
       }
     }
-    if (!StartFamily(metric, column, error)) return false;
+    if (!StartFamily(metric, lp, error)) return false;
     suffix = SampleSuffix::kNone;
   }
   has_samples_ = true;
@@ -325,14 +340,14 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
     case MetricType::kHistogram:
     case MetricType::kGaugeHistogram:
       if (suffix == SampleSuffix::kBucket) return CheckBucket(line, lp, error);
-      return EndBucketGroup(error, column);
+      return EndBucketGroup(error, &lp, metric);
     case MetricType::kSummary:
       if (suffix == SampleSuffix::kNone) return CheckQuantile(line, lp, error);
       return true;
     case MetricType::kStateSet:
       if (om_ && line.value != 0 && line.value != 1) {
         error->code = ParseErrorCode::kInvalidValue;
-        error->column = line.value_text.offset;
+        error->column = lp.Column(line.value_text);
         error->message = "stateset values must be 0 or 1";
         return false;
       }
@@ -351,7 +366,7 @@ namespace {
 // Finds `label` in the line; returns its index or -1.
 int FindLabel(const ParsedLine& line, const LineParser& lp, std::string_view label) {
   for (size_t i = 0; i < line.labels.size(); ++i) {
-    if (lp.View(line.labels[i].name) == label) return static_cast<int>(i);
+    if (line.labels[i].name == label) return static_cast<int>(i);
   }
   return -1;
 }
@@ -360,9 +375,9 @@ int FindLabel(const ParsedLine& line, const LineParser& lp, std::string_view lab
 // also be canonical ("1.0", not "1").
 bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, bool om,
                        std::string_view label, double* out, LineError* error) {
-  const LabelRef& ref = line.labels[static_cast<size_t>(index)];
-  std::string_view text = lp.View(ref.value);
-  uint32_t column = ref.value.in_scratch ? 0 : ref.value.offset;
+  const LabelView& ref = line.labels[static_cast<size_t>(index)];
+  std::string_view text = ref.value;
+  uint32_t column = lp.Column(ref.value);
   if (!ParseGoFloat(text, out)) {
     error->code = ParseErrorCode::kInvalidLabelValue;
     error->column = column;
@@ -385,10 +400,9 @@ bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, 
 
 bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error) {
   int le_index = FindLabel(line, lp, "le");
-  size_t column = line.name.in_scratch ? 0 : line.name.offset;
   if (le_index < 0) {
     error->code = ParseErrorCode::kInvalidHistogram;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(line.name);
     error->message = StrCat("bucket of histogram \"", name_, "\" has no \"le\" label");
     return false;
   }
@@ -396,7 +410,7 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
   if (!ParseNumericLabel(line, lp, le_index, om_, "le", &le, error)) return false;
   if (line.value < 0 || std::isnan(line.value)) {
     error->code = ParseErrorCode::kInvalidHistogram;
-    error->column = line.value_text.offset;
+    error->column = lp.Column(line.value_text);
     error->message = "histogram bucket counts must not be negative or NaN";
     return false;
   }
@@ -406,15 +420,15 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
   // equals the current series' key (the next bucket of the same series).
   scratch_key_.clear();
   std::string_view raw = lp.line();
-  const LabelRef& le_ref = line.labels[static_cast<size_t>(le_index)];
-  bool raw_ok = !le_ref.name.in_scratch && !le_ref.value.in_scratch && !line.labels.empty() &&
-                !line.labels.front().name.in_scratch && !line.labels.back().value.in_scratch;
+  const LabelView& le_ref = line.labels[static_cast<size_t>(le_index)];
+  bool raw_ok = lp.InLine(le_ref.name) && lp.InLine(le_ref.value) && !line.labels.empty() &&
+                lp.InLine(line.labels.front().name) && lp.InLine(line.labels.back().value);
   bool same_series = false;
   if (raw_ok) {
-    size_t first = line.labels.front().name.offset;
-    size_t last = line.labels.back().value.offset + line.labels.back().value.length;
-    size_t le_begin = le_ref.name.offset;
-    size_t le_end = le_ref.value.offset + le_ref.value.length;
+    size_t first = lp.Column(line.labels.front().name);
+    size_t last = lp.Column(line.labels.back().value) + line.labels.back().value.size();
+    size_t le_begin = lp.Column(le_ref.name);
+    size_t le_end = lp.Column(le_ref.value) + le_ref.value.size();
     raw_ok = first <= le_begin && le_end <= last && last <= raw.size();
     if (raw_ok) {
       size_t head = le_begin - first;
@@ -434,36 +448,36 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     scratch_key_.push_back('\xfe');  // never equal to a raw key
     for (size_t i = 0; i < line.labels.size(); ++i) {
       if (static_cast<int>(i) == le_index) continue;
-      std::string_view n = lp.View(line.labels[i].name);
-      std::string_view v = lp.View(line.labels[i].value);
+      std::string_view n = line.labels[i].name;
+      std::string_view v = line.labels[i].value;
       scratch_key_.append(n.data(), n.size());
       scratch_key_.push_back('\xff');
       scratch_key_.append(v.data(), v.size());
       scratch_key_.push_back('\xfe');
     }
   }
-  uint32_t le_column = line.labels[static_cast<size_t>(le_index)].value.offset;
+  std::string_view le_value = line.labels[static_cast<size_t>(le_index)].value;
   if (same_series || (in_bucket_group_ && scratch_key_ == bucket_key_)) {
     if (saw_inf_) {
       error->code = ParseErrorCode::kInvalidHistogram;
-      error->column = le_column;
+      error->column = lp.Column(le_value);
       error->message = StrCat("bucket of histogram \"", name_, "\" after its le=\"+Inf\" bucket");
       return false;
     }
     if (!(le > last_le_)) {
       error->code = ParseErrorCode::kInvalidHistogram;
-      error->column = le_column;
+      error->column = lp.Column(le_value);
       error->message = StrCat("buckets of histogram \"", name_, "\" are not in increasing \"le\" order");
       return false;
     }
     if (line.value < last_count_) {
       error->code = ParseErrorCode::kInvalidHistogram;
-      error->column = line.value_text.offset;
+      error->column = lp.Column(line.value_text);
       error->message = StrCat("bucket counts of histogram \"", name_, "\" decrease");
       return false;
     }
   } else {
-    if (!EndBucketGroup(error, column)) return false;
+    if (!EndBucketGroup(error, &lp, line.name)) return false;
     bucket_key_.swap(scratch_key_);
     in_bucket_group_ = true;
     saw_inf_ = false;
@@ -478,7 +492,7 @@ bool FamilyTracker::CheckQuantile(const ParsedLine& line, const LineParser& lp, 
   int q = FindLabel(line, lp, "quantile");
   if (q < 0) {
     error->code = ParseErrorCode::kInvalidLabelValue;
-    error->column = line.name.in_scratch ? 0 : line.name.offset;
+    error->column = lp.Column(line.name);
     error->message = StrCat("summary \"", name_, "\" sample has no \"quantile\" label");
     return false;
   }
@@ -486,7 +500,7 @@ bool FamilyTracker::CheckQuantile(const ParsedLine& line, const LineParser& lp, 
   if (!ParseNumericLabel(line, lp, q, om_, "quantile", &v, error)) return false;
   if (!(v >= 0 && v <= 1)) {
     error->code = ParseErrorCode::kInvalidLabelValue;
-    error->column = line.labels[static_cast<size_t>(q)].value.offset;
+    error->column = lp.Column(line.labels[static_cast<size_t>(q)].value);
     error->message = "quantile must be between 0 and 1";
     return false;
   }

@@ -161,6 +161,15 @@ std::string Describe(const char* p, const char* end) {
 
 }  // namespace
 
+void LabelList::Grow(size_t n) {
+  size_t capacity = capacity_ == 0 ? 16 : capacity_;
+  while (capacity < n) capacity *= 2;
+  std::unique_ptr<LabelView[]> data(new LabelView[capacity]);
+  for (size_t i = 0; i < size_; ++i) data[i] = data_[i];
+  data_ = std::move(data);
+  capacity_ = static_cast<uint32_t>(capacity);
+}
+
 void LineParser::Configure(ExpositionFormat format, const ParserOptions& options) {
   format_ = format;
   options_ = options;
@@ -214,23 +223,21 @@ bool LineParser::ParseOther(Cursor& c, ParsedLine* out, LineError* error) {
 // A quoted string at c.p (which is '"'): label value, quoted name. Escapes
 // `\\`, `\"` and `\n`; others are kept verbatim in lenient mode (as
 // Prometheus's unescaping leaves them) and refused in strict mode.
-bool LineParser::ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
+bool LineParser::ParseQuoted(Cursor& c, std::string_view* out, uint32_t max_len,
                              const char* what, LineError* error) {
   // The common case: ASCII, no escapes, within the limit.
   const char* s = c.p + 1;
   bool non_ascii = false;
   const char* q = FindQuoteEnd(s, c.end, &non_ascii, c.begin);
   if (q < c.end && *q == '"' && !non_ascii && static_cast<size_t>(q - s) <= max_len) {
-    out->offset = static_cast<uint32_t>(s - c.begin);
-    out->length = static_cast<uint32_t>(q - s);
-    out->in_scratch = false;
+    *out = std::string_view(s, static_cast<size_t>(q - s));
     c.p = q + 1;
     return true;
   }
   return ParseQuotedSlow(c, out, max_len, what, error);
 }
 
-bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
+bool LineParser::ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_len,
                                  const char* what, LineError* error) {
   const char* open = c.p;
   const char* s = ++c.p;
@@ -272,9 +279,7 @@ bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
                     StrCat(what, " is not valid UTF-8"));
       }
     }
-    out->offset = static_cast<uint32_t>(s - c.begin);
-    out->length = static_cast<uint32_t>(len);
-    out->in_scratch = false;
+    *out = text;
     c.p = p + 1;
     return true;
   }
@@ -338,19 +343,20 @@ bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
     return Fail(error, ParseErrorCode::kInvalidUtf8, static_cast<size_t>(s - c.begin),
                 StrCat(what, " is not valid UTF-8"));
   }
-  out->offset = static_cast<uint32_t>(start);
-  out->length = static_cast<uint32_t>(len);
-  out->in_scratch = true;
+  *out = text;
   c.p = p + 1;
   return true;
 }
 
-bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* name,
+bool LineParser::ParseLabels(Cursor& c, LabelList* labels, std::string_view* name,
                              bool allow_name, bool exemplar, LineError* error) {
-  // c.p is at '{'.
+  // c.p is at '{'. Labels are written in place with the count in a
+  // register; the list's own size is set once at the end.
   ++c.p;
   labels->clear();
-  size_t count = 0;  // labels->size() on the fast path
+  LabelView* out = labels->Reserve(16);
+  size_t capacity = labels->capacity();
+  size_t count = 0;
   bool first = true;
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
@@ -362,15 +368,14 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       const char* ne = ScanName(s + 1, end, false, c.begin);
       if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
           static_cast<size_t>(ne - s) <= options_.max_label_name_bytes &&
-          count < options_.max_labels_per_series) {
+          count < options_.max_labels_per_series && count < capacity) {
         const char* vs = ne + 2;
         bool non_ascii = false;
         const char* q = FindQuoteEnd(vs, end, &non_ascii, c.begin);
         if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
             static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
-          labels->push_back(LabelRef{
-              TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false},
-              TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false}});
+          out[count].name = std::string_view(s, static_cast<size_t>(ne - s));
+          out[count].value = std::string_view(vs, static_cast<size_t>(q - vs));
           ++count;
           first = false;
           uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
@@ -396,15 +401,17 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       ++c.p;
       break;
     }
-    // Parsed in place: copying a LabelRef just written field by field
-    // stalls on store forwarding.
-    if (labels->size() >= options_.max_labels_per_series) {
+    if (count >= options_.max_labels_per_series) {
       return Fail(error, ParseErrorCode::kLimitExceeded, c.pos(),
                   StrCat("more than ", options_.max_labels_per_series,
                          " labels in one ", exemplar ? "exemplar" : "series"));
     }
-    LabelRef& ref = labels->emplace_back();
-    count = labels->size();
+    if (count == capacity) {
+      labels->set_size(count);
+      out = labels->Reserve(2 * capacity);
+      capacity = labels->capacity();
+    }
+    LabelView& ref = out[count];
     size_t name_col = c.pos();
     if (c.is('"')) {
       if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
@@ -414,8 +421,6 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       if (allow_name && first && (c.is(',') || c.is('}'))) {
         // `{"my.metric", ...}`: the quoted metric name of Prometheus 3.
         *name = ref.name;
-        labels->pop_back();
-        count = labels->size();
         first = true;
         if (c.is(',')) {
           ++c.p;
@@ -440,7 +445,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
                     StrCat("label name of ", len, " bytes exceeds the limit of ",
                                  options_.max_label_name_bytes));
       }
-      ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(len), false};
+      ref.name = std::string_view(s, len);
       if (!om_) c.SkipBlanks();
     } else {
       if (!c.at_end() && *c.p == 0) {
@@ -466,9 +471,10 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     if (!ParseQuoted(c, &ref.value, options_.max_label_value_bytes, "label value", error)) {
       return false;
     }
+    ++count;
     // A cheap signature finds the rare lines that need the full duplicate
     // check.
-    uint64_t bit = NameBit(View(ref.name));
+    uint64_t bit = NameBit(ref.name);
     if (seen_hashes & bit) need_dup_check = true;
     seen_hashes |= bit;
     if (!om_) c.SkipBlanks();
@@ -482,13 +488,13 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     }
     return Expected(c, error, ParseErrorCode::kSyntax, "\",\" or \"}\" after label value");
   }
+  labels->set_size(count);
   if (need_dup_check) {
-    for (size_t i = 1; i < labels->size(); ++i) {
-      std::string_view a = View((*labels)[i].name);
+    for (size_t i = 1; i < count; ++i) {
+      std::string_view a = out[i].name;
       for (size_t j = 0; j < i; ++j) {
-        if (View((*labels)[j].name) == a) {
-          return Fail(error, ParseErrorCode::kDuplicateLabel,
-                      (*labels)[i].name.in_scratch ? 0 : (*labels)[i].name.offset,
+        if (out[j].name == a) {
+          return Fail(error, ParseErrorCode::kDuplicateLabel, Column(a),
                       StrCat("duplicate label name \"", a, "\""));
         }
       }
@@ -498,13 +504,12 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
 }
 
 bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
-  out->name = TextRef{};
+  out->name = {};
   bool has_name = false;
   if (c.is('{')) {
-    TextRef name{0, 0, false};
-    name.offset = UINT32_MAX;
+    std::string_view name;  // data() stays null without a quoted name
     if (!ParseLabels(c, &out->labels, &name, /*allow_name=*/true, false, error)) return false;
-    if (name.offset == UINT32_MAX) {
+    if (name.data() == nullptr) {
       return Fail(error, ParseErrorCode::kInvalidName, 0,
                   "sample has no metric name (expected a name before \"{\" or a quoted name first inside it)");
     }
@@ -514,7 +519,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     const char* s = c.p;
     const char* q = ScanName(s + 1, c.end, true, c.begin);
     c.p = q;
-    out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(q - s), false};
+    out->name = std::string_view(s, static_cast<size_t>(q - s));
     has_name = true;
     const char* after_name = c.p;
     if (!om_) c.SkipBlanks();
@@ -561,7 +566,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   if (simple_end != nullptr &&
       (simple_end == c.end || *simple_end == ' ' || (!om_ && *simple_end == '\t'))) {
     c.p = simple_end;
-    out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(simple_end - vs), false};
+    out->value_text = std::string_view(vs, static_cast<size_t>(simple_end - vs));
     return ParseAfterValue(c, out, error);
   }
   c.p = FindTokenEnd(vs, c.end, om_, c.begin);
@@ -578,7 +583,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
                 StrCat("invalid sample value ", Describe(vs, c.end),
                              " (expected a float, +Inf, -Inf or NaN)"));
   }
-  out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(value.size()), false};
+  out->value_text = value;
   return ParseAfterValue(c, out, error);
 }
 
@@ -683,8 +688,8 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
     // OpenMetrics: the exemplar's label names and values together hold at
     // most 128 UTF-8 characters.
     size_t runes = 0;
-    for (const LabelRef& l : out->exemplar_labels) {
-      for (std::string_view s : {View(l.name), View(l.value)}) {
+    for (const LabelView& l : out->exemplar_labels) {
+      for (std::string_view s : {l.name, l.value}) {
         for (char ch : s) runes += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
       }
     }
@@ -762,7 +767,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
                     "OpenMetrics allows only \"# HELP\", \"# TYPE\", \"# UNIT\" and \"# EOF\" comment lines");
       }
       out->kind = LineKind::kComment;
-      out->text = TextRef{1, static_cast<uint32_t>(c.end - after_hash), false};
+      out->text = std::string_view(after_hash, static_cast<size_t>(c.end - after_hash));
       return true;
     }
   } else {
@@ -787,7 +792,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
         return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(nul - c.begin), "NUL byte in a comment");
       }
       out->kind = LineKind::kComment;
-      out->text = TextRef{1, static_cast<uint32_t>(c.end - after_hash), false};
+      out->text = std::string_view(after_hash, static_cast<size_t>(c.end - after_hash));
       return true;
     }
   }
@@ -800,7 +805,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   } else if (!k.at_end() && Is(*k.p, kMetricStart)) {
     const char* s = k.p;
     k.p = ScanName(s + 1, k.end, true, k.begin);
-    out->name = TextRef{static_cast<uint32_t>(s - k.begin), static_cast<uint32_t>(k.p - s), false};
+    out->name = std::string_view(s, static_cast<size_t>(k.p - s));
   } else {
     return Fail(error, k.at_end() ? ParseErrorCode::kInvalidMetadata : ParseErrorCode::kInvalidName, k.pos(),
                 StrCat("expected metric name after ", kw_name, ", got ", Describe(k.p, k.end)));
@@ -864,7 +869,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
     case kUnitKw: {
       out->kind = LineKind::kUnit;
-      out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
+      out->text = text;
       for (size_t i = 0; i < text.size(); ++i) {
         if (!Is(text[i], kMetricChar)) {
           return Fail(error, ParseErrorCode::kInvalidMetadata, text_off + i,
@@ -876,7 +881,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     case kHelpKw: {
       out->kind = LineKind::kHelp;
       if (bs == c.end) {
-        out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
+        out->text = text;
       } else {
         size_t start = scratch_.size();
         scratch_.append(text.data(), static_cast<size_t>(bs - text.data()));
@@ -911,9 +916,9 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
           }
           ++p;
         }
-        out->text = TextRef{static_cast<uint32_t>(start), static_cast<uint32_t>(scratch_.size() - start), true};
+        out->text = std::string_view(scratch_.data() + start, scratch_.size() - start);
       }
-      size_t bad = non_ascii ? FindInvalidUtf8(View(out->text)) : std::string_view::npos;
+      size_t bad = non_ascii ? FindInvalidUtf8(out->text) : std::string_view::npos;
       if (bad != std::string_view::npos) {
         return Fail(error, ParseErrorCode::kInvalidUtf8, text_off, "HELP text is not valid UTF-8");
       }
