@@ -79,6 +79,7 @@ bool ExpositionParser::Impl::NextLine() {
     carry_line_ready = false;
     carry_consumed = true;
     line = carry;
+    line_limit = carry.data() + carry.size();
     line_offset = carry_offset;
     ++line_no;
     return true;
@@ -104,6 +105,7 @@ bool ExpositionParser::Impl::NextLine() {
     line = std::string_view(start, static_cast<size_t>(nl - start));
     if (!CheckLineLength(line.size(), chunk_offset + pos)) return false;
   }
+  line_limit = chunk.data() + chunk.size();
   line_offset = chunk_offset + pos;
   pos += line.size() + (nl != nullptr ? 1 : 0);
   ++line_no;
@@ -129,7 +131,7 @@ Entry ExpositionParser::Impl::Advance() {
       return Entry::kError;
     }
     internal::LineError& e = line_error;  // a member: no string to build per line
-    if (!lp.Parse(line, &parsed, &e)) {
+    if (!lp.Parse(line, line_limit, &parsed, &e)) {
       SetLineError(e);
       return Entry::kError;
     }

@@ -47,6 +47,7 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
 
   // The current line.
   std::string_view line;
+  const char* line_limit = nullptr;  // the end of the buffer line is in
   uint64_t line_offset = 0;
   uint32_t line_no = 0;
   uint64_t series = 0;

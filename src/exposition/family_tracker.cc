@@ -1,6 +1,7 @@
 #include "exposition/family_tracker.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 
@@ -91,11 +92,32 @@ uint64_t HashName(std::string_view s) {
 
 }  // namespace
 
+// Whether a sorts before b, bytewise (as memcmp, then shorter first).
+// Inline: family names share long prefixes, compared eight bytes at a time.
+inline bool BytesLess(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) {
+      size_t k = i + static_cast<size_t>(__builtin_ctzll(x ^ y)) / 8;  // little-endian: the first byte that differs
+      return static_cast<unsigned char>(a[k]) < static_cast<unsigned char>(b[k]);
+    }
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
+
 void FamilyNameSet::Clear() {
   arena_used_ = 0;
   entries_.clear();
   for (uint32_t i : used_) slots_[i] = 0;
   used_.clear();
+  sorted_ = true;
 }
 
 size_t FamilyNameSet::Probe(std::string_view name, uint64_t hash) const {
@@ -110,8 +132,17 @@ size_t FamilyNameSet::Probe(std::string_view name, uint64_t hash) const {
   }
 }
 
-void FamilyNameSet::Grow() {
-  slots_.assign(slots_.empty() ? 64 : slots_.size() * 2, 0u);
+void FamilyNameSet::Grow() { Rehash(slots_.empty() ? 64 : slots_.size() * 2); }
+
+void FamilyNameSet::Rehash(size_t size) {
+  // At least `size` slots and at most half of them in use; the table keeps
+  // its size across Clear() (only the used slots are zeroed).
+  while ((entries_.size() + 1) * 2 > size) size *= 2;
+  if (size > slots_.size()) {
+    slots_.assign(size, 0u);
+  } else {
+    for (uint32_t i : used_) slots_[i] = 0;
+  }
   used_.clear();
   size_t mask = slots_.size() - 1;
   for (uint32_t e = 0; e < entries_.size(); ++e) {
@@ -122,15 +153,15 @@ void FamilyNameSet::Grow() {
   }
 }
 
-uint64_t FamilyNameSet::Hash(std::string_view name) { return HashName(name); }
+void FamilyNameSet::BuildTable() {
+  // The names came sorted so far and were kept without hashes; from here
+  // on every name is hashed.
+  sorted_ = false;
+  for (Entry& e : entries_) e.hash = HashName(std::string_view(arena_.data() + e.offset, e.length));
+  Rehash(64);
+}
 
-uint32_t FamilyNameSet::FindOrAdd(std::string_view name, uint64_t hash, bool* added) {
-  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t i = Probe(name, hash);
-  if (slots_[i] != 0) {
-    *added = false;
-    return slots_[i] - 1;
-  }
+uint32_t FamilyNameSet::Append(std::string_view name, uint64_t hash) {
   entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()),
                            MetricType::kUnknown});
   // The arena only grows (kept across Clear()); names are copied in place.
@@ -139,15 +170,53 @@ uint32_t FamilyNameSet::FindOrAdd(std::string_view name, uint64_t hash, bool* ad
   }
   CopyBytes(&arena_[arena_used_], name.data(), name.size());
   arena_used_ += name.size();
-  slots_[i] = static_cast<uint32_t>(entries_.size());
-  used_.push_back(static_cast<uint32_t>(i));
-  *added = true;
   return static_cast<uint32_t>(entries_.size() - 1);
 }
 
-bool FamilyNameSet::Find(std::string_view name, uint64_t hash, uint32_t* index) const {
-  if (slots_.empty()) return false;
+uint32_t FamilyNameSet::FindOrAdd(std::string_view name, bool* added) {
+  if (sorted_) {
+    // Exposition writers usually sort their families: a name after the
+    // last one cannot be among the earlier ones.
+    if (entries_.empty() || BytesLess(this->name(static_cast<uint32_t>(entries_.size() - 1)), name)) {
+      *added = true;
+      return Append(name, 0);
+    }
+    BuildTable();
+  }
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  uint64_t hash = HashName(name);
   size_t i = Probe(name, hash);
+  if (slots_[i] != 0) {
+    *added = false;
+    return slots_[i] - 1;
+  }
+  uint32_t index = Append(name, hash);
+  slots_[i] = index + 1;
+  used_.push_back(static_cast<uint32_t>(i));
+  *added = true;
+  return index;
+}
+
+bool FamilyNameSet::Find(std::string_view name, uint32_t* index) const {
+  if (sorted_) {
+    // Binary search over the sorted names.
+    size_t lo = 0, hi = entries_.size();
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (BytesLess(this->name(static_cast<uint32_t>(mid)), name)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo < entries_.size() && this->name(static_cast<uint32_t>(lo)) == name) {
+      *index = static_cast<uint32_t>(lo);
+      return true;
+    }
+    return false;
+  }
+  if (slots_.empty()) return false;
+  size_t i = Probe(name, HashName(name));
   if (slots_[i] == 0) return false;
   *index = slots_[i] - 1;
   return true;
@@ -229,7 +298,7 @@ bool FamilyTracker::StartFamily(std::string_view name, const LineParser& lp, Lin
   // Strict mode: `name` differs from the family just closed (the callers
   // see to it), so finding it means it was closed earlier.
   bool added = true;
-  if (options_.strict) index_ = seen_.FindOrAdd(name, FamilyNameSet::Hash(name), &added);
+  if (options_.strict) index_ = seen_.FindOrAdd(name, &added);
   if (!added) {
     error->code = ParseErrorCode::kInterleavedFamily;
     error->column = lp.Column(name);

@@ -22,14 +22,13 @@ namespace obsv::internal {
 class FamilyNameSet {
  public:
   void Clear();
-  // The hash the lookups take: computed once per name.
-  static uint64_t Hash(std::string_view name);
-  // The index of `name` (whose Hash() is `hash`), added with type kUnknown
-  // if absent; *added tells which. One probe for both.
-  uint32_t FindOrAdd(std::string_view name, uint64_t hash, bool* added);
+  // The index of `name`, added with type kUnknown if absent; *added tells
+  // which. While the names come in sorted order (as exposition writers
+  // usually emit them) this is one comparison with the last name and no
+  // hashing; the first name out of order builds the hash table.
+  uint32_t FindOrAdd(std::string_view name, bool* added);
   // The index of `name`, or false if absent.
-  bool Find(std::string_view name, uint64_t hash, uint32_t* index) const;
-  bool Find(std::string_view name, uint32_t* index) const { return Find(name, Hash(name), index); }
+  bool Find(std::string_view name, uint32_t* index) const;
   // The stored copy of an entry's name: valid until the next FindOrAdd()
   // or Clear().
   std::string_view name(uint32_t index) const {
@@ -48,12 +47,18 @@ class FamilyNameSet {
   };
   size_t Probe(std::string_view name, uint64_t hash) const;  // slot index
   void Grow();
+  void Rehash(size_t size);
+  void BuildTable();
+  uint32_t Append(std::string_view name, uint64_t hash);  // returns the index
 
   std::string arena_;     // names; only the first arena_used_ bytes are in use
   size_t arena_used_ = 0;
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
   std::vector<uint32_t> used_;   // the slots in use, for a cheap Clear()
+  // Every name so far came after the one before: entries_ is sorted, the
+  // table is empty and the hashes unset.
+  bool sorted_ = true;
 };
 
 // Thread-compatible. Memory: the current family's name and, in strict mode,

@@ -48,6 +48,27 @@ inline uint64_t HasByte(uint64_t w, uint8_t b) {
   return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
 }
 
+#if defined(__SSE2__)
+// Bit i set where byte i of v is [a-zA-Z0-9_] (a label name character).
+inline uint32_t LabelCharMask(__m128i v) {
+  __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                                _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
+                                   _mm_set1_epi8(static_cast<char>(-128 + 26)));
+  __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
+                                  _mm_set1_epi8(static_cast<char>(-128 + 10)));
+  __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+  return static_cast<uint32_t>(_mm_movemask_epi8(ok));
+}
+
+// Bit i set where byte i of v ends the plain run of a quoted string: '"',
+// '\\' or NUL.
+inline uint32_t QuoteStopMask(__m128i v) {
+  __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                           _mm_cmpeq_epi8(v, _mm_setzero_si128()));
+  return static_cast<uint32_t>(_mm_movemask_epi8(m));
+}
+#endif
+
 // The first '"', '\\' or NUL of a quoted string; notes non-ASCII bytes.
 inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii, const char* begin) {
   *non_ascii = false;
@@ -66,6 +87,58 @@ inline const char* FindTokenEnd(const char* p, const char* end, bool space_only,
 // [a-zA-Z0-9_], plus ':' for metric names.
 inline const char* ScanName(const char* p, const char* end, bool metric, const char* begin) {
   return ScanNameChars(p, end, metric, begin);
+}
+
+// ScanName() where the buffer is readable up to `limit` (>= end): whole
+// SIMD blocks, no tail handling; the result is at most `end`.
+inline const char* ScanNameTo(const char* p, const char* end, const char* limit, bool metric, const char* begin) {
+#if defined(__SSE2__)
+  if (limit - p >= 16) {
+    const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
+    while (true) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      uint32_t ok = LabelCharMask(v) | static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)));
+      if (ok != 0xFFFF) {
+        const char* q = p + __builtin_ctz(~ok);
+        return q < end ? q : end;
+      }
+      p += 16;
+      if (p >= end) return end;
+      if (limit - p < 16) break;
+    }
+  }
+#endif
+  return ScanName(p, end, metric, begin);
+}
+
+// The metric type a TYPE line names, as exactly [p, p+n), in the format's
+// vocabulary; false for anything else (the general path then reports it).
+inline bool MatchTypeWord(const char* p, size_t n, bool om, MetricType* type) {
+  // Seven-letter words as two overlapping four-byte loads, compared inline.
+  auto word7 = [p](const char (&w)[8]) {
+    uint32_t x0, x1, y0, y1;
+    std::memcpy(&x0, p, 4);
+    std::memcpy(&x1, p + 3, 4);
+    std::memcpy(&y0, w, 4);
+    std::memcpy(&y1, w + 3, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  };
+  switch (n) {
+    case 5:
+      if (std::memcmp(p, "gauge", 5) == 0) return *type = MetricType::kGauge, true;
+      return false;
+    case 7:
+      if (word7("counter")) return *type = MetricType::kCounter, true;
+      if (word7("summary")) return *type = MetricType::kSummary, true;
+      if (!om && word7("untyped")) return *type = MetricType::kUnknown, true;
+      if (om && word7("unknown")) return *type = MetricType::kUnknown, true;
+      return false;
+    case 9:
+      if (std::memcmp(p, "histogram", 9) == 0) return *type = MetricType::kHistogram, true;
+      return false;
+    default:
+      return false;
+  }
 }
 
 // One bit of a 64-bit signature per label name: two names with different
@@ -361,7 +434,50 @@ bool LineParser::ParseLabels(Cursor& c, LabelList* labels, std::string_view* nam
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
   while (true) {
-    // Fast path first: most labels have no blanks around them.
+#if defined(__SSE2__)
+    // Fastest path: `name="value"` followed by `,` or `}`, a name of at most
+    // 15 bytes, an ASCII value without escapes. SIMD blocks are loaded
+    // whole where the buffer (not just the line) holds them, with no tail
+    // handling; bytes past the line's end are ignored. One block classifies
+    // the name's characters, the next from the value's start finds its end.
+    if (c.limit - c.p >= 64 && count < capacity && count < options_.max_labels_per_series) {
+      const char* s = c.p;
+      uint32_t name_chars = LabelCharMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
+      size_t n = static_cast<size_t>(__builtin_ctz(~name_chars));  // the name's length, < 16 here
+      if (n - 1 < 15 && static_cast<size_t>(c.end - s) > n + 2 && static_cast<unsigned char>(*s - '0') >= 10 &&
+          s[n] == '=' && s[n + 1] == '"' && n <= options_.max_label_name_bytes) {
+        const char* vs = s + n + 2;
+        const char* p = vs;
+        const char* q = nullptr;  // the value's end
+        while (true) {
+          __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+          uint32_t stops = QuoteStopMask(v);
+          uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(v));
+          if (stops != 0) {
+            size_t k = static_cast<size_t>(__builtin_ctz(stops));
+            if ((high & ((uint32_t{1} << k) - 1)) == 0) q = p + k;
+            break;
+          }
+          p += 16;
+          if (high != 0 || p >= c.end || c.limit - p < 16) break;
+        }
+        if (q != nullptr && c.end - q >= 2 && *q == '"' && (q[1] == ',' || q[1] == '}') &&
+            static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
+          out[count].name = std::string_view(s, n);
+          out[count].value = std::string_view(vs, static_cast<size_t>(q - vs));
+          ++count;
+          first = false;
+          uint64_t bit = NameBit(std::string_view(s, n));
+          need_dup_check |= (seen_hashes & bit) != 0;
+          seen_hashes |= bit;
+          c.p = q + 2;
+          if (q[1] == ',') continue;
+          break;
+        }
+      }
+    }
+#endif
+    // Fast path: most labels have no blanks around them.
     if (c.p < c.end && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
       const char* end = c.end;
@@ -726,8 +842,63 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
 
 bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   // c.p at '#'.
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // The usual metadata lines in full: "# HELP name text" with plain ASCII
+  // text, and "# TYPE name type" with a common type, one space each and a
+  // legacy name. Anything else (and every error) goes the general way
+  // below, which reads these the same.
+  if (c.end - c.p >= 10 && c.limit - c.p >= 48) {
+    uint64_t w;
+    std::memcpy(&w, c.p, 8);
+    w &= 0x00FFFFFFFFFFFFFFULL;
+    bool help = w == Word7("# HELP ");
+    if ((help || w == Word7("# TYPE ")) && Is(c.p[7], kMetricStart)) {
+      const char* s = c.p + 7;
+      const char* ne = ScanNameTo(s + 1, c.end, c.limit, true, c.begin);
+      const char* rest = ne + 1;
+      // Text: more blanks after the first belong to the separator.
+      if (c.end - ne >= 2 && *ne == ' ' && *rest != ' ' && (om_ || *rest != '\t')) {
+        size_t n = static_cast<size_t>(c.end - rest);
+        if (!help) {
+          if (MatchTypeWord(rest, n, om_, &out->type)) {
+            out->kind = LineKind::kType;
+            out->name = std::string_view(s, static_cast<size_t>(ne - s));
+            return true;
+          }
+        } else {
+          // No backslash, NUL or non-ASCII byte in the text: it is the
+          // help as it stands.
+          const char* p = rest;
+          bool plain = true;
+          while (p < c.end) {
+            if (c.limit - p < 16) {
+              plain = false;  // the general path scans the tail
+              break;
+            }
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            uint32_t bad = static_cast<uint32_t>(_mm_movemask_epi8(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_setzero_si128())),
+                             v)));
+            if (c.end - p < 16) bad &= (uint32_t{1} << (c.end - p)) - 1;
+            if (bad != 0) {
+              plain = false;
+              break;
+            }
+            p += 16;
+          }
+          if (plain) {
+            out->kind = LineKind::kHelp;
+            out->name = std::string_view(s, static_cast<size_t>(ne - s));
+            out->text = std::string_view(rest, n);
+            return true;
+          }
+        }
+      }
+    }
+  }
+#endif
   const char* after_hash = c.p + 1;
-  Cursor k{c.begin, after_hash, c.end};
+  Cursor k{c.begin, after_hash, c.end, c.limit};
   enum { kNone, kHelpKw, kTypeKw, kUnitKw } kw = kNone;
   // The usual spellings, "# HELP name" and "# TYPE name" with one space,
   // by one word compare; the rest (and all errors) go the general way,

@@ -93,16 +93,19 @@ class LineParser {
   void Configure(ExpositionFormat format, const ParserOptions& options);
 
   // Parses `line`. On failure returns false and fills *error. The result
-  // refers to `line` and to scratch(), both of which must stay unchanged
-  // while the result is used.
+  // refers to `line` and to the parser's scratch buffer, both of which must
+  // stay unchanged while the result is used. `limit` (at or after the
+  // line's end) is the end of the memory that may be read: scanners load
+  // whole SIMD blocks up to it, past the line, and ignore what lies beyond
+  // the line.
   // Inline: it only dispatches, once per line.
-  bool Parse(std::string_view line, ParsedLine* out, LineError* error) {
+  bool Parse(std::string_view line, const char* limit, ParsedLine* out, LineError* error) {
     line_ = line;
     scratch_.clear();
     // Unescaped text is never longer than the line: views into scratch_
     // stay valid while the line is parsed.
     if (scratch_.capacity() < line.size()) scratch_.reserve(line.size());
-    Cursor c{line.data(), line.data(), line.data() + line.size()};
+    Cursor c{line.data(), line.data(), line.data() + line.size(), limit};
     out->has_timestamp = false;
     out->has_exemplar = false;
     if (!line.empty()) {
@@ -138,6 +141,7 @@ class LineParser {
     const char* begin;
     const char* p;
     const char* end;
+    const char* limit;  // readable up to here (>= end)
 
     size_t pos() const { return static_cast<size_t>(p - begin); }
     bool at_end() const { return p >= end; }
