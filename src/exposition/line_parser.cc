@@ -1,5 +1,6 @@
 #include "exposition/line_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -421,6 +422,81 @@ bool LineParser::ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_
   return true;
 }
 
+namespace {
+
+// The labels at p in their usual shape, as many as take it: `name="value"`
+// followed by `,` or `}`, a name of at most 15 bytes, an ASCII value
+// without escapes. Writes at most `room` labels to out and returns how many;
+// p moves past them (and past the '}' that closes them, when *closed). SIMD
+// blocks are loaded whole while the buffer (not just the line) holds them,
+// with no tail handling: bytes past the line's end are ignored. One block
+// classifies the name's characters, the next from the value's start finds
+// its end. A tight loop of its own: its constants stay in registers.
+inline size_t FastLabels(const char*& pp, const char* end, const char* limit, LabelView* out, size_t room,
+                         size_t max_name, size_t max_value, uint64_t* seen, bool* dup, bool* closed) {
+  size_t count = 0;
+#if defined(__SSE2__)
+  const __m128i to_lower = _mm_set1_epi8(0x20);
+  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  const __m128i underscore = _mm_set1_epi8('_');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i zero = _mm_setzero_si128();
+  const char* p = pp;
+  uint64_t seen_bits = *seen;
+  bool dup_any = false;
+  while (count < room && limit - p >= 64) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+    uint32_t name_chars = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore))));
+    size_t n = static_cast<size_t>(__builtin_ctz(~name_chars));  // the name's length
+    if (n - 1 >= 15 || static_cast<size_t>(end - p) <= n + 2 || static_cast<unsigned char>(*p - '0') < 10 ||
+        p[n] != '=' || p[n + 1] != '"' || n > max_name) {
+      break;
+    }
+    const char* vs = p + n + 2;
+    const char* q = vs;
+    uint32_t stops, high;
+    while (true) {
+      __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      stops = static_cast<uint32_t>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), _mm_cmpeq_epi8(w, zero))));
+      high = static_cast<uint32_t>(_mm_movemask_epi8(w));
+      if (stops != 0 || high != 0) break;
+      q += 16;
+      if (q >= end || limit - q < 16) break;
+    }
+    if (stops == 0) break;
+    uint32_t k = static_cast<uint32_t>(__builtin_ctz(stops));
+    if ((high & ((uint32_t{1} << k) - 1)) != 0) break;
+    q += k;
+    if (end - q < 2 || *q != '"' || (q[1] != ',' && q[1] != '}') || static_cast<size_t>(q - vs) > max_value) break;
+    out[count].name = std::string_view(p, n);
+    out[count].value = std::string_view(vs, static_cast<size_t>(q - vs));
+    ++count;
+    uint64_t bit = NameBit(std::string_view(p, n));
+    dup_any |= (seen_bits & bit) != 0;
+    seen_bits |= bit;
+    p = q + 2;
+    if (q[1] == '}') {
+      *closed = true;
+      break;
+    }
+  }
+  pp = p;
+  *seen = seen_bits;
+  *dup |= dup_any;
+#endif
+  return count;
+}
+
+}  // namespace
+
 bool LineParser::ParseLabels(Cursor& c, LabelList* labels, std::string_view* name,
                              bool allow_name, bool exemplar, LineError* error) {
   // c.p is at '{'. Labels are written in place with the count in a
@@ -433,50 +509,12 @@ bool LineParser::ParseLabels(Cursor& c, LabelList* labels, std::string_view* nam
   bool first = true;
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
-  while (true) {
-#if defined(__SSE2__)
-    // Fastest path: `name="value"` followed by `,` or `}`, a name of at most
-    // 15 bytes, an ASCII value without escapes. SIMD blocks are loaded
-    // whole where the buffer (not just the line) holds them, with no tail
-    // handling; bytes past the line's end are ignored. One block classifies
-    // the name's characters, the next from the value's start finds its end.
-    if (c.limit - c.p >= 64 && count < capacity && count < options_.max_labels_per_series) {
-      const char* s = c.p;
-      uint32_t name_chars = LabelCharMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
-      size_t n = static_cast<size_t>(__builtin_ctz(~name_chars));  // the name's length, < 16 here
-      if (n - 1 < 15 && static_cast<size_t>(c.end - s) > n + 2 && static_cast<unsigned char>(*s - '0') >= 10 &&
-          s[n] == '=' && s[n + 1] == '"' && n <= options_.max_label_name_bytes) {
-        const char* vs = s + n + 2;
-        const char* p = vs;
-        const char* q = nullptr;  // the value's end
-        while (true) {
-          __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-          uint32_t stops = QuoteStopMask(v);
-          uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(v));
-          if (stops != 0) {
-            size_t k = static_cast<size_t>(__builtin_ctz(stops));
-            if ((high & ((uint32_t{1} << k) - 1)) == 0) q = p + k;
-            break;
-          }
-          p += 16;
-          if (high != 0 || p >= c.end || c.limit - p < 16) break;
-        }
-        if (q != nullptr && c.end - q >= 2 && *q == '"' && (q[1] == ',' || q[1] == '}') &&
-            static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
-          out[count].name = std::string_view(s, n);
-          out[count].value = std::string_view(vs, static_cast<size_t>(q - vs));
-          ++count;
-          first = false;
-          uint64_t bit = NameBit(std::string_view(s, n));
-          need_dup_check |= (seen_hashes & bit) != 0;
-          seen_hashes |= bit;
-          c.p = q + 2;
-          if (q[1] == ',') continue;
-          break;
-        }
-      }
-    }
-#endif
+  bool closed = false;
+  count = FastLabels(c.p, c.end, c.limit, out,
+                     std::min<size_t>(capacity, options_.max_labels_per_series), options_.max_label_name_bytes,
+                     options_.max_label_value_bytes, &seen_hashes, &need_dup_check, &closed);
+  first = count == 0;
+  while (!closed) {
     // Fast path: most labels have no blanks around them.
     if (c.p < c.end && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
@@ -683,6 +721,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
       (simple_end == c.end || *simple_end == ' ' || (!om_ && *simple_end == '\t'))) {
     c.p = simple_end;
     out->value_text = std::string_view(vs, static_cast<size_t>(simple_end - vs));
+    if (c.at_end()) return true;  // no timestamp
     return ParseAfterValue(c, out, error);
   }
   c.p = FindTokenEnd(vs, c.end, om_, c.begin);
