@@ -212,6 +212,8 @@ ExpositionParser& ExpositionParser::operator=(ExpositionParser&&) noexcept = def
 void ExpositionParser::Reset(std::string_view body) {
   Impl& m = *impl_;
   label_count_ = 0;
+  metric_name_ = {};
+  value_ = 0;
   m.Start();
   m.started = false;  // the next Feed() starts a new body
   m.finished = true;
@@ -240,6 +242,8 @@ void ExpositionParser::Impl::EndDetection() {
 bool ExpositionParser::Feed(std::string_view chunk) {
   Impl& m = *impl_;
   label_count_ = 0;
+  metric_name_ = {};
+  value_ = 0;
   if (!m.started) {
     m.Start();
     m.detecting = !m.options.format.has_value();
@@ -279,6 +283,8 @@ bool ExpositionParser::Feed(std::string_view chunk) {
 void ExpositionParser::Finish() {
   Impl& m = *impl_;
   label_count_ = 0;
+  metric_name_ = {};
+  value_ = 0;
   if (!m.started) {
     m.Start();
     m.detecting = false;
@@ -303,8 +309,12 @@ Entry ExpositionParser::Next() {
     // The line parser wrote the views in place: nothing to resolve.
     labels_ = impl_->parsed.labels.data();
     label_count_ = impl_->parsed.labels.size();
+    metric_name_ = impl_->parsed.name;
+    value_ = impl_->parsed.value;
   } else {
     label_count_ = 0;
+    metric_name_ = {};
+    value_ = 0;
   }
   return e;
 }
@@ -350,14 +360,8 @@ std::string_view ExpositionParser::comment() const {
   return impl_->entry == Entry::kComment ? impl_->parsed.text : std::string_view();
 }
 
-std::string_view ExpositionParser::metric_name() const {
-  return impl_->entry == Entry::kSample ? impl_->parsed.name : std::string_view();
-}
 SampleSuffix ExpositionParser::suffix() const {
   return impl_->entry == Entry::kSample ? impl_->tracker.suffix() : SampleSuffix::kNone;
-}
-double ExpositionParser::value() const {
-  return impl_->entry == Entry::kSample ? impl_->parsed.value : 0;
 }
 std::string_view ExpositionParser::value_text() const {
   return impl_->entry == Entry::kSample ? impl_->parsed.value_text : std::string_view();

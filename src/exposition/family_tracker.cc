@@ -161,7 +161,7 @@ void FamilyNameSet::BuildTable() {
   Rehash(64);
 }
 
-uint32_t FamilyNameSet::Append(std::string_view name, uint64_t hash) {
+inline uint32_t FamilyNameSet::Append(std::string_view name, uint64_t hash) {
   entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()),
                            MetricType::kUnknown});
   // The arena only grows (kept across Clear()); names are copied in place.
@@ -173,7 +173,7 @@ uint32_t FamilyNameSet::Append(std::string_view name, uint64_t hash) {
   return static_cast<uint32_t>(entries_.size() - 1);
 }
 
-uint32_t FamilyNameSet::FindOrAdd(std::string_view name, bool* added) {
+inline uint32_t FamilyNameSet::FindOrAdd(std::string_view name, bool* added) {
   if (sorted_) {
     // Exposition writers usually sort their families: a name after the
     // last one cannot be among the earlier ones.
@@ -183,6 +183,10 @@ uint32_t FamilyNameSet::FindOrAdd(std::string_view name, bool* added) {
     }
     BuildTable();
   }
+  return FindOrAddHashed(name, added);
+}
+
+uint32_t FamilyNameSet::FindOrAddHashed(std::string_view name, bool* added) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
   uint64_t hash = HashName(name);
   size_t i = Probe(name, hash);
@@ -270,8 +274,7 @@ inline bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* su
   return false;
 }
 
-bool FamilyTracker::EndBucketGroup(LineError* error, const LineParser* lp, std::string_view at) {
-  if (!in_bucket_group_) return true;
+bool FamilyTracker::EndBucketGroupSlow(LineError* error, const LineParser* lp, std::string_view at) {
   in_bucket_group_ = false;
   if (!saw_inf_) {
     error->code = ParseErrorCode::kInvalidHistogram;

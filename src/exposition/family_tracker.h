@@ -50,6 +50,7 @@ class FamilyNameSet {
   void Rehash(size_t size);
   void BuildTable();
   uint32_t Append(std::string_view name, uint64_t hash);  // returns the index
+  uint32_t FindOrAddHashed(std::string_view name, bool* added);
 
   std::string arena_;     // names; only the first arena_used_ bytes are in use
   size_t arena_used_ = 0;
@@ -101,7 +102,10 @@ class FamilyTracker {
   bool CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error);
   bool CheckQuantile(const ParsedLine& line, const LineParser& lp, LineError* error);
   // An error points at `at` in lp's line (column 0 without lp).
-  bool EndBucketGroup(LineError* error, const LineParser* lp, std::string_view at);
+  bool EndBucketGroup(LineError* error, const LineParser* lp, std::string_view at) {
+    return !in_bucket_group_ || EndBucketGroupSlow(error, lp, at);
+  }
+  bool EndBucketGroupSlow(LineError* error, const LineParser* lp, std::string_view at);
 
   ExpositionFormat format_ = ExpositionFormat::kText;
   ParserOptions options_;

@@ -367,6 +367,7 @@ bool LineParser::ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_
                 StrCat("unterminated quoted string in ", what));
   }
   // Escapes: unescape into scratch.
+  ReserveScratch();
   size_t start = scratch_.size();
   scratch_.append(s, static_cast<size_t>(p - s));
   while (true) {
@@ -879,13 +880,12 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
   return true;
 }
 
-bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
-  // c.p at '#'.
+// The usual metadata lines in full: "# HELP name text" with plain ASCII
+// text, and "# TYPE name type" with a common type, one space each and a
+// legacy name. Returns false for anything else (and every error), which
+// ParseComment() reads the same way. A function of its own: a small frame.
+bool LineParser::ParseMetadataFast(const Cursor& c, ParsedLine* out) {
 #if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  // The usual metadata lines in full: "# HELP name text" with plain ASCII
-  // text, and "# TYPE name type" with a common type, one space each and a
-  // legacy name. Anything else (and every error) goes the general way
-  // below, which reads these the same.
   if (c.end - c.p >= 10 && c.limit - c.p >= 48) {
     uint64_t w;
     std::memcpy(&w, c.p, 8);
@@ -936,6 +936,11 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
   }
 #endif
+  return false;
+}
+
+bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
+  // c.p at '#'.
   const char* after_hash = c.p + 1;
   Cursor k{c.begin, after_hash, c.end, c.limit};
   enum { kNone, kHelpKw, kTypeKw, kUnitKw } kw = kNone;
@@ -1093,6 +1098,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
       if (bs == c.end) {
         out->text = text;
       } else {
+        ReserveScratch();
         size_t start = scratch_.size();
         scratch_.append(text.data(), static_cast<size_t>(bs - text.data()));
         for (const char* p = bs; p < c.end; ++p) {

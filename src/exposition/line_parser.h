@@ -102,9 +102,6 @@ class LineParser {
   bool Parse(std::string_view line, const char* limit, ParsedLine* out, LineError* error) {
     line_ = line;
     scratch_.clear();
-    // Unescaped text is never longer than the line: views into scratch_
-    // stay valid while the line is parsed.
-    if (scratch_.capacity() < line.size()) scratch_.reserve(line.size());
     Cursor c{line.data(), line.data(), line.data() + line.size(), limit};
     out->has_timestamp = false;
     out->has_exemplar = false;
@@ -116,7 +113,7 @@ class LineParser {
         out->kind = LineKind::kSample;
         return ParseSample(c, out, error);
       }
-      if (first == '#') return ParseComment(c, out, error);
+      if (first == '#') return ParseMetadataFast(c, out) || ParseComment(c, out, error);
     }
     return ParseOther(c, out, error);
   }
@@ -154,7 +151,14 @@ class LineParser {
   };
 
   bool ParseOther(Cursor& c, ParsedLine* out, LineError* error);
+  // Before the first append to scratch_ in a line: unescaped text is never
+  // longer than the line, so with room for the line the buffer does not
+  // move while the line is parsed, and views into it stay valid.
+  void ReserveScratch() {
+    if (scratch_.capacity() < line_.size()) scratch_.reserve(line_.size());
+  }
 
+  bool ParseMetadataFast(const Cursor& c, ParsedLine* out);
   bool ParseComment(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseSample(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error);
