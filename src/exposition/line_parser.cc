@@ -90,6 +90,19 @@ inline const char* ScanName(const char* p, const char* end, bool metric, const c
   return ScanNameChars(p, end, metric, begin);
 }
 
+// The bytes of a four- or eight-letter word as a little-endian word.
+constexpr uint32_t Word4(const char (&s)[5]) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(s[0])) |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[2])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[3])) << 24;
+}
+constexpr uint64_t Word8(const char (&s)[9]) {
+  uint64_t w = 0;
+  for (int i = 7; i >= 0; --i) w = w << 8 | static_cast<unsigned char>(s[i]);
+  return w;
+}
+
 // ScanName() where the buffer is readable up to `limit` (>= end): whole
 // SIMD blocks, no tail handling; the result is at most `end`.
 inline const char* ScanNameTo(const char* p, const char* end, const char* limit, bool metric, const char* begin) {
@@ -125,18 +138,26 @@ inline bool MatchTypeWord(const char* p, size_t n, bool om, MetricType* type) {
     return ((x0 ^ y0) | (x1 ^ y1)) == 0;
   };
   switch (n) {
-    case 5:
-      if (std::memcmp(p, "gauge", 5) == 0) return *type = MetricType::kGauge, true;
+    case 5: {
+      uint32_t x0, x1;  // "gaug" and "auge"
+      std::memcpy(&x0, p, 4);
+      std::memcpy(&x1, p + 1, 4);
+      if (x0 == Word4("gaug") && x1 == Word4("auge")) return *type = MetricType::kGauge, true;
       return false;
+    }
     case 7:
       if (word7("counter")) return *type = MetricType::kCounter, true;
       if (word7("summary")) return *type = MetricType::kSummary, true;
       if (!om && word7("untyped")) return *type = MetricType::kUnknown, true;
       if (om && word7("unknown")) return *type = MetricType::kUnknown, true;
       return false;
-    case 9:
-      if (std::memcmp(p, "histogram", 9) == 0) return *type = MetricType::kHistogram, true;
+    case 9: {
+      uint64_t x0, x1;  // "histogra" and "istogram"
+      std::memcpy(&x0, p, 8);
+      std::memcpy(&x1, p + 1, 8);
+      if (x0 == Word8("histogra") && x1 == Word8("istogram")) return *type = MetricType::kHistogram, true;
       return false;
+    }
     default:
       return false;
   }
@@ -658,6 +679,50 @@ bool LineParser::ParseLabels(Cursor& c, LabelList* labels, std::string_view* nam
   return true;
 }
 
+// Text format, c.p at the blank after the value: a timestamp of 9 to 16
+// digits after one space, ending the line (the usual millisecond
+// timestamps), as two overlapping words of eight digits. Otherwise returns
+// false with c unchanged, and ParseAfterValue() reads the rest.
+inline bool LineParser::ParseTimestampFast(Cursor& c, ParsedLine* out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const char* ts = c.p + 1;
+  size_t n = static_cast<size_t>(c.end - ts);
+  if (*c.p != ' ' || n - 9 >= 8) return false;
+  uint64_t w0, w1;
+  std::memcpy(&w0, ts, 8);
+  std::memcpy(&w1, c.end - 8, 8);
+  if (!AllDigits(w0) || !AllDigits(w1)) return false;
+  static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+  uint64_t scale = kPow10[n - 8];
+  // The first eight digits, then the last n - 8 (the rest of w1).
+  uint64_t v = EightDigits(w0) * scale + EightDigits(w1) % scale;
+  out->has_timestamp = true;
+  out->timestamp = Timestamp{static_cast<int64_t>(v), 0};
+  c.p = c.end;
+  return true;
+#else
+  return false;
+#endif
+}
+
+// The labels at c.p ('{') when all of them take FastLabels()'s shape and
+// the closing '}' follows: parsed without ParseLabels()' frame. Otherwise
+// returns false with c unchanged, and ParseLabels() starts over.
+inline bool LineParser::ParseLabelsFast(Cursor& c, LabelList* labels) {
+  const char* p = c.p + 1;
+  labels->clear();
+  LabelView* dst = labels->Reserve(16);
+  uint64_t seen = 0;
+  bool dup = false;
+  bool closed = false;
+  size_t n = FastLabels(p, c.end, c.limit, dst, std::min<size_t>(labels->capacity(), options_.max_labels_per_series),
+                        options_.max_label_name_bytes, options_.max_label_value_bytes, &seen, &dup, &closed);
+  if (!closed || dup || n == 0) return false;
+  labels->set_size(n);
+  c.p = p;
+  return true;
+}
+
 bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   out->name = {};
   bool has_name = false;
@@ -679,7 +744,10 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     const char* after_name = c.p;
     if (!om_) c.SkipBlanks();
     if (c.is('{')) {
-      if (!ParseLabels(c, &out->labels, nullptr, /*allow_name=*/false, false, error)) return false;
+      if (!ParseLabelsFast(c, &out->labels) &&
+          !ParseLabels(c, &out->labels, nullptr, /*allow_name=*/false, false, error)) {
+        return false;
+      }
     } else {
       c.p = after_name;  // the blanks separate the value
       out->labels.clear();
@@ -723,6 +791,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     c.p = simple_end;
     out->value_text = std::string_view(vs, static_cast<size_t>(simple_end - vs));
     if (c.at_end()) return true;  // no timestamp
+    if (!om_ && ParseTimestampFast(c, out)) return true;
     return ParseAfterValue(c, out, error);
   }
   c.p = FindTokenEnd(vs, c.end, om_, c.begin);

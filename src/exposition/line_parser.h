@@ -162,6 +162,8 @@ class LineParser {
   bool ParseComment(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseSample(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error);
+  bool ParseLabelsFast(Cursor& c, LabelList* labels);
+  bool ParseTimestampFast(Cursor& c, ParsedLine* out);
   bool ParseLabels(Cursor& c, LabelList* labels, std::string_view* name,
                    bool allow_name, bool exemplar, LineError* error);
   bool ParseQuoted(Cursor& c, std::string_view* out, uint32_t max_len,
