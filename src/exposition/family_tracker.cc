@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "common/byte_scan.h"
 #include "common/str_cat.h"
@@ -449,6 +450,11 @@ bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, 
                        std::string_view label, double* out, LineError* error) {
   const LabelView& ref = line.labels[static_cast<size_t>(index)];
   std::string_view text = ref.value;
+  // The last bucket of every histogram series, canonical in both formats.
+  if (text.size() == 4 && std::memcmp(text.data(), "+Inf", 4) == 0) {
+    *out = std::numeric_limits<double>::infinity();
+    return true;
+  }
   uint32_t column = lp.Column(ref.value);
   if (!ParseGoFloat(text, out)) {
     error->code = ParseErrorCode::kInvalidLabelValue;

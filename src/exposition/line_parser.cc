@@ -167,8 +167,9 @@ inline bool MatchTypeWord(const char* p, size_t n, bool om, MetricType* type) {
 // bits differ, so only lines with a collision need the full duplicate check.
 inline uint64_t NameBit(std::string_view n) {
   if (n.empty()) return 1;
-  return uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.back()) * 3 +
-                          static_cast<unsigned char>(n[0])) & 63);
+  // The length and the first byte: cheap, and the usual label names of a
+  // line differ in one of them.
+  return uint64_t{1} << ((n.size() * 8 + static_cast<unsigned char>(n[0])) & 63);
 }
 
 // The first seven bytes of s as a little-endian word, the eighth zero.
@@ -483,19 +484,20 @@ inline size_t FastLabels(const char*& pp, const char* end, const char* limit, La
     }
     const char* vs = p + n + 2;
     const char* q = vs;
-    uint32_t stops, high;
+    // The first byte that is a stop or not ASCII; it must be a stop.
+    uint32_t stops, any;
     while (true) {
       __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
       stops = static_cast<uint32_t>(_mm_movemask_epi8(
           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), _mm_cmpeq_epi8(w, zero))));
-      high = static_cast<uint32_t>(_mm_movemask_epi8(w));
-      if (stops != 0 || high != 0) break;
+      any = stops | static_cast<uint32_t>(_mm_movemask_epi8(w));
+      if (any != 0) break;
       q += 16;
       if (q >= end || limit - q < 16) break;
     }
-    if (stops == 0) break;
-    uint32_t k = static_cast<uint32_t>(__builtin_ctz(stops));
-    if ((high & ((uint32_t{1} << k) - 1)) != 0) break;
+    if (any == 0) break;
+    uint32_t k = static_cast<uint32_t>(__builtin_ctz(any));
+    if (((stops >> k) & 1) == 0) break;
     q += k;
     if (end - q < 2 || *q != '"' || (q[1] != ',' && q[1] != '}') || static_cast<size_t>(q - vs) > max_value) break;
     out[count].name = std::string_view(p, n);
