@@ -245,15 +245,14 @@ inline const char* ScanNameChars(const char* p, const char* end, bool metric, co
   const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
   const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
   const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  // Digits, and for metric names ':' (0x3A, right after '9'): one range.
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)));
   const __m128i underscore = _mm_set1_epi8('_');
-  const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
   auto not_name = [&](const char* at) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
     __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
-                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore));
     return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
   };
   while (end - p >= 16) {

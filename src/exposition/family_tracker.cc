@@ -331,14 +331,16 @@ bool FamilyTracker::StartFamily(std::string_view name, const LineParser& lp, Lin
 
 bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, LineError* error) {
   std::string_view name = line.name;
-  const char* what = line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
+  auto what = [&line] {  // for messages only
+    return line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
+  };
   if (!open_ || name.size() != name_.size() || !EqualBytes(name.data(), name_.data(), name.size())) {
     if (!StartFamily(name, lp, error)) return false;
   } else if (has_samples_) {
     if (options_.strict) {
       error->code = ParseErrorCode::kMetadataAfterSamples;
       error->column = lp.Column(name);
-      error->message = StrCat(what, " for \"", name, "\" after its samples; metadata must come first");
+      error->message = StrCat(what(), " for \"", name, "\" after its samples; metadata must come first");
       return false;
     }
     // Lenient: as Prometheus, metadata may come anywhere; start afresh.
@@ -350,7 +352,7 @@ bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, Lin
   if (*seen && options_.strict) {
     error->code = ParseErrorCode::kDuplicateMetadata;
     error->column = lp.Column(name);
-    error->message = StrCat("second ", what, " line for \"", name, "\"");
+    error->message = StrCat("second ", what(), " line for \"", name, "\"");
     return false;
   }
   *seen = true;

@@ -49,27 +49,6 @@ inline uint64_t HasByte(uint64_t w, uint8_t b) {
   return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
 }
 
-#if defined(__SSE2__)
-// Bit i set where byte i of v is [a-zA-Z0-9_] (a label name character).
-inline uint32_t LabelCharMask(__m128i v) {
-  __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
-                                                _mm_set1_epi8(static_cast<char>(0x80 - 'a'))),
-                                   _mm_set1_epi8(static_cast<char>(-128 + 26)));
-  __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - '0'))),
-                                  _mm_set1_epi8(static_cast<char>(-128 + 10)));
-  __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-  return static_cast<uint32_t>(_mm_movemask_epi8(ok));
-}
-
-// Bit i set where byte i of v ends the plain run of a quoted string: '"',
-// '\\' or NUL.
-inline uint32_t QuoteStopMask(__m128i v) {
-  __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                           _mm_cmpeq_epi8(v, _mm_setzero_si128()));
-  return static_cast<uint32_t>(_mm_movemask_epi8(m));
-}
-#endif
-
 // The first '"', '\\' or NUL of a quoted string; notes non-ASCII bytes.
 inline const char* FindQuoteEnd(const char* p, const char* end, bool* non_ascii, const char* begin) {
   *non_ascii = false;
@@ -108,17 +87,29 @@ constexpr uint64_t Word8(const char (&s)[9]) {
 inline const char* ScanNameTo(const char* p, const char* end, const char* limit, bool metric, const char* begin) {
 #if defined(__SSE2__)
   if (limit - p >= 16) {
-    const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
+    const __m128i to_lower = _mm_set1_epi8(0x20);
+    const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+    const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+    const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+    // Digits, and for metric names ':' (0x3A, right after '9'): one range.
+    const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)));
+    const __m128i underscore = _mm_set1_epi8('_');
+    // Blocks may start up to `last`; past the line's end only when the
+    // buffer holds 16 more bytes (then one test per block).
+    const char* last = limit - 16;
     while (true) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      uint32_t ok = LabelCharMask(v) | static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)));
+      __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+      __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+      uint32_t ok = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore))));
       if (ok != 0xFFFF) {
         const char* q = p + __builtin_ctz(~ok);
         return q < end ? q : end;
       }
       p += 16;
       if (p >= end) return end;
-      if (limit - p < 16) break;
+      if (p > last) break;
     }
   }
 #endif
