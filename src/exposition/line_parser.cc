@@ -410,6 +410,11 @@ bool LineParser::ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_
         return Fail(error, ParseErrorCode::kInvalidEscape, static_cast<size_t>(p - c.begin),
                     StrCat("invalid escape sequence \"\\", std::string_view(&p[1], 1),
                                  "\" in ", what, " (only \\\\, \\\" and \\n are allowed)"));
+      } else if (e == 0) {
+        // Kept as written, it would reach a writer, and nothing parses a
+        // NUL byte back.
+        return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(p + 1 - c.begin),
+                    StrCat("NUL byte in ", what));
       } else {
         scratch_.push_back('\\');
         scratch_.push_back(e);
