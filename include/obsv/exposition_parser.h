@@ -155,7 +155,7 @@ class OBSV_API ExpositionParser {
   std::string_view comment() const;
 
   // kSample: the full metric name, unquoted and unescaped.
-  std::string_view metric_name() const;
+  std::string_view metric_name() const { return metric_name_; }
   // kSample: which part of its family this sample is.
   SampleSuffix suffix() const;
   // kSample: labels in input order (without the name), unescaped. Inline
@@ -171,7 +171,7 @@ class OBSV_API ExpositionParser {
   // kSample: all label_count() labels at once.
   const LabelView* labels() const { return labels_; }
   // kSample: the value, and its text as written (`1.0`, `+Inf`, `Nan`).
-  double value() const;
+  double value() const { return value_; }
   std::string_view value_text() const;
   // kSample: the timestamp, if the line has one.
   bool has_timestamp() const;
@@ -198,6 +198,10 @@ class OBSV_API ExpositionParser {
   // The current sample's labels, owned by impl_ (stable across moves).
   const LabelView* labels_ = nullptr;
   size_t label_count_ = 0;
+  // The current sample's name and value (empty and 0 for other entries),
+  // set by Next() so that the accessors are inline.
+  std::string_view metric_name_;
+  double value_ = 0;
 };
 
 // Parses a complete body into families. Families appear in input order. In

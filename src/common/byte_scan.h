@@ -151,6 +151,35 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+// Copies n bytes from s to d (not overlapping). Inline for the short names
+// the parsers copy per family, where a call to memcpy costs more than the
+// copy: words, the last one overlapping.
+inline void CopyBytes(char* d, const char* s, size_t n) {
+  if (n >= 8) {
+    if (n > 48) {
+      std::memcpy(d, s, n);
+      return;
+    }
+    uint64_t w;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&w, s + i, 8);
+      std::memcpy(d + i, &w, 8);
+    }
+    std::memcpy(&w, s + n - 8, 8);
+    std::memcpy(d + n - 8, &w, 8);
+    return;
+  }
+  if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, s, 4);
+    std::memcpy(&y, s + n - 4, 4);
+    std::memcpy(d, &x, 4);
+    std::memcpy(d + n - 4, &y, 4);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) d[i] = s[i];
+}
+
 // Whether any byte of the words w0, w1 is '"', '\\', '\n' or >= 0x80 (the
 // bytes a quoted value may not copy as they are). Callers load a short
 // string as two overlapping words; checking the registers rather than
@@ -216,15 +245,14 @@ inline const char* ScanNameChars(const char* p, const char* end, bool metric, co
   const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
   const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
   const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  // Digits, and for metric names ':' (0x3A, right after '9'): one range.
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)));
   const __m128i underscore = _mm_set1_epi8('_');
-  const __m128i colon = _mm_set1_epi8(metric ? ':' : '_');
   auto not_name = [&](const char* at) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
     __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
-                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, colon)));
+    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore));
     return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
   };
   while (end - p >= 16) {

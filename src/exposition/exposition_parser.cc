@@ -79,6 +79,7 @@ bool ExpositionParser::Impl::NextLine() {
     carry_line_ready = false;
     carry_consumed = true;
     line = carry;
+    line_limit = carry.data() + carry.size();
     line_offset = carry_offset;
     ++line_no;
     return true;
@@ -104,13 +105,15 @@ bool ExpositionParser::Impl::NextLine() {
     line = std::string_view(start, static_cast<size_t>(nl - start));
     if (!CheckLineLength(line.size(), chunk_offset + pos)) return false;
   }
+  line_limit = chunk.data() + chunk.size();
   line_offset = chunk_offset + pos;
   pos += line.size() + (nl != nullptr ? 1 : 0);
   ++line_no;
   return true;
 }
 
-Entry ExpositionParser::Impl::Advance() {
+// Inline in Next(), its only caller: one call per entry, not two.
+inline __attribute__((always_inline)) Entry ExpositionParser::Impl::Advance() {
   if (entry == Entry::kError) return Entry::kError;
   if (done) return entry = Entry::kEnd;
   if (carry_consumed) {
@@ -129,7 +132,7 @@ Entry ExpositionParser::Impl::Advance() {
       return Entry::kError;
     }
     internal::LineError& e = line_error;  // a member: no string to build per line
-    if (!lp.Parse(line, &parsed, &e)) {
+    if (!lp.Parse(line, line_limit, &parsed, &e)) {
       SetLineError(e);
       return Entry::kError;
     }
@@ -210,6 +213,8 @@ ExpositionParser& ExpositionParser::operator=(ExpositionParser&&) noexcept = def
 void ExpositionParser::Reset(std::string_view body) {
   Impl& m = *impl_;
   label_count_ = 0;
+  metric_name_ = {};
+  value_ = 0;
   m.Start();
   m.started = false;  // the next Feed() starts a new body
   m.finished = true;
@@ -238,6 +243,8 @@ void ExpositionParser::Impl::EndDetection() {
 bool ExpositionParser::Feed(std::string_view chunk) {
   Impl& m = *impl_;
   label_count_ = 0;
+  metric_name_ = {};
+  value_ = 0;
   if (!m.started) {
     m.Start();
     m.detecting = !m.options.format.has_value();
@@ -277,6 +284,8 @@ bool ExpositionParser::Feed(std::string_view chunk) {
 void ExpositionParser::Finish() {
   Impl& m = *impl_;
   label_count_ = 0;
+  metric_name_ = {};
+  value_ = 0;
   if (!m.started) {
     m.Start();
     m.detecting = false;
@@ -298,22 +307,15 @@ void ExpositionParser::Finish() {
 Entry ExpositionParser::Next() {
   Entry e = impl_->Advance();
   if (e == Entry::kSample) {
-    Impl& m = *impl_;
-    size_t n = m.parsed.labels.size();
-    if (m.label_views.size() < n) m.label_views.resize(n);
-    // Branch-free: a label's text is in the line or in the scratch buffer.
-    const char* base[2] = {m.lp.line().data(), m.lp.scratch_data()};
-    const internal::LabelRef* refs = m.parsed.labels.data();
-    LabelView* views = m.label_views.data();
-    for (size_t i = 0; i < n; ++i) {
-      const internal::LabelRef& r = refs[i];
-      views[i].name = std::string_view(base[r.name.in_scratch] + r.name.offset, r.name.length);
-      views[i].value = std::string_view(base[r.value.in_scratch] + r.value.offset, r.value.length);
-    }
-    labels_ = m.label_views.data();
-    label_count_ = n;
+    // The line parser wrote the views in place: nothing to resolve.
+    labels_ = impl_->parsed.labels.data();
+    label_count_ = impl_->parsed.labels.size();
+    metric_name_ = impl_->parsed.name;
+    value_ = impl_->parsed.value;
   } else {
     label_count_ = 0;
+    metric_name_ = {};
+    value_ = 0;
   }
   return e;
 }
@@ -330,7 +332,7 @@ std::string_view ExpositionParser::family_name() const {
     case Entry::kHelp:
     case Entry::kType:
     case Entry::kUnit:
-      return m.lp.View(m.parsed.name);
+      return m.parsed.name;
     case Entry::kSample:
       return m.tracker.family_name();
     case Entry::kEnd:
@@ -350,26 +352,20 @@ MetricType ExpositionParser::type() const {
 }
 
 std::string_view ExpositionParser::help() const {
-  return impl_->entry == Entry::kHelp ? impl_->lp.View(impl_->parsed.text) : std::string_view();
+  return impl_->entry == Entry::kHelp ? impl_->parsed.text : std::string_view();
 }
 std::string_view ExpositionParser::unit() const {
-  return impl_->entry == Entry::kUnit ? impl_->lp.View(impl_->parsed.text) : std::string_view();
+  return impl_->entry == Entry::kUnit ? impl_->parsed.text : std::string_view();
 }
 std::string_view ExpositionParser::comment() const {
-  return impl_->entry == Entry::kComment ? impl_->lp.View(impl_->parsed.text) : std::string_view();
+  return impl_->entry == Entry::kComment ? impl_->parsed.text : std::string_view();
 }
 
-std::string_view ExpositionParser::metric_name() const {
-  return impl_->entry == Entry::kSample ? impl_->lp.View(impl_->parsed.name) : std::string_view();
-}
 SampleSuffix ExpositionParser::suffix() const {
   return impl_->entry == Entry::kSample ? impl_->tracker.suffix() : SampleSuffix::kNone;
 }
-double ExpositionParser::value() const {
-  return impl_->entry == Entry::kSample ? impl_->parsed.value : 0;
-}
 std::string_view ExpositionParser::value_text() const {
-  return impl_->entry == Entry::kSample ? impl_->lp.View(impl_->parsed.value_text) : std::string_view();
+  return impl_->entry == Entry::kSample ? impl_->parsed.value_text : std::string_view();
 }
 bool ExpositionParser::has_timestamp() const {
   return impl_->entry == Entry::kSample && impl_->parsed.has_timestamp;
@@ -384,11 +380,11 @@ size_t ExpositionParser::exemplar_label_count() const {
   return has_exemplar() ? impl_->parsed.exemplar_labels.size() : 0;
 }
 std::string_view ExpositionParser::exemplar_label_name(size_t i) const {
-  return i < exemplar_label_count() ? impl_->lp.View(impl_->parsed.exemplar_labels[i].name)
+  return i < exemplar_label_count() ? impl_->parsed.exemplar_labels[i].name
                                     : std::string_view();
 }
 std::string_view ExpositionParser::exemplar_label_value(size_t i) const {
-  return i < exemplar_label_count() ? impl_->lp.View(impl_->parsed.exemplar_labels[i].value)
+  return i < exemplar_label_count() ? impl_->parsed.exemplar_labels[i].value
                                     : std::string_view();
 }
 double ExpositionParser::exemplar_value() const {

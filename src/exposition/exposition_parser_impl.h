@@ -22,7 +22,6 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
   internal::FamilyTracker tracker;
   internal::ParsedLine parsed;
   internal::LineError line_error;
-  std::vector<LabelView> label_views;  // parsed.labels resolved, kSample only
   ParseError error;
   Entry entry = Entry::kEnd;
 
@@ -48,6 +47,7 @@ struct __attribute__((visibility("hidden"))) ExpositionParser::Impl {
 
   // The current line.
   std::string_view line;
+  const char* line_limit = nullptr;  // the end of the buffer line is in
   uint64_t line_offset = 0;
   uint32_t line_no = 0;
   uint64_t series = 0;

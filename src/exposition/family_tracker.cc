@@ -1,8 +1,10 @@
 #include "exposition/family_tracker.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "common/byte_scan.h"
 #include "common/str_cat.h"
@@ -91,11 +93,32 @@ uint64_t HashName(std::string_view s) {
 
 }  // namespace
 
+// Whether a sorts before b, bytewise (as memcmp, then shorter first).
+// Inline: family names share long prefixes, compared eight bytes at a time.
+inline bool BytesLess(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) {
+      size_t k = i + static_cast<size_t>(__builtin_ctzll(x ^ y)) / 8;  // little-endian: the first byte that differs
+      return static_cast<unsigned char>(a[k]) < static_cast<unsigned char>(b[k]);
+    }
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
+
 void FamilyNameSet::Clear() {
   arena_used_ = 0;
   entries_.clear();
   for (uint32_t i : used_) slots_[i] = 0;
   used_.clear();
+  sorted_ = true;
 }
 
 size_t FamilyNameSet::Probe(std::string_view name, uint64_t hash) const {
@@ -110,8 +133,17 @@ size_t FamilyNameSet::Probe(std::string_view name, uint64_t hash) const {
   }
 }
 
-void FamilyNameSet::Grow() {
-  slots_.assign(slots_.empty() ? 64 : slots_.size() * 2, 0u);
+void FamilyNameSet::Grow() { Rehash(slots_.empty() ? 64 : slots_.size() * 2); }
+
+void FamilyNameSet::Rehash(size_t size) {
+  // At least `size` slots and at most half of them in use; the table keeps
+  // its size across Clear() (only the used slots are zeroed).
+  while ((entries_.size() + 1) * 2 > size) size *= 2;
+  if (size > slots_.size()) {
+    slots_.assign(size, 0u);
+  } else {
+    for (uint32_t i : used_) slots_[i] = 0;
+  }
   used_.clear();
   size_t mask = slots_.size() - 1;
   for (uint32_t e = 0; e < entries_.size(); ++e) {
@@ -122,29 +154,76 @@ void FamilyNameSet::Grow() {
   }
 }
 
-uint64_t FamilyNameSet::Hash(std::string_view name) { return HashName(name); }
+void FamilyNameSet::BuildTable() {
+  // The names came sorted so far and were kept without hashes; from here
+  // on every name is hashed.
+  sorted_ = false;
+  for (Entry& e : entries_) e.hash = HashName(std::string_view(arena_.data() + e.offset, e.length));
+  Rehash(64);
+}
 
-void FamilyNameSet::InsertNew(std::string_view name, uint64_t hash, MetricType type) {
-  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  size_t mask = slots_.size() - 1;
-  size_t i = hash & mask;
-  while (slots_[i] != 0) i = (i + 1) & mask;
-  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()), type});
+inline uint32_t FamilyNameSet::Append(std::string_view name, uint64_t hash) {
+  entries_.push_back(Entry{hash, static_cast<uint32_t>(arena_used_), static_cast<uint32_t>(name.size()),
+                           MetricType::kUnknown});
   // The arena only grows (kept across Clear()); names are copied in place.
   if (arena_.size() - arena_used_ < name.size()) {
     arena_.resize(std::max(arena_used_ + name.size(), std::max<size_t>(2 * arena_.size(), 4096)));
   }
-  if (!name.empty()) std::memcpy(&arena_[arena_used_], name.data(), name.size());
+  CopyBytes(&arena_[arena_used_], name.data(), name.size());
   arena_used_ += name.size();
-  slots_[i] = static_cast<uint32_t>(entries_.size());
-  used_.push_back(static_cast<uint32_t>(i));
+  return static_cast<uint32_t>(entries_.size() - 1);
 }
 
-bool FamilyNameSet::Find(std::string_view name, uint64_t hash, MetricType* type) const {
-  if (slots_.empty()) return false;
+inline uint32_t FamilyNameSet::FindOrAdd(std::string_view name, bool* added) {
+  if (sorted_) {
+    // Exposition writers usually sort their families: a name after the
+    // last one cannot be among the earlier ones.
+    if (entries_.empty() || BytesLess(this->name(static_cast<uint32_t>(entries_.size() - 1)), name)) {
+      *added = true;
+      return Append(name, 0);
+    }
+    BuildTable();
+  }
+  return FindOrAddHashed(name, added);
+}
+
+uint32_t FamilyNameSet::FindOrAddHashed(std::string_view name, bool* added) {
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  uint64_t hash = HashName(name);
   size_t i = Probe(name, hash);
+  if (slots_[i] != 0) {
+    *added = false;
+    return slots_[i] - 1;
+  }
+  uint32_t index = Append(name, hash);
+  slots_[i] = index + 1;
+  used_.push_back(static_cast<uint32_t>(i));
+  *added = true;
+  return index;
+}
+
+bool FamilyNameSet::Find(std::string_view name, uint32_t* index) const {
+  if (sorted_) {
+    // Binary search over the sorted names.
+    size_t lo = 0, hi = entries_.size();
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (BytesLess(this->name(static_cast<uint32_t>(mid)), name)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo < entries_.size() && this->name(static_cast<uint32_t>(lo)) == name) {
+      *index = static_cast<uint32_t>(lo);
+      return true;
+    }
+    return false;
+  }
+  if (slots_.empty()) return false;
+  size_t i = Probe(name, HashName(name));
   if (slots_[i] == 0) return false;
-  *type = entries_[slots_[i] - 1].type;
+  *index = slots_[i] - 1;
   return true;
 }
 
@@ -158,7 +237,7 @@ void FamilyTracker::SetName(std::string_view name) {
   // A buffer that only grows: no allocation, and no std::string::assign()
   // (a general replace) per family.
   if (name_buf_.size() < name.size()) name_buf_.resize(std::max(name.size(), 2 * name_buf_.size()));
-  if (!name.empty()) std::memcpy(&name_buf_[0], name.data(), name.size());
+  CopyBytes(&name_buf_[0], name.data(), name.size());
   name_ = std::string_view(name_buf_.data(), name.size());
 }
 
@@ -167,9 +246,10 @@ void FamilyTracker::Reset() {
   type_ = MetricType::kUnknown;
   suffix_ = SampleSuffix::kNone;
   open_ = has_type_ = has_help_ = has_unit_ = has_samples_ = false;
+  plain_ = false;
   unit_.clear();
   families_ = 0;
-  closed_.Clear();
+  seen_.Clear();
   bucket_key_.clear();
   in_bucket_group_ = false;
 }
@@ -195,12 +275,11 @@ inline bool FamilyTracker::MatchSuffix(std::string_view metric, SampleSuffix* su
   return false;
 }
 
-bool FamilyTracker::EndBucketGroup(LineError* error, size_t column) {
-  if (!in_bucket_group_) return true;
+bool FamilyTracker::EndBucketGroupSlow(LineError* error, const LineParser* lp, std::string_view at) {
   in_bucket_group_ = false;
   if (!saw_inf_) {
     error->code = ParseErrorCode::kInvalidHistogram;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp != nullptr ? lp->Column(at) : 0;
     error->message = StrCat("histogram \"", name_, "\" has a series without a le=\"+Inf\" bucket");
     return false;
   }
@@ -210,74 +289,85 @@ bool FamilyTracker::EndBucketGroup(LineError* error, size_t column) {
 bool FamilyTracker::CloseFamily(LineError* error) {
   if (!open_) return true;
   if (options_.strict) {
-    if (!EndBucketGroup(error, 0)) return false;
-    // StartFamily() refused a name already closed, so it is new.
-    closed_.InsertNew(name_, name_hash_, type_);
+    if (!EndBucketGroup(error, nullptr, {})) return false;
+    seen_.set_type(index_, type_);
   }
   open_ = false;
+  plain_ = false;
   return true;
 }
 
-bool FamilyTracker::StartFamily(std::string_view name, size_t column, LineError* error) {
+bool FamilyTracker::StartFamily(std::string_view name, const LineParser& lp, LineError* error) {
   if (!CloseFamily(error)) return false;
-  MetricType closed_type;
-  name_hash_ = options_.strict ? FamilyNameSet::Hash(name) : 0;
-  if (options_.strict && closed_.Find(name, name_hash_, &closed_type)) {
+  // Strict mode: `name` differs from the family just closed (the callers
+  // see to it), so finding it means it was closed earlier.
+  bool added = true;
+  if (options_.strict) index_ = seen_.FindOrAdd(name, &added);
+  if (!added) {
     error->code = ParseErrorCode::kInterleavedFamily;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(name);
     error->message = StrCat("family \"", name,
                                   "\" appears again after other families; its lines must be one group");
     return false;
   }
   if (++families_ > options_.max_families) {
     error->code = ParseErrorCode::kLimitExceeded;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(name);
     error->message = StrCat("more than ", options_.max_families, " metric families");
     return false;
   }
-  SetName(name);
+  if (options_.strict) {
+    name_ = seen_.name(index_);
+  } else {
+    SetName(name);
+  }
   type_ = MetricType::kUnknown;
   open_ = true;
+  plain_ = true;
   has_type_ = has_help_ = has_unit_ = has_samples_ = false;
   unit_.clear();
   return true;
 }
 
 bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, LineError* error) {
-  std::string_view name = lp.View(line.name);
-  size_t column = line.name.in_scratch ? 0 : line.name.offset;
-  const char* what = line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
+  std::string_view name = line.name;
+  auto what = [&line] {  // for messages only
+    return line.kind == LineKind::kHelp ? "HELP" : line.kind == LineKind::kType ? "TYPE" : "UNIT";
+  };
   if (!open_ || name.size() != name_.size() || !EqualBytes(name.data(), name_.data(), name.size())) {
-    if (!StartFamily(name, column, error)) return false;
+    if (!StartFamily(name, lp, error)) return false;
   } else if (has_samples_) {
     if (options_.strict) {
       error->code = ParseErrorCode::kMetadataAfterSamples;
-      error->column = static_cast<uint32_t>(column);
-      error->message = StrCat(what, " for \"", name, "\" after its samples; metadata must come first");
+      error->column = lp.Column(name);
+      error->message = StrCat(what(), " for \"", name, "\" after its samples; metadata must come first");
       return false;
     }
     // Lenient: as Prometheus, metadata may come anywhere; start afresh.
     open_ = false;
-    if (!StartFamily(name, column, error)) return false;
+    plain_ = false;
+    if (!StartFamily(name, lp, error)) return false;
   }
   bool* seen = line.kind == LineKind::kHelp ? &has_help_ : line.kind == LineKind::kType ? &has_type_ : &has_unit_;
   if (*seen && options_.strict) {
     error->code = ParseErrorCode::kDuplicateMetadata;
-    error->column = static_cast<uint32_t>(column);
-    error->message = StrCat("second ", what, " line for \"", name, "\"");
+    error->column = lp.Column(name);
+    error->message = StrCat("second ", what(), " line for \"", name, "\"");
     return false;
   }
   *seen = true;
   if (line.kind == LineKind::kType) {
     type_ = line.type;
+    plain_ = type_ == MetricType::kGauge || type_ == MetricType::kUnknown ||
+             (type_ == MetricType::kCounter && !om_);
   } else if (line.kind == LineKind::kUnit) {
-    std::string_view unit = lp.View(line.text);
+    std::string_view unit = line.text;
     unit_.assign(unit.data(), unit.size());
     if (options_.strict && !unit.empty() &&
         !(name.size() > unit.size() + 1 && name.compare(name.size() - unit.size(), unit.size(), unit) == 0 &&
           name[name.size() - unit.size() - 1] == '_')) {
       error->code = ParseErrorCode::kInvalidMetadata;
-      error->column = line.text.offset;
+      error->column = lp.Column(line.text);
       error->message = StrCat("unit \"", unit, "\" is not a suffix of the metric name \"", name, "\"");
       return false;
     }
@@ -285,15 +375,14 @@ bool FamilyTracker::OnMetadata(const ParsedLine& line, const LineParser& lp, Lin
   return true;
 }
 
-bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineError* error) {
-  std::string_view metric = lp.View(line.name);
-  size_t column = line.name.in_scratch ? 0 : line.name.offset;
+bool FamilyTracker::OnSampleSlow(const ParsedLine& line, const LineParser& lp, LineError* error) {
+  std::string_view metric = line.name;
   SampleSuffix suffix = SampleSuffix::kNone;
   if (!MatchSuffix(metric, &suffix)) {
     if (options_.strict) {
       if (open_ && metric == name_) {
         error->code = ParseErrorCode::kInvalidSuffix;
-        error->column = static_cast<uint32_t>(column);
+        error->column = lp.Column(metric);
         error->message = StrCat("sample \"", metric, "\" does not fit the ", MetricTypeName(type_),
                                       " family \"", name_, "\"",
                                       type_ == MetricType::kCounter ? " (OpenMetrics counters end in _total)" : "");
@@ -303,11 +392,12 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
       for (std::string_view s : {"_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"}) {
         if (metric.size() > s.size() && metric.compare(metric.size() - s.size(), s.size(), s) == 0) {
           std::string_view stem = metric.substr(0, metric.size() - s.size());
-          MetricType stem_type;
-          if (closed_.Find(stem, &stem_type) && stem_type != MetricType::kUnknown &&
-              stem_type != MetricType::kGauge) {
+          uint32_t stem_index;
+          MetricType stem_type = MetricType::kUnknown;
+          if (seen_.Find(stem, &stem_index) && !(open_ && stem_index == index_)) stem_type = seen_.type(stem_index);
+          if (stem_type != MetricType::kUnknown && stem_type != MetricType::kGauge) {
             error->code = ParseErrorCode::kInterleavedFamily;
-            error->column = static_cast<uint32_t>(column);
+            error->column = lp.Column(metric);
             error->message = StrCat("sample \"", metric, "\" of family \"", stem,
                                     "\" appears after other families; its lines must be one group");
             return false;
@@ -315,7 +405,7 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
         }
       }
     }
-    if (!StartFamily(metric, column, error)) return false;
+    if (!StartFamily(metric, lp, error)) return false;
     suffix = SampleSuffix::kNone;
   }
   has_samples_ = true;
@@ -325,14 +415,14 @@ bool FamilyTracker::OnSample(const ParsedLine& line, const LineParser& lp, LineE
     case MetricType::kHistogram:
     case MetricType::kGaugeHistogram:
       if (suffix == SampleSuffix::kBucket) return CheckBucket(line, lp, error);
-      return EndBucketGroup(error, column);
+      return EndBucketGroup(error, &lp, metric);
     case MetricType::kSummary:
       if (suffix == SampleSuffix::kNone) return CheckQuantile(line, lp, error);
       return true;
     case MetricType::kStateSet:
       if (om_ && line.value != 0 && line.value != 1) {
         error->code = ParseErrorCode::kInvalidValue;
-        error->column = line.value_text.offset;
+        error->column = lp.Column(line.value_text);
         error->message = "stateset values must be 0 or 1";
         return false;
       }
@@ -351,7 +441,7 @@ namespace {
 // Finds `label` in the line; returns its index or -1.
 int FindLabel(const ParsedLine& line, const LineParser& lp, std::string_view label) {
   for (size_t i = 0; i < line.labels.size(); ++i) {
-    if (lp.View(line.labels[i].name) == label) return static_cast<int>(i);
+    if (line.labels[i].name == label) return static_cast<int>(i);
   }
   return -1;
 }
@@ -360,9 +450,14 @@ int FindLabel(const ParsedLine& line, const LineParser& lp, std::string_view lab
 // also be canonical ("1.0", not "1").
 bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, bool om,
                        std::string_view label, double* out, LineError* error) {
-  const LabelRef& ref = line.labels[static_cast<size_t>(index)];
-  std::string_view text = lp.View(ref.value);
-  uint32_t column = ref.value.in_scratch ? 0 : ref.value.offset;
+  const LabelView& ref = line.labels[static_cast<size_t>(index)];
+  std::string_view text = ref.value;
+  // The last bucket of every histogram series, canonical in both formats.
+  if (text.size() == 4 && std::memcmp(text.data(), "+Inf", 4) == 0) {
+    *out = std::numeric_limits<double>::infinity();
+    return true;
+  }
+  uint32_t column = lp.Column(ref.value);
   if (!ParseGoFloat(text, out)) {
     error->code = ParseErrorCode::kInvalidLabelValue;
     error->column = column;
@@ -385,10 +480,9 @@ bool ParseNumericLabel(const ParsedLine& line, const LineParser& lp, int index, 
 
 bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error) {
   int le_index = FindLabel(line, lp, "le");
-  size_t column = line.name.in_scratch ? 0 : line.name.offset;
   if (le_index < 0) {
     error->code = ParseErrorCode::kInvalidHistogram;
-    error->column = static_cast<uint32_t>(column);
+    error->column = lp.Column(line.name);
     error->message = StrCat("bucket of histogram \"", name_, "\" has no \"le\" label");
     return false;
   }
@@ -396,7 +490,7 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
   if (!ParseNumericLabel(line, lp, le_index, om_, "le", &le, error)) return false;
   if (line.value < 0 || std::isnan(line.value)) {
     error->code = ParseErrorCode::kInvalidHistogram;
-    error->column = line.value_text.offset;
+    error->column = lp.Column(line.value_text);
     error->message = "histogram bucket counts must not be negative or NaN";
     return false;
   }
@@ -406,15 +500,15 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
   // equals the current series' key (the next bucket of the same series).
   scratch_key_.clear();
   std::string_view raw = lp.line();
-  const LabelRef& le_ref = line.labels[static_cast<size_t>(le_index)];
-  bool raw_ok = !le_ref.name.in_scratch && !le_ref.value.in_scratch && !line.labels.empty() &&
-                !line.labels.front().name.in_scratch && !line.labels.back().value.in_scratch;
+  const LabelView& le_ref = line.labels[static_cast<size_t>(le_index)];
+  bool raw_ok = lp.InLine(le_ref.name) && lp.InLine(le_ref.value) && !line.labels.empty() &&
+                lp.InLine(line.labels.front().name) && lp.InLine(line.labels.back().value);
   bool same_series = false;
   if (raw_ok) {
-    size_t first = line.labels.front().name.offset;
-    size_t last = line.labels.back().value.offset + line.labels.back().value.length;
-    size_t le_begin = le_ref.name.offset;
-    size_t le_end = le_ref.value.offset + le_ref.value.length;
+    size_t first = lp.Column(line.labels.front().name);
+    size_t last = lp.Column(line.labels.back().value) + line.labels.back().value.size();
+    size_t le_begin = lp.Column(le_ref.name);
+    size_t le_end = lp.Column(le_ref.value) + le_ref.value.size();
     raw_ok = first <= le_begin && le_end <= last && last <= raw.size();
     if (raw_ok) {
       size_t head = le_begin - first;
@@ -434,36 +528,36 @@ bool FamilyTracker::CheckBucket(const ParsedLine& line, const LineParser& lp, Li
     scratch_key_.push_back('\xfe');  // never equal to a raw key
     for (size_t i = 0; i < line.labels.size(); ++i) {
       if (static_cast<int>(i) == le_index) continue;
-      std::string_view n = lp.View(line.labels[i].name);
-      std::string_view v = lp.View(line.labels[i].value);
+      std::string_view n = line.labels[i].name;
+      std::string_view v = line.labels[i].value;
       scratch_key_.append(n.data(), n.size());
       scratch_key_.push_back('\xff');
       scratch_key_.append(v.data(), v.size());
       scratch_key_.push_back('\xfe');
     }
   }
-  uint32_t le_column = line.labels[static_cast<size_t>(le_index)].value.offset;
+  std::string_view le_value = line.labels[static_cast<size_t>(le_index)].value;
   if (same_series || (in_bucket_group_ && scratch_key_ == bucket_key_)) {
     if (saw_inf_) {
       error->code = ParseErrorCode::kInvalidHistogram;
-      error->column = le_column;
+      error->column = lp.Column(le_value);
       error->message = StrCat("bucket of histogram \"", name_, "\" after its le=\"+Inf\" bucket");
       return false;
     }
     if (!(le > last_le_)) {
       error->code = ParseErrorCode::kInvalidHistogram;
-      error->column = le_column;
+      error->column = lp.Column(le_value);
       error->message = StrCat("buckets of histogram \"", name_, "\" are not in increasing \"le\" order");
       return false;
     }
     if (line.value < last_count_) {
       error->code = ParseErrorCode::kInvalidHistogram;
-      error->column = line.value_text.offset;
+      error->column = lp.Column(line.value_text);
       error->message = StrCat("bucket counts of histogram \"", name_, "\" decrease");
       return false;
     }
   } else {
-    if (!EndBucketGroup(error, column)) return false;
+    if (!EndBucketGroup(error, &lp, line.name)) return false;
     bucket_key_.swap(scratch_key_);
     in_bucket_group_ = true;
     saw_inf_ = false;
@@ -478,7 +572,7 @@ bool FamilyTracker::CheckQuantile(const ParsedLine& line, const LineParser& lp, 
   int q = FindLabel(line, lp, "quantile");
   if (q < 0) {
     error->code = ParseErrorCode::kInvalidLabelValue;
-    error->column = line.name.in_scratch ? 0 : line.name.offset;
+    error->column = lp.Column(line.name);
     error->message = StrCat("summary \"", name_, "\" sample has no \"quantile\" label");
     return false;
   }
@@ -486,7 +580,7 @@ bool FamilyTracker::CheckQuantile(const ParsedLine& line, const LineParser& lp, 
   if (!ParseNumericLabel(line, lp, q, om_, "quantile", &v, error)) return false;
   if (!(v >= 0 && v <= 1)) {
     error->code = ParseErrorCode::kInvalidLabelValue;
-    error->column = line.labels[static_cast<size_t>(q)].value.offset;
+    error->column = lp.Column(line.labels[static_cast<size_t>(q)].value);
     error->message = "quantile must be between 0 and 1";
     return false;
   }

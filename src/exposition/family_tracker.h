@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/byte_scan.h"
 #include "exposition/line_parser.h"
 #include "obsv/exposition_parser.h"
 #include "obsv/metric_model.h"
@@ -21,13 +22,21 @@ namespace obsv::internal {
 class FamilyNameSet {
  public:
   void Clear();
-  // The hash Find() and InsertNew() take: computed once per name.
-  static uint64_t Hash(std::string_view name);
-  // Adds `name` (whose Hash() is `hash`), which must be absent.
-  void InsertNew(std::string_view name, uint64_t hash, MetricType type);
-  // The type of `name`, or false if absent.
-  bool Find(std::string_view name, uint64_t hash, MetricType* type) const;
-  bool Find(std::string_view name, MetricType* type) const { return Find(name, Hash(name), type); }
+  // The index of `name`, added with type kUnknown if absent; *added tells
+  // which. While the names come in sorted order (as exposition writers
+  // usually emit them) this is one comparison with the last name and no
+  // hashing; the first name out of order builds the hash table.
+  uint32_t FindOrAdd(std::string_view name, bool* added);
+  // The index of `name`, or false if absent.
+  bool Find(std::string_view name, uint32_t* index) const;
+  // The stored copy of an entry's name: valid until the next FindOrAdd()
+  // or Clear().
+  std::string_view name(uint32_t index) const {
+    const Entry& e = entries_[index];
+    return std::string_view(arena_.data() + e.offset, e.length);
+  }
+  MetricType type(uint32_t index) const { return entries_[index].type; }
+  void set_type(uint32_t index, MetricType type) { entries_[index].type = type; }
 
  private:
   struct Entry {
@@ -38,12 +47,19 @@ class FamilyNameSet {
   };
   size_t Probe(std::string_view name, uint64_t hash) const;  // slot index
   void Grow();
+  void Rehash(size_t size);
+  void BuildTable();
+  uint32_t Append(std::string_view name, uint64_t hash);  // returns the index
+  uint32_t FindOrAddHashed(std::string_view name, bool* added);
 
   std::string arena_;     // names; only the first arena_used_ bytes are in use
   size_t arena_used_ = 0;
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;  // entry index + 1; 0 is empty
   std::vector<uint32_t> used_;   // the slots in use, for a cheap Clear()
+  // Every name so far came after the one before: entries_ is sorted, the
+  // table is empty and the hashes unset.
+  bool sorted_ = true;
 };
 
 // Thread-compatible. Memory: the current family's name and, in strict mode,
@@ -56,7 +72,17 @@ class FamilyTracker {
   // A HELP, TYPE or UNIT line about `name`.
   bool OnMetadata(const ParsedLine& line, const LineParser& lp, LineError* error);
   // A sample line; afterwards family_name(), type() and suffix() describe it.
-  bool OnSample(const ParsedLine& line, const LineParser& lp, LineError* error);
+  // Inline for the common case: the family's own name, in a family whose
+  // type checks nothing per sample.
+  bool OnSample(const ParsedLine& line, const LineParser& lp, LineError* error) {
+    if (plain_ && line.name.size() == name_.size() &&
+        EqualBytes(line.name.data(), name_.data(), name_.size())) {
+      has_samples_ = true;
+      suffix_ = SampleSuffix::kNone;
+      return true;
+    }
+    return OnSampleSlow(line, lp, error);
+  }
   // The end of the body.
   bool Finish(LineError* error);
 
@@ -67,24 +93,35 @@ class FamilyTracker {
   bool family_has_samples() const { return has_samples_; }
 
  private:
+  bool OnSampleSlow(const ParsedLine& line, const LineParser& lp, LineError* error);
   bool MatchSuffix(std::string_view metric, SampleSuffix* suffix) const;
   void SetName(std::string_view name);
-  bool StartFamily(std::string_view name, size_t column, LineError* error);
+  // Errors point at `name` (a view of lp's line).
+  bool StartFamily(std::string_view name, const LineParser& lp, LineError* error);
   bool CloseFamily(LineError* error);
   bool CheckBucket(const ParsedLine& line, const LineParser& lp, LineError* error);
   bool CheckQuantile(const ParsedLine& line, const LineParser& lp, LineError* error);
-  bool EndBucketGroup(LineError* error, size_t column);
+  // An error points at `at` in lp's line (column 0 without lp).
+  bool EndBucketGroup(LineError* error, const LineParser* lp, std::string_view at) {
+    return !in_bucket_group_ || EndBucketGroupSlow(error, lp, at);
+  }
+  bool EndBucketGroupSlow(LineError* error, const LineParser* lp, std::string_view at);
 
   ExpositionFormat format_ = ExpositionFormat::kText;
   ParserOptions options_;
   bool om_ = false;
 
-  std::string_view name_;  // the current family's name, in name_buf_
+  // The current family's name: in strict mode the copy in seen_, else in
+  // name_buf_.
+  std::string_view name_;
   std::string name_buf_;
-  uint64_t name_hash_ = 0;  // FamilyNameSet::Hash(name_), in strict mode
+  uint32_t index_ = 0;  // the current family's entry in seen_ (strict mode)
   MetricType type_ = MetricType::kUnknown;
   SampleSuffix suffix_ = SampleSuffix::kNone;
   bool open_ = false;
+  // Open, and its type (gauge, unknown, a text counter) allows the bare name
+  // and checks nothing per sample: OnSample()'s inline case.
+  bool plain_ = false;
   bool has_type_ = false;
   bool has_help_ = false;
   bool has_unit_ = false;
@@ -92,8 +129,9 @@ class FamilyTracker {
   std::string unit_;
   uint64_t families_ = 0;
 
-  // Strict mode: every family closed so far, with its type.
-  FamilyNameSet closed_;
+  // Strict mode: every family started so far; the type of each closed one
+  // (the open one's is kUnknown until it closes).
+  FamilyNameSet seen_;
 
   // Strict histogram state: the current series' labels without `le`.
   std::string bucket_key_;

@@ -1,5 +1,6 @@
 #include "exposition/line_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -68,12 +69,98 @@ inline const char* ScanName(const char* p, const char* end, bool metric, const c
   return ScanNameChars(p, end, metric, begin);
 }
 
+// The bytes of a four- or eight-letter word as a little-endian word.
+constexpr uint32_t Word4(const char (&s)[5]) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(s[0])) |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[2])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(s[3])) << 24;
+}
+constexpr uint64_t Word8(const char (&s)[9]) {
+  uint64_t w = 0;
+  for (int i = 7; i >= 0; --i) w = w << 8 | static_cast<unsigned char>(s[i]);
+  return w;
+}
+
+// ScanName() where the buffer is readable up to `limit` (>= end): whole
+// SIMD blocks, no tail handling; the result is at most `end`.
+inline const char* ScanNameTo(const char* p, const char* end, const char* limit, bool metric, const char* begin) {
+#if defined(__SSE2__)
+  if (limit - p >= 16) {
+    const __m128i to_lower = _mm_set1_epi8(0x20);
+    const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+    const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+    const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+    // Digits, and for metric names ':' (0x3A, right after '9'): one range.
+    const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)));
+    const __m128i underscore = _mm_set1_epi8('_');
+    // Blocks may start up to `last`; past the line's end only when the
+    // buffer holds 16 more bytes (then one test per block).
+    const char* last = limit - 16;
+    while (true) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+      __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+      uint32_t ok = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore))));
+      if (ok != 0xFFFF) {
+        const char* q = p + __builtin_ctz(~ok);
+        return q < end ? q : end;
+      }
+      p += 16;
+      if (p >= end) return end;
+      if (p > last) break;
+    }
+  }
+#endif
+  return ScanName(p, end, metric, begin);
+}
+
+// The metric type a TYPE line names, as exactly [p, p+n), in the format's
+// vocabulary; false for anything else (the general path then reports it).
+inline bool MatchTypeWord(const char* p, size_t n, bool om, MetricType* type) {
+  // Seven-letter words as two overlapping four-byte loads, compared inline.
+  auto word7 = [p](const char (&w)[8]) {
+    uint32_t x0, x1, y0, y1;
+    std::memcpy(&x0, p, 4);
+    std::memcpy(&x1, p + 3, 4);
+    std::memcpy(&y0, w, 4);
+    std::memcpy(&y1, w + 3, 4);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  };
+  switch (n) {
+    case 5: {
+      uint32_t x0, x1;  // "gaug" and "auge"
+      std::memcpy(&x0, p, 4);
+      std::memcpy(&x1, p + 1, 4);
+      if (x0 == Word4("gaug") && x1 == Word4("auge")) return *type = MetricType::kGauge, true;
+      return false;
+    }
+    case 7:
+      if (word7("counter")) return *type = MetricType::kCounter, true;
+      if (word7("summary")) return *type = MetricType::kSummary, true;
+      if (!om && word7("untyped")) return *type = MetricType::kUnknown, true;
+      if (om && word7("unknown")) return *type = MetricType::kUnknown, true;
+      return false;
+    case 9: {
+      uint64_t x0, x1;  // "histogra" and "istogram"
+      std::memcpy(&x0, p, 8);
+      std::memcpy(&x1, p + 1, 8);
+      if (x0 == Word8("histogra") && x1 == Word8("istogram")) return *type = MetricType::kHistogram, true;
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 // One bit of a 64-bit signature per label name: two names with different
 // bits differ, so only lines with a collision need the full duplicate check.
 inline uint64_t NameBit(std::string_view n) {
   if (n.empty()) return 1;
-  return uint64_t{1} << ((n.size() * 7 + static_cast<unsigned char>(n.back()) * 3 +
-                          static_cast<unsigned char>(n[0])) & 63);
+  // The length and the first byte: cheap, and the usual label names of a
+  // line differ in one of them.
+  return uint64_t{1} << ((n.size() * 8 + static_cast<unsigned char>(n[0])) & 63);
 }
 
 // The first seven bytes of s as a little-endian word, the eighth zero.
@@ -161,6 +248,15 @@ std::string Describe(const char* p, const char* end) {
 
 }  // namespace
 
+void LabelList::Grow(size_t n) {
+  size_t capacity = capacity_ == 0 ? 16 : capacity_;
+  while (capacity < n) capacity *= 2;
+  std::unique_ptr<LabelView[]> data(new LabelView[capacity]);
+  for (size_t i = 0; i < size_; ++i) data[i] = data_[i];
+  data_ = std::move(data);
+  capacity_ = static_cast<uint32_t>(capacity);
+}
+
 void LineParser::Configure(ExpositionFormat format, const ParserOptions& options) {
   format_ = format;
   options_ = options;
@@ -214,23 +310,21 @@ bool LineParser::ParseOther(Cursor& c, ParsedLine* out, LineError* error) {
 // A quoted string at c.p (which is '"'): label value, quoted name. Escapes
 // `\\`, `\"` and `\n`; others are kept verbatim in lenient mode (as
 // Prometheus's unescaping leaves them) and refused in strict mode.
-bool LineParser::ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
+bool LineParser::ParseQuoted(Cursor& c, std::string_view* out, uint32_t max_len,
                              const char* what, LineError* error) {
   // The common case: ASCII, no escapes, within the limit.
   const char* s = c.p + 1;
   bool non_ascii = false;
   const char* q = FindQuoteEnd(s, c.end, &non_ascii, c.begin);
   if (q < c.end && *q == '"' && !non_ascii && static_cast<size_t>(q - s) <= max_len) {
-    out->offset = static_cast<uint32_t>(s - c.begin);
-    out->length = static_cast<uint32_t>(q - s);
-    out->in_scratch = false;
+    *out = std::string_view(s, static_cast<size_t>(q - s));
     c.p = q + 1;
     return true;
   }
   return ParseQuotedSlow(c, out, max_len, what, error);
 }
 
-bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
+bool LineParser::ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_len,
                                  const char* what, LineError* error) {
   const char* open = c.p;
   const char* s = ++c.p;
@@ -272,9 +366,7 @@ bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
                     StrCat(what, " is not valid UTF-8"));
       }
     }
-    out->offset = static_cast<uint32_t>(s - c.begin);
-    out->length = static_cast<uint32_t>(len);
-    out->in_scratch = false;
+    *out = text;
     c.p = p + 1;
     return true;
   }
@@ -288,6 +380,7 @@ bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
                 StrCat("unterminated quoted string in ", what));
   }
   // Escapes: unescape into scratch.
+  ReserveScratch();
   size_t start = scratch_.size();
   scratch_.append(s, static_cast<size_t>(p - s));
   while (true) {
@@ -317,6 +410,11 @@ bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
         return Fail(error, ParseErrorCode::kInvalidEscape, static_cast<size_t>(p - c.begin),
                     StrCat("invalid escape sequence \"\\", std::string_view(&p[1], 1),
                                  "\" in ", what, " (only \\\\, \\\" and \\n are allowed)"));
+      } else if (e == 0) {
+        // Kept as written, it would reach a writer, and nothing parses a
+        // NUL byte back.
+        return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(p + 1 - c.begin),
+                    StrCat("NUL byte in ", what));
       } else {
         scratch_.push_back('\\');
         scratch_.push_back(e);
@@ -338,39 +436,120 @@ bool LineParser::ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
     return Fail(error, ParseErrorCode::kInvalidUtf8, static_cast<size_t>(s - c.begin),
                 StrCat(what, " is not valid UTF-8"));
   }
-  out->offset = static_cast<uint32_t>(start);
-  out->length = static_cast<uint32_t>(len);
-  out->in_scratch = true;
+  *out = text;
   c.p = p + 1;
   return true;
 }
 
-bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* name,
+namespace {
+
+// The labels at p in their usual shape, as many as take it: `name="value"`
+// followed by `,` or `}`, a name of at most 15 bytes, an ASCII value
+// without escapes. Writes at most `room` labels to out and returns how many;
+// p moves past them (and past the '}' that closes them, when *closed). SIMD
+// blocks are loaded whole while the buffer (not just the line) holds them,
+// with no tail handling: bytes past the line's end are ignored. One block
+// classifies the name's characters, the next from the value's start finds
+// its end. A tight loop of its own: its constants stay in registers.
+inline size_t FastLabels(const char*& pp, const char* end, const char* limit, LabelView* out, size_t room,
+                         size_t max_name, size_t max_value, uint64_t* seen, bool* dup, bool* closed) {
+  size_t count = 0;
+#if defined(__SSE2__)
+  const __m128i to_lower = _mm_set1_epi8(0x20);
+  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  const __m128i underscore = _mm_set1_epi8('_');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i zero = _mm_setzero_si128();
+  const char* p = pp;
+  uint64_t seen_bits = *seen;
+  bool dup_any = false;
+  while (count < room && limit - p >= 64) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
+    uint32_t name_chars = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore))));
+    size_t n = static_cast<size_t>(__builtin_ctz(~name_chars));  // the name's length
+    if (n - 1 >= 15 || static_cast<size_t>(end - p) <= n + 2 || static_cast<unsigned char>(*p - '0') < 10 ||
+        p[n] != '=' || p[n + 1] != '"' || n > max_name) {
+      break;
+    }
+    const char* vs = p + n + 2;
+    const char* q = vs;
+    // The first byte that is a stop or not ASCII; it must be a stop.
+    uint32_t stops, any;
+    while (true) {
+      __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      stops = static_cast<uint32_t>(_mm_movemask_epi8(
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)), _mm_cmpeq_epi8(w, zero))));
+      any = stops | static_cast<uint32_t>(_mm_movemask_epi8(w));
+      if (any != 0) break;
+      q += 16;
+      if (q >= end || limit - q < 16) break;
+    }
+    if (any == 0) break;
+    uint32_t k = static_cast<uint32_t>(__builtin_ctz(any));
+    if (((stops >> k) & 1) == 0) break;
+    q += k;
+    if (end - q < 2 || *q != '"' || (q[1] != ',' && q[1] != '}') || static_cast<size_t>(q - vs) > max_value) break;
+    out[count].name = std::string_view(p, n);
+    out[count].value = std::string_view(vs, static_cast<size_t>(q - vs));
+    ++count;
+    uint64_t bit = NameBit(std::string_view(p, n));
+    dup_any |= (seen_bits & bit) != 0;
+    seen_bits |= bit;
+    p = q + 2;
+    if (q[1] == '}') {
+      *closed = true;
+      break;
+    }
+  }
+  pp = p;
+  *seen = seen_bits;
+  *dup |= dup_any;
+#endif
+  return count;
+}
+
+}  // namespace
+
+bool LineParser::ParseLabels(Cursor& c, LabelList* labels, std::string_view* name,
                              bool allow_name, bool exemplar, LineError* error) {
-  // c.p is at '{'.
+  // c.p is at '{'. Labels are written in place with the count in a
+  // register; the list's own size is set once at the end.
   ++c.p;
   labels->clear();
-  size_t count = 0;  // labels->size() on the fast path
+  LabelView* out = labels->Reserve(16);
+  size_t capacity = labels->capacity();
+  size_t count = 0;
   bool first = true;
   uint64_t seen_hashes = 0;
   bool need_dup_check = false;
-  while (true) {
-    // Fast path first: most labels have no blanks around them.
+  bool closed = false;
+  count = FastLabels(c.p, c.end, c.limit, out,
+                     std::min<size_t>(capacity, options_.max_labels_per_series), options_.max_label_name_bytes,
+                     options_.max_label_value_bytes, &seen_hashes, &need_dup_check, &closed);
+  first = count == 0;
+  while (!closed) {
+    // Fast path: most labels have no blanks around them.
     if (c.p < c.end && Is(*c.p, kLabelStart)) {
       const char* s = c.p;
       const char* end = c.end;
       const char* ne = ScanName(s + 1, end, false, c.begin);
       if (end - ne >= 2 && ne[0] == '=' && ne[1] == '"' &&
           static_cast<size_t>(ne - s) <= options_.max_label_name_bytes &&
-          count < options_.max_labels_per_series) {
+          count < options_.max_labels_per_series && count < capacity) {
         const char* vs = ne + 2;
         bool non_ascii = false;
         const char* q = FindQuoteEnd(vs, end, &non_ascii, c.begin);
         if (end - q >= 2 && *q == '"' && !non_ascii && (q[1] == ',' || q[1] == '}') &&
             static_cast<size_t>(q - vs) <= options_.max_label_value_bytes) {
-          labels->push_back(LabelRef{
-              TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(ne - s), false},
-              TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(q - vs), false}});
+          out[count].name = std::string_view(s, static_cast<size_t>(ne - s));
+          out[count].value = std::string_view(vs, static_cast<size_t>(q - vs));
           ++count;
           first = false;
           uint64_t bit = NameBit(std::string_view(s, static_cast<size_t>(ne - s)));
@@ -396,15 +575,17 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       ++c.p;
       break;
     }
-    // Parsed in place: copying a LabelRef just written field by field
-    // stalls on store forwarding.
-    if (labels->size() >= options_.max_labels_per_series) {
+    if (count >= options_.max_labels_per_series) {
       return Fail(error, ParseErrorCode::kLimitExceeded, c.pos(),
                   StrCat("more than ", options_.max_labels_per_series,
                          " labels in one ", exemplar ? "exemplar" : "series"));
     }
-    LabelRef& ref = labels->emplace_back();
-    count = labels->size();
+    if (count == capacity) {
+      labels->set_size(count);
+      out = labels->Reserve(2 * capacity);
+      capacity = labels->capacity();
+    }
+    LabelView& ref = out[count];
     size_t name_col = c.pos();
     if (c.is('"')) {
       if (!ParseQuoted(c, &ref.name, options_.max_label_name_bytes, "quoted name", error)) {
@@ -414,8 +595,6 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
       if (allow_name && first && (c.is(',') || c.is('}'))) {
         // `{"my.metric", ...}`: the quoted metric name of Prometheus 3.
         *name = ref.name;
-        labels->pop_back();
-        count = labels->size();
         first = true;
         if (c.is(',')) {
           ++c.p;
@@ -440,7 +619,7 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
                     StrCat("label name of ", len, " bytes exceeds the limit of ",
                                  options_.max_label_name_bytes));
       }
-      ref.name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(len), false};
+      ref.name = std::string_view(s, len);
       if (!om_) c.SkipBlanks();
     } else {
       if (!c.at_end() && *c.p == 0) {
@@ -466,9 +645,10 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     if (!ParseQuoted(c, &ref.value, options_.max_label_value_bytes, "label value", error)) {
       return false;
     }
+    ++count;
     // A cheap signature finds the rare lines that need the full duplicate
     // check.
-    uint64_t bit = NameBit(View(ref.name));
+    uint64_t bit = NameBit(ref.name);
     if (seen_hashes & bit) need_dup_check = true;
     seen_hashes |= bit;
     if (!om_) c.SkipBlanks();
@@ -482,13 +662,13 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
     }
     return Expected(c, error, ParseErrorCode::kSyntax, "\",\" or \"}\" after label value");
   }
+  labels->set_size(count);
   if (need_dup_check) {
-    for (size_t i = 1; i < labels->size(); ++i) {
-      std::string_view a = View((*labels)[i].name);
+    for (size_t i = 1; i < count; ++i) {
+      std::string_view a = out[i].name;
       for (size_t j = 0; j < i; ++j) {
-        if (View((*labels)[j].name) == a) {
-          return Fail(error, ParseErrorCode::kDuplicateLabel,
-                      (*labels)[i].name.in_scratch ? 0 : (*labels)[i].name.offset,
+        if (out[j].name == a) {
+          return Fail(error, ParseErrorCode::kDuplicateLabel, Column(a),
                       StrCat("duplicate label name \"", a, "\""));
         }
       }
@@ -497,14 +677,57 @@ bool LineParser::ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* 
   return true;
 }
 
+// Text format, c.p at the blank after the value: a timestamp of 9 to 16
+// digits after one space, ending the line (the usual millisecond
+// timestamps), as two overlapping words of eight digits. Otherwise returns
+// false with c unchanged, and ParseAfterValue() reads the rest.
+inline bool LineParser::ParseTimestampFast(Cursor& c, ParsedLine* out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const char* ts = c.p + 1;
+  size_t n = static_cast<size_t>(c.end - ts);
+  if (*c.p != ' ' || n - 9 >= 8) return false;
+  uint64_t w0, w1;
+  std::memcpy(&w0, ts, 8);
+  std::memcpy(&w1, c.end - 8, 8);
+  if (!AllDigits(w0) || !AllDigits(w1)) return false;
+  static constexpr uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+  uint64_t scale = kPow10[n - 8];
+  // The first eight digits, then the last n - 8 (the rest of w1).
+  uint64_t v = EightDigits(w0) * scale + EightDigits(w1) % scale;
+  out->has_timestamp = true;
+  out->timestamp = Timestamp{static_cast<int64_t>(v), 0};
+  c.p = c.end;
+  return true;
+#else
+  return false;
+#endif
+}
+
+// The labels at c.p ('{') when all of them take FastLabels()'s shape and
+// the closing '}' follows: parsed without ParseLabels()' frame. Otherwise
+// returns false with c unchanged, and ParseLabels() starts over.
+inline bool LineParser::ParseLabelsFast(Cursor& c, LabelList* labels) {
+  const char* p = c.p + 1;
+  labels->clear();
+  LabelView* dst = labels->Reserve(16);
+  uint64_t seen = 0;
+  bool dup = false;
+  bool closed = false;
+  size_t n = FastLabels(p, c.end, c.limit, dst, std::min<size_t>(labels->capacity(), options_.max_labels_per_series),
+                        options_.max_label_name_bytes, options_.max_label_value_bytes, &seen, &dup, &closed);
+  if (!closed || dup || n == 0) return false;
+  labels->set_size(n);
+  c.p = p;
+  return true;
+}
+
 bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
-  out->name = TextRef{};
+  out->name = {};
   bool has_name = false;
   if (c.is('{')) {
-    TextRef name{0, 0, false};
-    name.offset = UINT32_MAX;
+    std::string_view name;  // data() stays null without a quoted name
     if (!ParseLabels(c, &out->labels, &name, /*allow_name=*/true, false, error)) return false;
-    if (name.offset == UINT32_MAX) {
+    if (name.data() == nullptr) {
       return Fail(error, ParseErrorCode::kInvalidName, 0,
                   "sample has no metric name (expected a name before \"{\" or a quoted name first inside it)");
     }
@@ -514,12 +737,15 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
     const char* s = c.p;
     const char* q = ScanName(s + 1, c.end, true, c.begin);
     c.p = q;
-    out->name = TextRef{static_cast<uint32_t>(s - c.begin), static_cast<uint32_t>(q - s), false};
+    out->name = std::string_view(s, static_cast<size_t>(q - s));
     has_name = true;
     const char* after_name = c.p;
     if (!om_) c.SkipBlanks();
     if (c.is('{')) {
-      if (!ParseLabels(c, &out->labels, nullptr, /*allow_name=*/false, false, error)) return false;
+      if (!ParseLabelsFast(c, &out->labels) &&
+          !ParseLabels(c, &out->labels, nullptr, /*allow_name=*/false, false, error)) {
+        return false;
+      }
     } else {
       c.p = after_name;  // the blanks separate the value
       out->labels.clear();
@@ -561,7 +787,9 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
   if (simple_end != nullptr &&
       (simple_end == c.end || *simple_end == ' ' || (!om_ && *simple_end == '\t'))) {
     c.p = simple_end;
-    out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(simple_end - vs), false};
+    out->value_text = std::string_view(vs, static_cast<size_t>(simple_end - vs));
+    if (c.at_end()) return true;  // no timestamp
+    if (!om_ && ParseTimestampFast(c, out)) return true;
     return ParseAfterValue(c, out, error);
   }
   c.p = FindTokenEnd(vs, c.end, om_, c.begin);
@@ -578,7 +806,7 @@ bool LineParser::ParseSample(Cursor& c, ParsedLine* out, LineError* error) {
                 StrCat("invalid sample value ", Describe(vs, c.end),
                              " (expected a float, +Inf, -Inf or NaN)"));
   }
-  out->value_text = TextRef{static_cast<uint32_t>(vs - c.begin), static_cast<uint32_t>(value.size()), false};
+  out->value_text = value;
   return ParseAfterValue(c, out, error);
 }
 
@@ -683,8 +911,8 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
     // OpenMetrics: the exemplar's label names and values together hold at
     // most 128 UTF-8 characters.
     size_t runes = 0;
-    for (const LabelRef& l : out->exemplar_labels) {
-      for (std::string_view s : {View(l.name), View(l.value)}) {
+    for (const LabelView& l : out->exemplar_labels) {
+      for (std::string_view s : {l.name, l.value}) {
         for (char ch : s) runes += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
       }
     }
@@ -719,10 +947,69 @@ bool LineParser::ParseExemplar(Cursor& c, ParsedLine* out, LineError* error) {
   return true;
 }
 
+// The usual metadata lines in full: "# HELP name text" with plain ASCII
+// text, and "# TYPE name type" with a common type, one space each and a
+// legacy name. Returns false for anything else (and every error), which
+// ParseComment() reads the same way. A function of its own: a small frame.
+bool LineParser::ParseMetadataFast(const Cursor& c, ParsedLine* out) {
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (c.end - c.p >= 10 && c.limit - c.p >= 48) {
+    uint64_t w;
+    std::memcpy(&w, c.p, 8);
+    w &= 0x00FFFFFFFFFFFFFFULL;
+    bool help = w == Word7("# HELP ");
+    if ((help || w == Word7("# TYPE ")) && Is(c.p[7], kMetricStart)) {
+      const char* s = c.p + 7;
+      const char* ne = ScanNameTo(s + 1, c.end, c.limit, true, c.begin);
+      const char* rest = ne + 1;
+      // Text: more blanks after the first belong to the separator.
+      if (c.end - ne >= 2 && *ne == ' ' && *rest != ' ' && (om_ || *rest != '\t')) {
+        size_t n = static_cast<size_t>(c.end - rest);
+        if (!help) {
+          if (MatchTypeWord(rest, n, om_, &out->type)) {
+            out->kind = LineKind::kType;
+            out->name = std::string_view(s, static_cast<size_t>(ne - s));
+            return true;
+          }
+        } else {
+          // No backslash, NUL or non-ASCII byte in the text: it is the
+          // help as it stands.
+          const char* p = rest;
+          bool plain = true;
+          while (p < c.end) {
+            if (c.limit - p < 16) {
+              plain = false;  // the general path scans the tail
+              break;
+            }
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            uint32_t bad = static_cast<uint32_t>(_mm_movemask_epi8(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_setzero_si128())),
+                             v)));
+            if (c.end - p < 16) bad &= (uint32_t{1} << (c.end - p)) - 1;
+            if (bad != 0) {
+              plain = false;
+              break;
+            }
+            p += 16;
+          }
+          if (plain) {
+            out->kind = LineKind::kHelp;
+            out->name = std::string_view(s, static_cast<size_t>(ne - s));
+            out->text = std::string_view(rest, n);
+            return true;
+          }
+        }
+      }
+    }
+  }
+#endif
+  return false;
+}
+
 bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   // c.p at '#'.
   const char* after_hash = c.p + 1;
-  Cursor k{c.begin, after_hash, c.end};
+  Cursor k{c.begin, after_hash, c.end, c.limit};
   enum { kNone, kHelpKw, kTypeKw, kUnitKw } kw = kNone;
   // The usual spellings, "# HELP name" and "# TYPE name" with one space,
   // by one word compare; the rest (and all errors) go the general way,
@@ -762,7 +1049,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
                     "OpenMetrics allows only \"# HELP\", \"# TYPE\", \"# UNIT\" and \"# EOF\" comment lines");
       }
       out->kind = LineKind::kComment;
-      out->text = TextRef{1, static_cast<uint32_t>(c.end - after_hash), false};
+      out->text = std::string_view(after_hash, static_cast<size_t>(c.end - after_hash));
       return true;
     }
   } else {
@@ -787,7 +1074,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
         return Fail(error, ParseErrorCode::kNulByte, static_cast<size_t>(nul - c.begin), "NUL byte in a comment");
       }
       out->kind = LineKind::kComment;
-      out->text = TextRef{1, static_cast<uint32_t>(c.end - after_hash), false};
+      out->text = std::string_view(after_hash, static_cast<size_t>(c.end - after_hash));
       return true;
     }
   }
@@ -800,7 +1087,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
   } else if (!k.at_end() && Is(*k.p, kMetricStart)) {
     const char* s = k.p;
     k.p = ScanName(s + 1, k.end, true, k.begin);
-    out->name = TextRef{static_cast<uint32_t>(s - k.begin), static_cast<uint32_t>(k.p - s), false};
+    out->name = std::string_view(s, static_cast<size_t>(k.p - s));
   } else {
     return Fail(error, k.at_end() ? ParseErrorCode::kInvalidMetadata : ParseErrorCode::kInvalidName, k.pos(),
                 StrCat("expected metric name after ", kw_name, ", got ", Describe(k.p, k.end)));
@@ -864,7 +1151,7 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     }
     case kUnitKw: {
       out->kind = LineKind::kUnit;
-      out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
+      out->text = text;
       for (size_t i = 0; i < text.size(); ++i) {
         if (!Is(text[i], kMetricChar)) {
           return Fail(error, ParseErrorCode::kInvalidMetadata, text_off + i,
@@ -876,8 +1163,9 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
     case kHelpKw: {
       out->kind = LineKind::kHelp;
       if (bs == c.end) {
-        out->text = TextRef{text_off, static_cast<uint32_t>(text.size()), false};
+        out->text = text;
       } else {
+        ReserveScratch();
         size_t start = scratch_.size();
         scratch_.append(text.data(), static_cast<size_t>(bs - text.data()));
         for (const char* p = bs; p < c.end; ++p) {
@@ -911,9 +1199,9 @@ bool LineParser::ParseComment(Cursor& c, ParsedLine* out, LineError* error) {
           }
           ++p;
         }
-        out->text = TextRef{static_cast<uint32_t>(start), static_cast<uint32_t>(scratch_.size() - start), true};
+        out->text = std::string_view(scratch_.data() + start, scratch_.size() - start);
       }
-      size_t bad = non_ascii ? FindInvalidUtf8(View(out->text)) : std::string_view::npos;
+      size_t bad = non_ascii ? FindInvalidUtf8(out->text) : std::string_view::npos;
       if (bad != std::string_view::npos) {
         return Fail(error, ParseErrorCode::kInvalidUtf8, text_off, "HELP text is not valid UTF-8");
       }

@@ -7,6 +7,7 @@
 #define OBSV_SRC_EXPOSITION_LINE_PARSER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,17 +19,36 @@
 
 namespace obsv::internal {
 
-// A piece of text: in the line itself, or in the parser's scratch buffer
-// when it had to be unescaped. Resolved to a view with LineParser::View().
-struct TextRef {
-  uint32_t offset = 0;
-  uint32_t length = 0;
-  bool in_scratch = false;
-};
+// The labels of a line, written in place by the line parser: views into the
+// line, or into the parser's scratch buffer for unescaped text (stable for
+// the line: the buffer is reserved to the line's length before parsing, and
+// unescaping never lengthens text). Kept across lines; grows only.
+class LabelList {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const LabelView* data() const { return data_.get(); }
+  const LabelView& operator[](size_t i) const { return data_[i]; }
+  const LabelView& front() const { return data_[0]; }
+  const LabelView& back() const { return data_[size_ - 1]; }
+  const LabelView* begin() const { return data_.get(); }
+  const LabelView* end() const { return data_.get() + size_; }
+  void clear() { size_ = 0; }
 
-struct LabelRef {
-  TextRef name;
-  TextRef value;
+  // For the line parser: room for at least `n` labels, then set_size().
+  LabelView* Reserve(size_t n) {
+    if (n > capacity_) Grow(n);
+    return data_.get();
+  }
+  size_t capacity() const { return capacity_; }
+  void set_size(size_t n) { size_ = static_cast<uint32_t>(n); }
+
+ private:
+  void Grow(size_t n);
+
+  std::unique_ptr<LabelView[]> data_;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
 };
 
 enum class LineKind : uint8_t {
@@ -44,17 +64,17 @@ enum class LineKind : uint8_t {
 struct ParsedLine {
   LineKind kind = LineKind::kBlank;
   // kHelp/kType/kUnit: the name; kSample: the metric name.
-  TextRef name;
+  std::string_view name;
   // kHelp: help text; kUnit: unit; kComment: the comment text.
-  TextRef text;
+  std::string_view text;
   MetricType type = MetricType::kUnknown;  // kType
-  std::vector<LabelRef> labels;
+  LabelList labels;
   double value = 0;
-  TextRef value_text;
+  std::string_view value_text;
   bool has_timestamp = false;
   Timestamp timestamp;
   bool has_exemplar = false;
-  std::vector<LabelRef> exemplar_labels;
+  LabelList exemplar_labels;
   double exemplar_value = 0;
   bool exemplar_has_timestamp = false;
   Timestamp exemplar_timestamp;
@@ -73,13 +93,16 @@ class LineParser {
   void Configure(ExpositionFormat format, const ParserOptions& options);
 
   // Parses `line`. On failure returns false and fills *error. The result
-  // refers to `line` and to scratch(), both of which must stay unchanged
-  // while the result is used.
+  // refers to `line` and to the parser's scratch buffer, both of which must
+  // stay unchanged while the result is used. `limit` (at or after the
+  // line's end) is the end of the memory that may be read: scanners load
+  // whole SIMD blocks up to it, past the line, and ignore what lies beyond
+  // the line.
   // Inline: it only dispatches, once per line.
-  bool Parse(std::string_view line, ParsedLine* out, LineError* error) {
+  bool Parse(std::string_view line, const char* limit, ParsedLine* out, LineError* error) {
     line_ = line;
     scratch_.clear();
-    Cursor c{line.data(), line.data(), line.data() + line.size()};
+    Cursor c{line.data(), line.data(), line.data() + line.size(), limit};
     out->has_timestamp = false;
     out->has_exemplar = false;
     if (!line.empty()) {
@@ -90,18 +113,24 @@ class LineParser {
         out->kind = LineKind::kSample;
         return ParseSample(c, out, error);
       }
-      if (first == '#') return ParseComment(c, out, error);
+      if (first == '#') return ParseMetadataFast(c, out) || ParseComment(c, out, error);
     }
     return ParseOther(c, out, error);
   }
 
-  // The line last parsed, and the buffer of its unescaped pieces.
+  // The line last parsed.
   std::string_view line() const { return line_; }
-  const char* scratch_data() const { return scratch_.data(); }
 
-  std::string_view View(const TextRef& ref) const {
-    const char* base = ref.in_scratch ? scratch_.data() : line_.data();
-    return std::string_view(base + ref.offset, ref.length);
+  // Whether `s` (a view of the parsed line) is in the line itself rather
+  // than unescaped into the scratch buffer.
+  bool InLine(std::string_view s) const {
+    auto p = reinterpret_cast<uintptr_t>(s.data());
+    auto b = reinterpret_cast<uintptr_t>(line_.data());
+    return s.data() != nullptr && p >= b && (p - b < line_.size() || (p - b == line_.size() && s.empty()));
+  }
+  // The 0-based column of `s` in the line, or 0 when it was unescaped.
+  uint32_t Column(std::string_view s) const {
+    return InLine(s) ? static_cast<uint32_t>(s.data() - line_.data()) : 0;
   }
 
  private:
@@ -109,6 +138,7 @@ class LineParser {
     const char* begin;
     const char* p;
     const char* end;
+    const char* limit;  // readable up to here (>= end)
 
     size_t pos() const { return static_cast<size_t>(p - begin); }
     bool at_end() const { return p >= end; }
@@ -121,15 +151,24 @@ class LineParser {
   };
 
   bool ParseOther(Cursor& c, ParsedLine* out, LineError* error);
+  // Before the first append to scratch_ in a line: unescaped text is never
+  // longer than the line, so with room for the line the buffer does not
+  // move while the line is parsed, and views into it stay valid.
+  void ReserveScratch() {
+    if (scratch_.capacity() < line_.size()) scratch_.reserve(line_.size());
+  }
 
+  bool ParseMetadataFast(const Cursor& c, ParsedLine* out);
   bool ParseComment(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseSample(Cursor& c, ParsedLine* out, LineError* error);
   bool ParseAfterValue(Cursor& c, ParsedLine* out, LineError* error);
-  bool ParseLabels(Cursor& c, std::vector<LabelRef>* labels, TextRef* name,
+  bool ParseLabelsFast(Cursor& c, LabelList* labels);
+  bool ParseTimestampFast(Cursor& c, ParsedLine* out);
+  bool ParseLabels(Cursor& c, LabelList* labels, std::string_view* name,
                    bool allow_name, bool exemplar, LineError* error);
-  bool ParseQuoted(Cursor& c, TextRef* out, uint32_t max_len,
+  bool ParseQuoted(Cursor& c, std::string_view* out, uint32_t max_len,
                    const char* what, LineError* error);
-  bool ParseQuotedSlow(Cursor& c, TextRef* out, uint32_t max_len,
+  bool ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_len,
                        const char* what, LineError* error);
   bool ParseExemplar(Cursor& c, ParsedLine* out, LineError* error);
   bool Fail(LineError* error, ParseErrorCode code, size_t column,
