@@ -159,7 +159,7 @@ class OBSV_API ExpositionParser {
   // kSample: which part of its family this sample is.
   SampleSuffix suffix() const;
   // kSample: labels in input order (without the name), unescaped. Inline
-  // and O(1): the parser resolves the views once per line. label_name(i)
+  // and O(1): the parser writes the views as it reads the line. label_name(i)
   // and label_value(i) are empty for i >= label_count().
   size_t label_count() const { return label_count_; }
   std::string_view label_name(size_t i) const {

@@ -21,8 +21,9 @@ namespace obsv::internal {
 
 // The labels of a line, written in place by the line parser: views into the
 // line, or into the parser's scratch buffer for unescaped text (stable for
-// the line: the buffer is reserved to the line's length before parsing, and
-// unescaping never lengthens text). Kept across lines; grows only.
+// the line: the buffer is given room for the whole line before its first
+// append, and unescaping never lengthens text). Kept across lines; grows
+// only. Thread-compatible.
 class LabelList {
  public:
   size_t size() const { return size_; }
