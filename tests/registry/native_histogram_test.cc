@@ -354,6 +354,46 @@ TEST(NativeHistogram, ConcurrentCollectionIsConsistent) {
   }
 }
 
+TEST(NativeHistogram, CollectCarriesNativeBuckets) {
+  FakeClock clock;
+  Registry r({.clock = clock.Fn()});
+  auto fam = r.AddNativeHistogram({.name = "h", .label_names = {"m"}}, {.bucket_factor = 2}, {1});
+  ASSERT_TRUE(fam.ok()) << fam.status();
+  Histogram h = fam->WithLabelValues({"a"}).value();
+  for (double v : {0.0, 0.5, 3.0, 3.5, -2.0}) h.Observe(v);
+  ASSERT_TRUE(r.AddHistogram({.name = "classic"}, {1}).ok());
+  ASSERT_TRUE(r.AddHistogram({.name = "classic"}, {1})->WithLabelValues({}).ok());
+
+  std::vector<MetricFamily> fams = r.Collect();
+  const Sample* count = nullptr;
+  for (const MetricFamily& f : fams) {
+    for (const Sample& s : f.samples) {
+      if (s.name == "h_count") count = &s;
+      if (s.name != "h_count") EXPECT_FALSE(s.native.has_value()) << s.name;
+    }
+  }
+  ASSERT_NE(count, nullptr);
+  ASSERT_TRUE(count->native.has_value());
+  const NativeHistogramData& d = *count->native;
+  EXPECT_EQ(d.schema, 0);
+  EXPECT_EQ(d.zero_threshold, 2.938735877055719e-39);
+  EXPECT_EQ(d.zero_count, 1u);
+  auto pairs = [](const std::vector<NativeHistogramData::Bucket>& b) {
+    Buckets out;
+    for (const auto& x : b) out.emplace_back(x.index, x.count);
+    return out;
+  };
+  EXPECT_EQ(pairs(d.positive), (Buckets{{-1, 1}, {2, 2}}));  // 0.5; 3 and 3.5
+  EXPECT_EQ(pairs(d.negative), (Buckets{{1, 1}}));
+  EXPECT_EQ(count->value, 5);
+
+  // The model, given back by a collector, exposes as the same protobuf
+  // bytes as the registered family.
+  Registry r2({.clock = clock.Fn()});
+  ASSERT_TRUE(r2.AddCollector("c", [&] { return fams; }).ok());
+  EXPECT_EQ(Expose(r2, ExpositionFormat::kProtobuf), Expose(r, ExpositionFormat::kProtobuf));
+}
+
 TEST(NativeHistogram, TextAndOpenMetricsShowClassicBuckets) {
   FakeClock clock;
   Registry r({.clock = clock.Fn()});
