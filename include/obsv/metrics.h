@@ -133,10 +133,10 @@ struct SummaryOptions {
 //
 // Cost: Observe() is lock-free and allocates nothing, as client_golang's:
 // it finds the key (exponent bits and a binary search over at most 256
-// bounds), then makes five atomic read-modify-writes: one picks the hot of
+// bounds), then makes four atomic read-modify-writes: one picks the hot of
 // the series' two count sets, then the bucket (a probe of a lock-free hash
-// table), the classic bucket, the sum (a compare-and-swap) and the mark
-// that the observation is complete. Threads observing the same series
+// table), the sum (a compare-and-swap) and the mark that the observation
+// is complete; a fifth for a value in a finite classic bucket. Threads observing the same series
 // share those cache lines but never wait for one another. Rare steps take
 // the series' mutex: a reduction (bucket limit), doubling a full bucket
 // table, and every Histogram::Read() or scrape of the series, which flips

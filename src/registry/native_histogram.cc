@@ -179,11 +179,14 @@ void NativeHistogramState::ClearSet(CountSet& s) const {
   s.sum_bits.store(ToBits(0), std::memory_order_relaxed);
   s.zero_count.store(0, std::memory_order_relaxed);
   for (size_t i = 0; i < bounds_->size(); ++i) s.classic[i].store(0, std::memory_order_relaxed);
+  s.abandoned.store(0, std::memory_order_relaxed);
+  s.count_base = s.done.load(std::memory_order_relaxed);
   s.table->Clear();
   s.table_used.store(0, std::memory_order_relaxed);
 }
 
-NativeHistogramState::Outcome NativeHistogramState::Record(CountSet& s, int index, double v, uint32_t classic) {
+NativeHistogramState::Outcome NativeHistogramState::Record(CountSet& s, int index, double v,
+                                                           uint32_t classic) const {
   Outcome o{KeyTable::AddResult::kAdded, index, 0, s.generation, 0, 0};
   if (v == v) {  // NaN: count and sum only
     if (v > s.zero_threshold) {
@@ -201,6 +204,7 @@ NativeHistogramState::Outcome NativeHistogramState::Record(CountSet& s, int inde
           // Nothing recorded: complete as empty, so that flips need not
           // wait for the caller, which grows the tables and tries again.
           o.capacity = s.table->capacity();
+          s.abandoned.fetch_add(1, std::memory_order_relaxed);
           s.done.fetch_add(1, std::memory_order_release);
           return o;
         }
@@ -209,7 +213,7 @@ NativeHistogramState::Outcome NativeHistogramState::Record(CountSet& s, int inde
       }
     }
   }
-  s.classic[classic].fetch_add(1, std::memory_order_relaxed);
+  if (classic + 1 < bounds_->size()) s.classic[classic].fetch_add(1, std::memory_order_relaxed);
   uint64_t old = s.sum_bits.load(std::memory_order_relaxed);
   while (!s.sum_bits.compare_exchange_weak(old, ToBits(FromBits(old) + v), std::memory_order_relaxed)) {
   }
@@ -346,7 +350,14 @@ void NativeHistogramState::Grow(const Outcome& o) {
 
 void NativeHistogramState::AccumulateLocked(const CountSet& s, Histogram::Snapshot* snap,
                                             std::vector<std::pair<int32_t, uint64_t>>* keys) const {
-  for (size_t i = 0; i < bounds_->size(); ++i) snap->cumulative[i] += s.classic[i].load(std::memory_order_relaxed);
+  size_t finite = bounds_->size() - 1;
+  uint64_t count = s.done.load(std::memory_order_relaxed) - s.count_base - s.abandoned.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < finite; ++i) {
+    uint64_t c = s.classic[i].load(std::memory_order_relaxed);
+    snap->cumulative[i] += c;
+    count -= c;
+  }
+  snap->cumulative[finite] += count;  // the +Inf bucket
   snap->sum += FromBits(s.sum_bits.load(std::memory_order_relaxed));
   snap->zero_count += s.zero_count.load(std::memory_order_relaxed);
   s.table->ForEach([&](int32_t key, uint64_t count) { keys->emplace_back(key, count); });

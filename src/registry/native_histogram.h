@@ -197,6 +197,7 @@ class NativeHistogramState {
   // One of the two copies of the counts (see above).
   struct alignas(64) CountSet {
     std::atomic<uint64_t> done{0};        // observations completed, ever
+    std::atomic<uint64_t> abandoned{0};   // of those, given up (kFull) since the last clear
     std::atomic<uint64_t> sum_bits{0};    // a double
     std::atomic<uint64_t> zero_count{0};
     // The keys in `table`, mirrored where observers of the other set may
@@ -208,7 +209,12 @@ class NativeHistogramState {
     double zero_threshold = 0;
     uint64_t generation = 0;  // bumped by every reduction
     uint64_t done_base = 0;   // `done` when the set last became hot
-    std::unique_ptr<std::atomic<uint64_t>[]> classic;  // non-cumulative
+    uint64_t count_base = 0;  // `done` at the last clear
+    // Non-cumulative, per finite bound: the +Inf bucket is the count
+    // (done - count_base - abandoned) minus these, as in client_golang,
+    // which saves an atomic add for values above the bounds (all of them
+    // when there are no classic buckets).
+    std::unique_ptr<std::atomic<uint64_t>[]> classic;
     std::unique_ptr<KeyTable> table;
   };
 
@@ -229,7 +235,7 @@ class NativeHistogramState {
   Outcome ObserveOnce(double v, uint32_t classic);
   // Records v into `s` (the hot set, with its start counted, or a
   // quiescent one under mu_); completes it in `s.done`.
-  static Outcome Record(CountSet& s, int index, double v, uint32_t classic);
+  Outcome Record(CountSet& s, int index, double v, uint32_t classic) const;
 
   void Limit(const Outcome& o, double v, uint32_t classic, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
   void Grow(const Outcome& o) ABSL_LOCKS_EXCLUDED(mu_);
