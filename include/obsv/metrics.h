@@ -139,9 +139,10 @@ struct SummaryOptions {
 // is complete; a fifth for a value in a finite classic bucket. Threads observing the same series
 // share those cache lines but never wait for one another. Rare steps take
 // the series' mutex: a reduction (bucket limit), doubling a full bucket
-// table, and every Histogram::Read() or scrape of the series, which flips
-// the hot set and waits for the observations still in flight in the old
-// one.
+// table, the first observation of a bucket in a count set while the
+// buckets are near max_buckets, and every Histogram::Read() or scrape of
+// the series, which flips the hot set and waits for the observations still
+// in flight in the old one.
 // Memory per series: two count sets, each with the classic buckets (8 bytes
 // each) and a table of 16-byte bucket slots (16 at first, doubled when 3/4
 // full: 256 slots hold 160 buckets).

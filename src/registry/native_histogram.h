@@ -150,6 +150,12 @@ class KeyTable {
 // rewrites the other once quiescent; both sets thus always share schema
 // and zero threshold when `mu_` is free.
 //
+// An observation that creates a bucket in its set checks the bucket limit:
+// when the two sets' key counts together (an upper bound of the populated
+// buckets) exceed max_buckets, it takes `mu_` to count the union exactly
+// and reduce if needed. A set creates each bucket once, so this is warm-up,
+// not the steady state.
+//
 // A table that is full (KeyTable::kFull) makes the observer give up the
 // observation before writing anything, complete it as empty (so flips do
 // not wait for it), grow both tables under `mu_` (two rebuilds around a

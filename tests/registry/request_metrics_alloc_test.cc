@@ -1,5 +1,9 @@
 // RequestMetrics::Observe() allocates nothing once its (method, code) pairs
-// are warm. Counting replaces the global operator new: its own binary.
+// are warm, nor does a native histogram's Observe() once its buckets exist
+// in both of its count sets (a set's first observation of a bucket may take
+// the series' mutex, see native_histogram.h, and absl::Mutex allocates its
+// deadlock-detection state). Counting replaces the global
+// operator new: its own binary.
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -45,6 +49,22 @@ TEST(RequestMetricsAlloc, NoAllocationOnceWarm) {
   ASSERT_TRUE(r.Expose(ExpositionFormat::kText, &text).ok());
   EXPECT_NE(text.find("gw_x_request_total{method=\"GET\",code=\"200\"} 1001\n"), std::string::npos);
   EXPECT_NE(text.find("gw_x_request_total{method=\"OTHER\",code=\"unknown\"} 2002\n"), std::string::npos) << text;
+}
+
+TEST(NativeHistogramAlloc, ObserveAllocatesNothingOnceWarm) {
+  Registry r;
+  Histogram h = r.AddNativeHistogram({.name = "h"}, {.bucket_factor = 1.1}, {0.1, 1}).value().WithLabelValues({}).value();
+  auto round = [&] {
+    for (int i = -500; i <= 500; ++i) h.Observe(i * 0.0137);
+  };
+  round();         // creates the buckets in the hot count set (growing its table)
+  (void)h.Read();  // flips: the other set is hot now
+  round();         // and creates them too
+  (void)h.Read();  // flips back
+  size_t before = g_allocations.load();
+  for (int i = 0; i < 100; ++i) round();
+  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(h.Read().count, 102u * 1001u);
 }
 
 }  // namespace
