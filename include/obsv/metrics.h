@@ -144,8 +144,9 @@ struct SummaryOptions {
 // the series, which flips the hot set and waits for the observations still
 // in flight in the old one.
 // Memory per series: two count sets, each with the classic buckets (8 bytes
-// each) and a table of 16-byte bucket slots (16 at first, doubled when 3/4
-// full: 256 slots hold 160 buckets).
+// each) and a table of 16-byte bucket slots, 16 at first; a full table
+// (3/4 of its slots) grows to a power of two that holds every populated
+// bucket and 16 more: 256 slots (4 KiB) for 160 buckets.
 struct NativeHistogramOptions {
   // Largest growth factor allowed between consecutive bucket bounds, > 1.
   // The schema chosen is the highest-resolution one of -4..8 whose factor

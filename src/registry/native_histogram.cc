@@ -277,7 +277,7 @@ uint32_t NativeHistogramState::UnionKeysLocked() const {
 }
 
 void NativeHistogramState::Limit(const Outcome& o, double v, uint32_t classic, absl::Time now) {
-  absl::MutexLock l(&mu_);
+  PlainMutexLock l(&mu_);
   // Exactly as a sequential histogram would decide: the observation made a
   // bucket that no set had (unless a reduction ran since, which changed
   // the keys: then only the count decides, as in client_golang), and the
@@ -340,9 +340,14 @@ void NativeHistogramState::HalveResolutionLocked() {
 }
 
 void NativeHistogramState::Grow(const Outcome& o) {
-  absl::MutexLock l(&mu_);
+  PlainMutexLock l(&mu_);
   if (sets_[o.set].table->capacity() != o.capacity) return;  // grown meanwhile
+  // Room in each set for every populated bucket and some more: a set that
+  // has seen only some of them (the other set has the rest) must not have
+  // to grow again when it sees the others.
+  uint64_t wanted = uint64_t{UnionKeysLocked()} + 16;
   uint32_t capacity = std::min(o.capacity * 2, kMaxTableCapacity);
+  while (capacity < kMaxTableCapacity && capacity - capacity / 4 < wanted) capacity *= 2;
   RewriteBothLocked([&](CountSet& s) {
     RebuildTable(s, capacity, [](int32_t key, uint64_t) { return key; });
   });
@@ -370,7 +375,7 @@ Histogram::Snapshot NativeHistogramState::Read(absl::Time* created) const {
   snap.cumulative.assign(bounds_->size(), 0);
   std::vector<std::pair<int32_t, uint64_t>> keys;
   {
-    absl::MutexLock l(&mu_);
+    PlainMutexLock l(&mu_);
     // The cold set has been quiescent since the last flip; the hot one is
     // after this flip.
     AccumulateLocked(sets_[1 - HotLocked()], &snap, &keys);

@@ -16,11 +16,11 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "obsv/metrics.h"
 
@@ -44,6 +44,31 @@ double NativeBucketUpperBound(int32_t key, int32_t schema);
 // Where a classic observation goes: the first bound >= v (NaN: the last,
 // +Inf bucket). `bounds` ends with +Inf.
 uint32_t ClassicBucketIndex(const std::vector<double>& bounds, double v);
+
+// A std::mutex with thread-safety annotations, for the rare paths of a
+// native histogram. Not absl::Mutex: Debian's build runs its deadlock
+// detector on every lock, which allocates (a warm Observe() must not), and
+// ThreadSanitizer cannot see an uninstrumented absl::Mutex order its
+// holders. Thread-safe.
+class ABSL_LOCKABLE PlainMutex {
+ public:
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
+  void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
+
+ private:
+  std::mutex mu_;
+};
+
+class ABSL_SCOPED_LOCKABLE PlainMutexLock {
+ public:
+  explicit PlainMutexLock(PlainMutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) { mu_->Lock(); }
+  ~PlainMutexLock() ABSL_UNLOCK_FUNCTION() { mu_->Unlock(); }
+  PlainMutexLock(const PlainMutexLock&) = delete;
+  PlainMutexLock& operator=(const PlainMutexLock&) = delete;
+
+ private:
+  PlainMutex* mu_;
+};
 
 // The populated buckets of one count set: an open-addressing table of
 // (key, count) slots, linear probing, no deletion while it is live. Add() is
@@ -278,8 +303,8 @@ class NativeHistogramState {
   alignas(64) mutable std::atomic<uint64_t> hot_and_started_{0};
   mutable CountSet sets_[2];
 
-  // Collection, reductions and growth. absl::Mutex: rare paths only.
-  mutable absl::Mutex mu_;
+  // Collection, reductions and growth: rare paths only.
+  mutable PlainMutex mu_;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_reset_ ABSL_GUARDED_BY(mu_);
 };
