@@ -641,6 +641,40 @@ int obsv_histogram_read_native(obsv_histogram histogram, int32_t* out_schema, do
   return native;
 }
 
+obsv_status obsv_histogram_read_native_buckets(obsv_histogram histogram, obsv_native_histogram_state* out_state,
+                                               obsv_native_bucket* positive, size_t positive_capacity,
+                                               obsv_native_bucket* negative, size_t negative_capacity,
+                                               obsv_error** out_error) {
+  capi::ClearError(out_error);
+  if (out_state == nullptr || (positive == nullptr && positive_capacity != 0) ||
+      (negative == nullptr && negative_capacity != 0)) {
+    return capi::NullArgument(out_error);
+  }
+  *out_state = obsv_native_histogram_state{};
+  obsv::Histogram h = capi::FromC<obsv::Histogram>(histogram);
+  if (!h) return capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "empty histogram handle");
+  return Guard(out_error, [&]() -> obsv_status {
+    obsv::Histogram::Snapshot s = h.Read();
+    if (!s.native) return capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "not a native histogram");
+    out_state->schema = s.schema;
+    out_state->zero_threshold = s.zero_threshold;
+    out_state->zero_count = s.zero_count;
+    out_state->count = s.count;
+    out_state->sum = s.sum;
+    out_state->positive_count = s.positive.size();
+    out_state->negative_count = s.negative.size();
+    if (s.positive.size() > positive_capacity || s.negative.size() > negative_capacity) {
+      return capi::SetError(out_error, OBSV_ERR_BUFFER_TOO_SMALL,
+                            "the histogram has " + std::to_string(s.positive.size()) + " positive and " +
+                                std::to_string(s.negative.size()) + " negative buckets, the arrays hold " +
+                                std::to_string(positive_capacity) + " and " + std::to_string(negative_capacity));
+    }
+    for (size_t i = 0; i < s.positive.size(); ++i) positive[i] = {s.positive[i].index, s.positive[i].count};
+    for (size_t i = 0; i < s.negative.size(); ++i) negative[i] = {s.negative[i].index, s.negative[i].count};
+    return OBSV_OK;
+  });
+}
+
 void obsv_gauge_histogram_observe(obsv_gauge_histogram histogram, double v, int64_t n) {
   obsv::GaugeHistogram h = capi::FromC<obsv::GaugeHistogram>(histogram);
   if (h) h.Observe(v, n);

@@ -1076,6 +1076,33 @@ func (r *Registry) ExposeFormat(f Format) ([]byte, error) {
 	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
 }
 
+// ExposeInto writes the whole registry in format f into buf, as
+// ExposeFormat but into the caller's memory: the library renders into a
+// per-thread scratch string it reuses, so a scrape loop that keeps its
+// buffer allocates nothing in the steady state. It returns the number of
+// bytes written (buf[:n]). If the exposition does not fit, buf is left
+// untouched and ExposeInto returns the length it needs with an *Error
+// whose Code is ErrBufferTooSmall; the registry keeps changing, so retry
+// with some room to spare. A nil or empty buf asks for the size.
+func (r *Registry) ExposeInto(f Format, buf []byte) (int, error) {
+	p := r.ptr()
+	if p == nil {
+		return 0, errRegistryClosed
+	}
+	var needed C.size_t
+	var cerr *C.obsv_error
+	// C writes into buf only during the call and keeps no pointer to it.
+	st := C.obsv_registry_expose_into(p, C.obsv_format(f), cbytes(buf), C.size_t(len(buf)), &needed, &cerr)
+	runtime.KeepAlive(r)
+	if err := takeError(st, cerr); err != nil {
+		if st == C.OBSV_ERR_BUFFER_TOO_SMALL {
+			return int(needed), err
+		}
+		return 0, err
+	}
+	return int(needed), nil
+}
+
 // Exposition is an HTTP /metrics response.
 type Exposition struct {
 	Body            []byte

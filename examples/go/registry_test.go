@@ -402,3 +402,47 @@ func TestRegistryClose(t *testing.T) {
 	_, err = r.Expose("", "")
 	wantCode(t, err, ErrFailedPrecondition)
 }
+
+func TestRegistryExposeInto(t *testing.T) {
+	r := newReg(t)
+	c := must[*CounterFamily](t)(r.Counter(MetricOpts{Name: "hits", Help: "H."}))
+	must[Counter](t)(c.WithLabelValues()).Inc()
+	want := expose(t, r, FormatText)
+
+	// A nil buffer asks for the size.
+	n, err := r.ExposeInto(FormatText, nil)
+	if !errors.Is(err, &Error{Code: ErrBufferTooSmall}) || n != len(want) {
+		t.Fatalf("size query: n=%d err=%v, want %d and ErrBufferTooSmall", n, err, len(want))
+	}
+	// Too small by one: untouched, and the size again.
+	small := bytes.Repeat([]byte{'x'}, len(want)-1)
+	n, err = r.ExposeInto(FormatText, small)
+	if !errors.Is(err, &Error{Code: ErrBufferTooSmall}) || n != len(want) {
+		t.Fatalf("small: n=%d err=%v", n, err)
+	}
+	if strings.Trim(string(small), "x") != "" {
+		t.Errorf("a too-small buffer was written: %q", small)
+	}
+	// Exactly the size, and with room to spare.
+	for _, extra := range []int{0, 100} {
+		buf := make([]byte, len(want)+extra)
+		n, err = r.ExposeInto(FormatText, buf)
+		if err != nil || string(buf[:n]) != want {
+			t.Errorf("extra %d: n=%d err=%v body %q, want %q", extra, n, err, buf[:n], want)
+		}
+	}
+	// Every format, protobuf (binary, with NUL bytes) included.
+	for _, f := range []Format{FormatOpenMetrics, FormatProtobuf} {
+		buf := make([]byte, 4096)
+		n, err = r.ExposeInto(f, buf)
+		if err != nil || !bytes.Equal(buf[:n], []byte(expose(t, r, f))) {
+			t.Errorf("format %v: n=%d err=%v", f, n, err)
+		}
+	}
+	// A closed registry.
+	r2 := must[*Registry](t)(NewRegistry(nil))
+	r2.Close()
+	if _, err := r2.ExposeInto(FormatText, make([]byte, 10)); err == nil {
+		t.Error("ExposeInto on a closed registry: no error")
+	}
+}

@@ -423,6 +423,45 @@ OBSV_API int obsv_histogram_read_native(obsv_histogram histogram, int32_t* out_s
                                         double* out_zero_threshold, uint64_t* out_zero_count,
                                         size_t* out_positive_buckets, size_t* out_negative_buckets);
 
+/* One native bucket: its index at the histogram's schema (bucket i covers
+ * (2^((i-1)*2^-schema), 2^(i*2^-schema)] of |v|) and its count (> 0). */
+typedef struct obsv_native_bucket {
+  int32_t index;
+  uint64_t count;
+} obsv_native_bucket;
+
+/* A native histogram series as obsv_histogram_read_native_buckets() reads
+ * it: count == zero_count + every bucket's count. */
+typedef struct obsv_native_histogram_state {
+  int32_t schema; /* -4..8 */
+  double zero_threshold;
+  uint64_t zero_count;
+  uint64_t count;
+  double sum;
+  /* The buckets on each side: written, or needed (OBSV_ERR_BUFFER_TOO_SMALL). */
+  size_t positive_count;
+  size_t negative_count;
+} obsv_native_histogram_state;
+
+/* A native histogram series with its buckets, from one consistent snapshot
+ * (what the protobuf exposition writes, and obsv::Registry::Collect()'s
+ * Sample::native): fills *out_state and writes the positive and negative
+ * buckets, by ascending index, into the caller's arrays of
+ * positive_capacity and negative_capacity entries (each may be NULL when
+ * its capacity is 0). OBSV_ERR_BUFFER_TOO_SMALL when a side has more
+ * buckets than its capacity: *out_state is still filled (its
+ * positive_count and negative_count are what is needed) and the arrays
+ * are left alone; the series keeps changing, so retry with room to spare
+ * (a bucket limit bounds the total, obsv_native_histogram_options'
+ * max_buckets). OBSV_ERR_INVALID_ARGUMENT for NULL out_state, an array
+ * NULL with a capacity, an empty handle or a classic histogram. Takes
+ * the series' mutex, as a scrape does; allocates a copy of the buckets. */
+OBSV_API obsv_status obsv_histogram_read_native_buckets(obsv_histogram histogram,
+                                                        obsv_native_histogram_state* out_state,
+                                                        obsv_native_bucket* positive, size_t positive_capacity,
+                                                        obsv_native_bucket* negative, size_t negative_capacity,
+                                                        obsv_error** out_error);
+
 /* Exemplars (written in OpenMetrics and protobuf only, never in text):
  * the update, and `labels` (copied) kept as the series' exemplar (counters)
  * or the exemplar of the classic bucket v falls into (histograms), with the

@@ -100,6 +100,25 @@ struct Exemplar {
   std::optional<Timestamp> timestamp;
 };
 
+// The sparse buckets of one native histogram series (Prometheus's
+// exponential histograms, obsv::NativeHistogramOptions), which among the
+// exposition formats only protobuf carries. Bucket `index` at resolution
+// `schema` covers (2^((index-1)*2^-schema), 2^(index*2^-schema)] of |v| on
+// its side; observations with |v| <= zero_threshold are in zero_count.
+// Counts are absolute (not the protobuf format's deltas). The count and sum
+// are the series' `_count` and `_sum` samples: count == zero_count plus
+// every bucket's count.
+struct NativeHistogramData {
+  int32_t schema = 0;  // -4..8
+  double zero_threshold = 0;
+  uint64_t zero_count = 0;
+  struct Bucket {
+    int32_t index = 0;
+    uint64_t count = 0;  // > 0
+  };
+  std::vector<Bucket> positive, negative;  // each by ascending index
+};
+
 struct Sample {
   std::string name;  // the full sample name, e.g. "rpc_seconds_bucket"
   std::vector<Label> labels;  // in input order; `le`/`quantile` included
@@ -112,6 +131,12 @@ struct Sample {
   std::optional<Timestamp> timestamp;
   std::optional<Exemplar> exemplar;
   SampleSuffix suffix = SampleSuffix::kNone;
+  // A native histogram's buckets, on the `_count` sample of each of its
+  // series in Registry::Collect()'s model. The parsers never set it (the
+  // text formats have no native buckets), the text and OpenMetrics writers
+  // ignore it, and SamplesEqual() does not compare it. The registry's
+  // protobuf exposition writes it for a collector's histogram family.
+  std::optional<NativeHistogramData> native;
 };
 
 struct MetricFamily {

@@ -131,14 +131,22 @@ struct SummaryOptions {
 // to -4), merging pairs of buckets. One step per such observation; the
 // number can stay above the limit for a while (at schema -4 for good).
 //
-// Cost: Observe() finds the key (exponent bits and a binary search over at
-// most 256 bounds), then takes the series' spin lock (uncontended: one
-// atomic exchange and one store) and does a binary search over the
-// populated buckets; a new bucket is a sorted insert. About three times a
-// classic observation. Threads observing the same series concurrently
-// serialise on that lock (classic histograms do not).
-// Memory: 12 bytes per populated bucket (key and count) plus the classic
-// buckets, 8 bytes each, per series.
+// Cost: Observe() is lock-free and allocates nothing, as client_golang's:
+// it finds the key (exponent bits and a binary search over at most 256
+// bounds), then makes four atomic read-modify-writes: one picks the hot of
+// the series' two count sets, then the bucket (a probe of a lock-free hash
+// table), the sum (a compare-and-swap) and the mark that the observation
+// is complete; a fifth for a value in a finite classic bucket. Threads observing the same series
+// share those cache lines but never wait for one another. Rare steps take
+// the series' mutex: a reduction (bucket limit), doubling a full bucket
+// table, the first observation of a bucket in a count set while the
+// buckets are near max_buckets, and every Histogram::Read() or scrape of
+// the series, which flips the hot set and waits for the observations still
+// in flight in the old one.
+// Memory per series: two count sets, each with the classic buckets (8 bytes
+// each) and a table of 16-byte bucket slots, 16 at first; a full table
+// (3/4 of its slots) grows to a power of two that holds every populated
+// bucket and 16 more: 256 slots (4 KiB) for 160 buckets.
 struct NativeHistogramOptions {
   // Largest growth factor allowed between consecutive bucket bounds, > 1.
   // The schema chosen is the highest-resolution one of -4..8 whose factor

@@ -132,8 +132,11 @@ class OBSV_API Registry {
   absl::Status Expose(ExpositionFormat format, std::string* out) const;
 
   // The registry as the owned model (for tests, merging, other writers).
-  // The model has no native buckets: native histograms appear with their
-  // classic buckets. kProtobuf gives the kOpenMetrics model.
+  // Native histograms appear with their classic buckets, `_count` and
+  // `_sum`, and their native buckets (schema, zero threshold, zero count,
+  // positive and negative buckets) in Sample::native of each series'
+  // `_count` sample, from the same snapshot. kProtobuf gives the
+  // kOpenMetrics model.
   std::vector<MetricFamily> Collect(ExpositionFormat format = ExpositionFormat::kOpenMetrics) const;
 
   // Removes the series idle for longer than their family's idle_ttl, and

@@ -444,7 +444,7 @@ std::vector<double> Quantiles(SummaryState& st, const SummaryOptions& o) ABSL_EX
 
 // ---- Model and exposition -----------------------------------------------
 
-MetricFamily FamilyImpl::ToModel(ExpositionFormat format) const {
+MetricFamily FamilyImpl::ToModel(ExpositionFormat format, bool native) const {
   bool om = format == ExpositionFormat::kOpenMetrics;
   MetricFamily f;
   f.type = type;
@@ -493,6 +493,14 @@ MetricFamily FamilyImpl::ToModel(ExpositionFormat format) const {
         }
         bool gauge = type == MetricType::kGaugeHistogram;
         add(n + (gauge ? "_gcount" : "_count"), labels, static_cast<double>(snap.count));
+        if (native && snap.native) {
+          NativeHistogramData& d = f.samples.back().native.emplace();
+          d.schema = snap.schema;
+          d.zero_threshold = snap.zero_threshold;
+          d.zero_count = snap.zero_count;
+          for (const auto& b : snap.positive) d.positive.push_back({b.index, b.count});
+          for (const auto& b : snap.negative) d.negative.push_back({b.index, b.count});
+        }
         add(n + (gauge ? "_gsum" : "_sum"), labels, snap.sum);
         if (om && !gauge) add(n + "_created", labels, created);
         break;

@@ -107,7 +107,9 @@ class FamilyImpl {
 
   // Builds the model of the family (for collectors' peers, tests, and the
   // kinds written through the generic writer). Takes mu.
-  MetricFamily ToModel(ExpositionFormat format) const;
+  // `native`: native histograms carry their buckets (Sample::native on
+  // `_count`); the writers do not need them.
+  MetricFamily ToModel(ExpositionFormat format, bool native = false) const;
   // Writes the family in the format. Takes mu.
   absl::Status Write(ExpositionFormat format, std::string* out) const;
   // Writes the family as one delimited io.prometheus.client.MetricFamily

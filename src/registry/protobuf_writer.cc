@@ -122,6 +122,36 @@ namespace {
 constexpr uint32_t kMetricLabel = 1, kMetricGauge = 2, kMetricCounter = 3, kMetricSummary = 4,
                    kMetricUntyped = 5, kMetricTimestamp = 6, kMetricHistogram = 7;
 
+// The native part of a Histogram message (fields 5-13).
+void WriteNativeFields(ProtoWriter& w, int32_t schema, double zero_threshold, uint64_t zero_count,
+                       const std::vector<Histogram::NativeBucket>& negative,
+                       const std::vector<Histogram::NativeBucket>& positive) {
+  w.Uint64(5, ProtoWriter::ZigZag(schema) & 0xffffffffu);
+  w.Double(6, zero_threshold);
+  w.Uint64(7, zero_count);
+  w.NativeBuckets(negative, 9, 10);
+  w.NativeBuckets(positive, 12, 13);
+  if (positive.empty() && negative.empty()) {
+    // A no-op span marks the histogram native even when it is empty and
+    // its zero threshold is 0 (as client_golang does).
+    size_t m = w.Begin(12);
+    w.Uint64(1, 0);
+    w.Uint64(2, 0);
+    w.End(m);
+  }
+}
+
+// The same from the model (Sample::native of a collected family).
+void WriteNative(ProtoWriter& w, const NativeHistogramData& d) {
+  auto convert = [](const std::vector<NativeHistogramData::Bucket>& in) {
+    std::vector<Histogram::NativeBucket> out;
+    out.reserve(in.size());
+    for (const auto& b : in) out.push_back({b.index, b.count});
+    return out;
+  };
+  WriteNativeFields(w, d.schema, d.zero_threshold, d.zero_count, convert(d.negative), convert(d.positive));
+}
+
 void WriteHistogramBody(ProtoWriter& w, const Histogram::Snapshot& snap, bool created_set, Timestamp created,
                         const ExemplarSlots* ex) {
   w.Uint64(1, snap.count);
@@ -137,19 +167,7 @@ void WriteHistogramBody(ProtoWriter& w, const Histogram::Snapshot& snap, bool cr
     w.End(m);
   }
   if (snap.native) {
-    w.Uint64(5, ProtoWriter::ZigZag(snap.schema) & 0xffffffffu);
-    w.Double(6, snap.zero_threshold);
-    w.Uint64(7, snap.zero_count);
-    w.NativeBuckets(snap.negative, 9, 10);
-    w.NativeBuckets(snap.positive, 12, 13);
-    if (snap.positive.empty() && snap.negative.empty()) {
-      // A no-op span marks the histogram native even when it is empty and
-      // its zero threshold is 0 (as client_golang does).
-      size_t m = w.Begin(12);
-      w.Uint64(1, 0);
-      w.Uint64(2, 0);
-      w.End(m);
-    }
+    WriteNativeFields(w, snap.schema, snap.zero_threshold, snap.zero_count, snap.negative, snap.positive);
     if (ex != nullptr) {
       for (size_t b = 0; b < n; ++b) {
         if (std::optional<Exemplar> e = ex->Get(b)) w.ExemplarMsg(16, *e);
@@ -178,6 +196,7 @@ struct PbMetric {
   std::vector<std::optional<Exemplar>> bucket_exemplars;
   double count = 0, sum = 0;
   std::vector<std::pair<double, double>> quantiles;
+  const NativeHistogramData* native = nullptr;  // from the `_count` sample
 };
 
 std::string LabelKey(const std::vector<Label>& labels, std::string_view skip) {
@@ -305,6 +324,7 @@ absl::Status WriteProtobufFamily(const MetricFamily& family, std::string* out) {
         } else if (rest == (gauge ? "_gcount" : "_count")) {
           m->count = s.value;
           m->timestamp = s.timestamp;
+          if (s.native.has_value() && !gauge) m->native = &*s.native;
         } else if (rest == (gauge ? "_gsum" : "_sum")) {
           m->sum = s.value;
         } else if (rest == "_created" && !gauge) {
@@ -389,6 +409,7 @@ absl::Status WriteProtobufFamily(const MetricFamily& family, std::string* out) {
           if (m.bucket_exemplars[b].has_value()) w.ExemplarMsg(3, *m.bucket_exemplars[b]);
           w.End(bm);
         }
+        if (m.native != nullptr) WriteNative(w, *m.native);
         if (m.created.has_value()) w.TimestampMsg(15, SecondsToTimestamp(*m.created));
         w.End(h);
         break;

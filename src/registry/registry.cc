@@ -475,7 +475,7 @@ std::vector<MetricFamily> Registry::Collect(ExpositionFormat format) const {
   {
     absl::ReaderMutexLock l(&impl_->mu);
     for (const auto& f : impl_->families) {
-      MetricFamily m = f->ToModel(format);
+      MetricFamily m = f->ToModel(format, /*native=*/true);
       if (!m.samples.empty()) out.push_back(std::move(m));
     }
   }

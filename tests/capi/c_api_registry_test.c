@@ -719,6 +719,33 @@ static void TestNativeAndExemplars(void) {
   obsv_histogram_read(h, &count, &sum);
   CHECK_EQ(count, 4);
   CHECK_NUM(sum, 0);
+  /* The buckets themselves: first ask the size (BUFFER_TOO_SMALL), then read. */
+  obsv_native_histogram_state st;
+  obsv_native_bucket pos_b[2] = {{7, 7}, {7, 7}}, neg_b[1] = {{7, 7}};
+  obsv_error* serr = NULL;
+  CHECK_EQ(obsv_histogram_read_native_buckets(h, &st, NULL, 0, NULL, 0, &serr), OBSV_ERR_BUFFER_TOO_SMALL);
+  CHECK(serr != NULL);
+  obsv_error_free(serr);
+  CHECK_EQ(st.positive_count, 2);
+  CHECK_EQ(st.negative_count, 1);
+  CHECK_EQ(st.count, 4);
+  CHECK_EQ(obsv_histogram_read_native_buckets(h, &st, pos_b, 1, neg_b, 1, NULL), OBSV_ERR_BUFFER_TOO_SMALL);
+  CHECK_EQ(pos_b[0].index, 7); /* untouched */
+  CHECK_EQ(obsv_histogram_read_native_buckets(h, &st, pos_b, 2, neg_b, 1, NULL), OBSV_OK);
+  CHECK_EQ(st.schema, 0);
+  CHECK(st.zero_threshold > 0 && st.zero_threshold < 1e-30);
+  CHECK_EQ(st.zero_count, 1);
+  CHECK_EQ(st.count, 4);
+  CHECK_NUM(st.sum, 0);
+  /* 1 is in bucket 0 ((0.5, 1]), 2 in bucket 1, -3 in negative bucket 2. */
+  CHECK_EQ(pos_b[0].index, 0);
+  CHECK_EQ(pos_b[0].count, 1);
+  CHECK_EQ(pos_b[1].index, 1);
+  CHECK_EQ(pos_b[1].count, 1);
+  CHECK_EQ(neg_b[0].index, 2);
+  CHECK_EQ(neg_b[0].count, 1);
+  CHECK_EQ(obsv_histogram_read_native_buckets(h, NULL, pos_b, 2, neg_b, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
+  CHECK_EQ(obsv_histogram_read_native_buckets(h, &st, NULL, 2, neg_b, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
   /* Bad options. */
   obsv_error* err = NULL;
   n.bucket_factor = 1;
@@ -736,6 +763,10 @@ static void TestNativeAndExemplars(void) {
   obsv_histogram c;
   CHECK_EQ(obsv_histogram_family_with_labels(ch, NULL, 0, &c, NULL), OBSV_OK);
   CHECK_EQ(obsv_histogram_read_native(c, NULL, NULL, NULL, NULL, NULL), 0);
+  CHECK_EQ(obsv_histogram_read_native_buckets(c, &st, pos_b, 2, neg_b, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
+  obsv_histogram no_handle;
+  memset(&no_handle, 0, sizeof no_handle);
+  CHECK_EQ(obsv_histogram_read_native_buckets(no_handle, &st, pos_b, 2, neg_b, 1, NULL), OBSV_ERR_INVALID_ARGUMENT);
 
   /* Exemplars. */
   obsv_label ex[] = {{STR("trace_id"), STR("abc")}};

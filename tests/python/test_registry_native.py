@@ -147,6 +147,36 @@ def test_native_histogram_state_and_protobuf():
     assert m["buckets"] == []  # no classic buckets by default
 
 
+def test_collect_carries_native_buckets():
+    r = Registry()
+    h = Histogram("rpc_seconds", "RPC latency.", ["m"], registry=r, native_histogram_bucket_factor=2.0)
+    get = h.labels("Get")
+    for v in (1.0, 1.5, 2.0, 3.0, 0.0, -1.0):
+        get.observe(v)
+    h.labels("Put")  # a series without observations
+    Histogram("classic_seconds", registry=r).observe(1)
+    fams = {f.name: f for f in r.collect()}
+    counts = {s.labels["m"]: s for s in fams["rpc_seconds"].samples if s.name == "rpc_seconds_count"}
+    assert counts["Get"].value == 6
+    assert counts["Get"].native == {
+        "schema": 0,
+        "zero_threshold": get.native()["zero_threshold"],
+        "zero_count": 1,
+        "positive": [(0, 1), (1, 2), (2, 1)],
+        "negative": [(0, 1)],
+    }
+    assert counts["Put"].native["positive"] == [] and counts["Put"].native["zero_count"] == 0
+    # Only the _count samples of native histograms carry it.
+    assert all(s.native is None for s in fams["rpc_seconds"].samples if s.name != "rpc_seconds_count")
+    assert all(s.native is None for s in fams["classic_seconds"].samples)
+    # Read-only, and part of equality.
+    with pytest.raises(AttributeError):
+        counts["Get"].native = None
+    plain = obsv.Sample(counts["Get"].name, counts["Get"].labels, counts["Get"].value)
+    assert plain != counts["Get"]
+    assert plain.native is None
+
+
 def test_native_histogram_text_has_classic_buckets_only():
     r = Registry()
     h = Histogram("h", registry=r, native_histogram_bucket_factor=1.1, buckets=[1.0])

@@ -4,6 +4,7 @@
 #include "registry/native_histogram.h"
 
 #include <cfloat>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -217,6 +218,180 @@ TEST(NativeHistogram, ConcurrentObservationsAreExact) {
   for (const auto& b : s.positive) buckets += b.count;
   for (const auto& b : s.negative) buckets += b.count;
   EXPECT_EQ(buckets, s.count);
+}
+
+// Observers and a collector at once (Observe() is lock-free; Read() flips
+// the hot count set and waits for the observations in flight): every
+// snapshot must hold whole observations only, and nothing may be lost.
+//
+// Each observer thread observes +-2^e (e in -8..20, and some zeros). Those
+// values are exact upper bounds of schema 0's buckets, and every partial
+// sum of them is exact in a double, so while the schema stays 0 a snapshot's
+// sum is determined by its buckets; once halving or widening merged
+// buckets, the sum must still lie within the buckets' bounds.
+struct ConcurrentCase {
+  const char* name;
+  NativeHistogramOptions options;
+  bool resets;  // a reset drops counts: no exact totals
+};
+
+double ConcurrentValue(int thread, int i) {
+  int e = (i * 7 + thread * 3) % 29 - 8;  // -8..20
+  if (i % 31 == 0) return 0;
+  double v = std::ldexp(1.0, e);
+  return (i + thread) % 3 == 0 ? -v : v;
+}
+
+// Checks one snapshot; returns false (with failures recorded) if broken.
+bool CheckSnapshot(const Histogram::Snapshot& s) {
+  uint64_t buckets = s.zero_count;
+  // Bounds of the sum implied by the buckets (bucket k covers
+  // (2^((k-1)*2^-schema), 2^(k*2^-schema)]; the zero bucket [-t, t]).
+  double lo = -s.zero_threshold * static_cast<double>(s.zero_count);
+  double hi = -lo;
+  double exact = 0;  // the sum if every value is its bucket's upper bound
+  for (const auto* side : {&s.positive, &s.negative}) {
+    double sign = side == &s.positive ? 1 : -1;
+    for (const Histogram::NativeBucket& b : *side) {
+      EXPECT_GT(b.count, 0u);
+      buckets += b.count;
+      double upper = internal::NativeBucketUpperBound(b.index, s.schema);
+      double lower = internal::NativeBucketUpperBound(b.index - 1, s.schema);
+      double n = static_cast<double>(b.count);
+      if (sign > 0) {
+        lo += n * lower;
+        hi += n * upper;
+      } else {
+        lo -= n * upper;
+        hi -= n * lower;
+      }
+      exact += sign * n * upper;
+    }
+  }
+  bool ok = true;
+  ok &= s.count == buckets;
+  EXPECT_EQ(s.count, buckets) << "count is not the zero count plus the buckets' total";
+  ok &= s.cumulative.back() == s.count;
+  EXPECT_EQ(s.cumulative.back(), s.count);
+  ok &= s.sum >= lo && s.sum <= hi;
+  EXPECT_TRUE(s.sum >= lo && s.sum <= hi) << "sum " << s.sum << " outside [" << lo << ", " << hi << "]";
+  if (s.schema == 0 && s.zero_threshold < 1.0 / 512) {
+    ok &= s.sum == exact;
+    EXPECT_EQ(s.sum, exact);
+  }
+  return ok;
+}
+
+TEST(NativeHistogram, ConcurrentCollectionIsConsistent) {
+  const ConcurrentCase cases[] = {
+      // Grows the bucket tables (58 keys) while being read.
+      {"no limit", {.bucket_factor = 2, .max_buckets = 0}, false},
+      // Halves down to schema -4 while being read.
+      {"halving", {.bucket_factor = 2, .max_buckets = 6}, false},
+      // Widens the zero bucket, then halves.
+      {"widening", {.bucket_factor = 2, .max_buckets = 10, .max_zero_threshold = 64}, false},
+      // Resets over and over (the clock jumps an hour per reading).
+      {"resets", {.bucket_factor = 2, .max_buckets = 6, .min_reset_duration = absl::Minutes(30)}, true},
+  };
+  for (const ConcurrentCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::atomic<int64_t> clock_hours{0};
+    Registry r({.clock = [&] { return absl::FromUnixSeconds(1700000000) + absl::Hours(clock_hours.fetch_add(1)); }});
+    auto fam = r.AddNativeHistogram({.name = "h"}, c.options, {0, 1});
+    ASSERT_TRUE(fam.ok()) << fam.status();
+    Histogram h = fam->WithLabelValues({}).value();
+    // Observers run until they made kPerThread observations each and the
+    // collector took kMinSnapshots snapshots, so the two overlap however
+    // the threads are scheduled.
+    constexpr int kThreads = 3, kPerThread = 20000, kMinSnapshots = 300;
+    std::atomic<int> running{kThreads};
+    std::atomic<int> snapshots{0};
+    std::vector<int> done(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        int i = 0;
+        for (; i < kPerThread || snapshots.load(std::memory_order_relaxed) < kMinSnapshots; ++i) {
+          h.Observe(ConcurrentValue(t, i));
+        }
+        done[t] = i;
+        running.fetch_sub(1);
+      });
+    }
+    uint64_t previous = 0;
+    bool ok = true;
+    while (running.load() > 0) {
+      Histogram::Snapshot s = h.Read();
+      if (ok) ok = CheckSnapshot(s);  // report the first broken one only
+      if (!c.resets) {
+        EXPECT_GE(s.count, previous);  // never goes back
+        previous = s.count;
+      }
+      snapshots.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (auto& t : threads) t.join();
+    Histogram::Snapshot s = h.Read();
+    EXPECT_TRUE(CheckSnapshot(s));
+    if (c.resets) continue;
+    double sum = 0;
+    uint64_t count = 0;
+    for (int t = 0; t < kThreads; ++t) {
+      for (int i = 0; i < done[t]; ++i) sum += ConcurrentValue(t, i);
+      count += static_cast<uint64_t>(done[t]);
+    }
+    EXPECT_EQ(s.count, count);
+    EXPECT_EQ(s.sum, sum);
+    // The registry's model agrees.
+    bool found = false;
+    for (const MetricFamily& f : r.Collect()) {
+      for (const Sample& x : f.samples) {
+        if (x.name != "h_count") continue;
+        found = true;
+        EXPECT_EQ(x.value, static_cast<double>(count));
+      }
+    }
+    EXPECT_TRUE(found);
+  }
+}
+
+TEST(NativeHistogram, CollectCarriesNativeBuckets) {
+  FakeClock clock;
+  Registry r({.clock = clock.Fn()});
+  auto fam = r.AddNativeHistogram({.name = "h", .label_names = {"m"}}, {.bucket_factor = 2}, {1});
+  ASSERT_TRUE(fam.ok()) << fam.status();
+  Histogram h = fam->WithLabelValues({"a"}).value();
+  for (double v : {0.0, 0.5, 3.0, 3.5, -2.0}) h.Observe(v);
+  ASSERT_TRUE(r.AddHistogram({.name = "classic"}, {1}).ok());
+  ASSERT_TRUE(r.AddHistogram({.name = "classic"}, {1})->WithLabelValues({}).ok());
+
+  std::vector<MetricFamily> fams = r.Collect();
+  const Sample* count = nullptr;
+  for (const MetricFamily& f : fams) {
+    for (const Sample& s : f.samples) {
+      if (s.name == "h_count") count = &s;
+      if (s.name != "h_count") EXPECT_FALSE(s.native.has_value()) << s.name;
+    }
+  }
+  ASSERT_NE(count, nullptr);
+  ASSERT_TRUE(count->native.has_value());
+  const NativeHistogramData& d = *count->native;
+  EXPECT_EQ(d.schema, 0);
+  EXPECT_EQ(d.zero_threshold, 2.938735877055719e-39);
+  EXPECT_EQ(d.zero_count, 1u);
+  auto pairs = [](const std::vector<NativeHistogramData::Bucket>& b) {
+    Buckets out;
+    for (const auto& x : b) out.emplace_back(x.index, x.count);
+    return out;
+  };
+  EXPECT_EQ(pairs(d.positive), (Buckets{{-1, 1}, {2, 2}}));  // 0.5; 3 and 3.5
+  EXPECT_EQ(pairs(d.negative), (Buckets{{1, 1}}));
+  EXPECT_EQ(count->value, 5);
+
+  // The model, given back by a collector, exposes as the same protobuf
+  // bytes as the registered family.
+  Registry r2({.clock = clock.Fn()});
+  ASSERT_TRUE(r2.AddCollector("c", [&] { return fams; }).ok());
+  EXPECT_EQ(Expose(r2, ExpositionFormat::kProtobuf), Expose(r, ExpositionFormat::kProtobuf));
 }
 
 TEST(NativeHistogram, TextAndOpenMetricsShowClassicBuckets) {

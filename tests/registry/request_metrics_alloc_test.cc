@@ -1,5 +1,7 @@
 // RequestMetrics::Observe() allocates nothing once its (method, code) pairs
-// are warm. Counting replaces the global operator new: its own binary.
+// are warm, nor does a native histogram's Observe() once its buckets exist
+// in both of its count sets (each set's table grows as that set sees them). Counting replaces the global
+// operator new: its own binary.
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -45,6 +47,22 @@ TEST(RequestMetricsAlloc, NoAllocationOnceWarm) {
   ASSERT_TRUE(r.Expose(ExpositionFormat::kText, &text).ok());
   EXPECT_NE(text.find("gw_x_request_total{method=\"GET\",code=\"200\"} 1001\n"), std::string::npos);
   EXPECT_NE(text.find("gw_x_request_total{method=\"OTHER\",code=\"unknown\"} 2002\n"), std::string::npos) << text;
+}
+
+TEST(NativeHistogramAlloc, ObserveAllocatesNothingOnceWarm) {
+  Registry r;
+  Histogram h = r.AddNativeHistogram({.name = "h"}, {.bucket_factor = 1.1}, {0.1, 1}).value().WithLabelValues({}).value();
+  auto round = [&] {
+    for (int i = -500; i <= 500; ++i) h.Observe(i * 0.0137);
+  };
+  round();         // creates the buckets (growing the tables)
+  (void)h.Read();  // flips: the other count set is hot now, and may lack some
+  round();
+  (void)h.Read();
+  size_t before = g_allocations.load();
+  for (int i = 0; i < 100; ++i) round();
+  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(h.Read().count, 102u * 1001u);
 }
 
 }  // namespace

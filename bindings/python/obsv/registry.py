@@ -260,11 +260,27 @@ def _get_sample_value(
 
 
 def _collect(self) -> list:
-    """collect() -> list[obsv.Family]: the registry as model objects."""
-    from . import parse
+    """collect() -> list[obsv.Family]: the registry as model objects.
 
-    body, _ = self.expose(format="openmetrics")
-    return list(parse(body, format="openmetrics"))
+    A native histogram's ``_count`` samples carry its buckets in
+    ``Sample.native`` (schema, zero_threshold, zero_count, positive and
+    negative as [(bucket index, count)]), from the same snapshot as the
+    sample values."""
+    from . import parse
+    from ._obsv import _set_sample_native
+
+    body, natives = self._collect_openmetrics()
+    families = list(parse(body, format="openmetrics"))
+    if natives:
+        for f in families:
+            if f.type != "histogram":
+                continue
+            for s in f.samples:
+                if s.name.endswith("_count"):
+                    native = natives.get((s.name, tuple(s.labels.items())))
+                    if native is not None:
+                        _set_sample_native(s, native)
+    return families
 
 
 Registry.counter = _bind(Counter)  # type: ignore[method-assign]

@@ -398,6 +398,7 @@ SampleObject* NewSample() {
   s->labels = nullptr;
   s->exemplar = nullptr;
   s->value_text = nullptr;
+  s->native = nullptr;
   s->value = 0;
   s->value_text_of = 0;
   s->ts_ms = 0;
@@ -556,6 +557,13 @@ void RegisterObjects(py::module_& m) {
   Py_INCREF(g_exemplar_type);
   Py_INCREF(g_sample_type);
   Py_INCREF(g_family_type);
+  m.def(
+      "_set_sample_native",
+      [](py::handle sample, py::dict native) {
+        if (!PyObject_TypeCheck(sample.ptr(), g_sample_type)) throw py::type_error("not a Sample");
+        SetRef(&reinterpret_cast<SampleObject*>(sample.ptr())->native, native.ptr());
+      },
+      "Internal: attaches Registry.collect()'s native histogram data to a sample.");
 }
 
 }  // namespace obsv_py

@@ -58,6 +58,9 @@ struct SampleObject {
   // (integers beyond 2^53), valid while `value` still equals
   // `value_text_of`; null otherwise.
   PyObject* value_text;
+  // A native histogram's buckets (a dict, see Sample.native) on the
+  // `_count` sample of Registry.collect(); null (None) otherwise.
+  PyObject* native;
   double value;
   double value_text_of;
   int64_t ts_ms;

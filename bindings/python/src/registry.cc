@@ -32,6 +32,7 @@
 #include "objects.h"
 #include "py_strings.h"
 #include "obsv/build_info.h"
+#include "obsv/exposition_writer.h"
 #include "obsv/http_exposition.h"
 #include "obsv/process_collector.h"
 #include "obsv/registry.h"
@@ -109,6 +110,48 @@ std::string ExposeText(const PyRegistry& r, obsv::ExpositionFormat format) {
   if (context.error) throw std::move(*context.error);
   if (!status.ok()) RaiseStatus(status);
   return out;
+}
+
+// The registry as OpenMetrics text and its native histograms' buckets, from
+// one Registry::Collect() (so the `_count` samples and the buckets agree):
+// (body, {(count sample name, ((label, value), ...)): native dict}).
+py::tuple CollectOpenMetrics(const PyRegistry& r) {
+  ExposeContext context;
+  std::vector<obsv::MetricFamily> fams;
+  std::string out;
+  absl::Status status;
+  {
+    py::gil_scoped_release release;
+    ExposeContext* outer = g_expose_context;
+    g_expose_context = &context;
+    fams = r.registry->Collect(obsv::ExpositionFormat::kOpenMetrics);
+    g_expose_context = outer;
+    status = obsv::WriteExposition(fams, {.format = obsv::ExpositionFormat::kOpenMetrics}, &out);
+  }
+  if (context.error) throw std::move(*context.error);
+  if (!status.ok()) RaiseStatus(status);
+  py::dict natives;
+  for (const obsv::MetricFamily& f : fams) {
+    for (const obsv::Sample& s : f.samples) {
+      if (!s.native.has_value()) continue;
+      const obsv::NativeHistogramData& n = *s.native;
+      auto buckets = [](const std::vector<obsv::NativeHistogramData::Bucket>& b) {
+        py::list l;
+        for (const auto& x : b) l.append(py::make_tuple(x.index, x.count));
+        return l;
+      };
+      py::dict d;
+      d["schema"] = n.schema;
+      d["zero_threshold"] = n.zero_threshold;
+      d["zero_count"] = n.zero_count;
+      d["positive"] = buckets(n.positive);
+      d["negative"] = buckets(n.negative);
+      py::tuple labels(s.labels.size());
+      for (size_t i = 0; i < s.labels.size(); ++i) labels[i] = py::make_tuple(s.labels[i].name, s.labels[i].value);
+      natives[py::make_tuple(s.name, labels)] = d;
+    }
+  }
+  return py::make_tuple(py::bytes(out), natives);
 }
 
 std::vector<obsv::MetricFamily> RunCollector(const PyCallable& c) {
@@ -831,6 +874,9 @@ void RegisterRegistry(py::module_& parent) {
       "Registry(*, legacy_names_only=False)\n\nA metrics registry: families, collectors, exposition. "
       "Thread-safe.")
       .def(py::init<bool>(), py::kw_only(), py::arg("legacy_names_only") = false)
+      .def(
+          "_collect_openmetrics", [](const PyRegistry& self) { return CollectOpenMetrics(self); },
+          "Internal (Registry.collect()): (OpenMetrics body, {(count sample name, labels): native dict}).")
       .def(
           "expose",
           [](const PyRegistry& self, py::object accept, py::object format, py::object accept_encoding) -> py::tuple {

@@ -139,6 +139,7 @@ void SampleDealloc(PyObject* self) {
   Py_XDECREF(s->labels);
   Py_XDECREF(s->exemplar);
   Py_XDECREF(s->value_text);
+  Py_XDECREF(s->native);
   PyTypeObject* tp = Py_TYPE(self);
   tp->tp_free(self);
   Py_DECREF(tp);
@@ -248,6 +249,13 @@ int SampleSetExemplar(PyObject* self, PyObject* value, void*) {
     Py_XDECREF(old);
     return 0;
   });
+}
+
+PyObject* SampleGetNative(PyObject* self, void*) {
+  PyObject* o = reinterpret_cast<SampleObject*>(self)->native;
+  if (o == nullptr) o = Py_None;
+  Py_INCREF(o);
+  return o;
 }
 
 PyObject* SampleGetTimestamp(PyObject* self, void*) {
@@ -377,6 +385,10 @@ PyGetSetDef g_sample_getset[] = {
                 "int | None: the timestamp in whole milliseconds (rounded down), or None."),
     OBSV_GETSET("exemplar", SampleGetExemplar, SampleSetExemplar,
                 "Exemplar | None: the sample's exemplar (OpenMetrics)."),
+    OBSV_GETSET("native", SampleGetNative, nullptr,
+                "dict | None: a native histogram's buckets, on the _count sample of each of its series in "
+                "Registry.collect(): schema, zero_threshold, zero_count, positive and negative as "
+                "[(bucket index, count)] ascending. None otherwise (parsed bodies have none)."),
     OBSV_GETSET("suffix", SampleGetSuffix, nullptr,
                 "str: which part of its family the parser classified the sample as: \"\", "
                 "\"_total\", \"_created\", \"_bucket\", \"_count\", \"_sum\", \"_gcount\", "
@@ -407,20 +419,23 @@ value      float.
 timestamp  float (or int) seconds since the epoch, or None.
 exemplar   Exemplar or None.
 
-Attributes (writable, except ``suffix``):
+Attributes (writable, except ``suffix`` and ``native``):
   name, labels (dict[str, str] in input order, ``le``/``quantile``
   included), value, timestamp (float seconds or None), timestamp_ms (the
-  same as int milliseconds, rounded down), exemplar, and suffix (str: the
+  same as int milliseconds, rounded down), exemplar, suffix (str: the
   family part the parser classified the sample as, "" for samples built in
-  Python; the writer classifies those by their family).
+  Python; the writer classifies those by their family), and native (a
+  native histogram's buckets on the ``_count`` samples of
+  Registry.collect(), else None; writers ignore it, pickling drops it).
 
 Integers beyond 2**53 (counters near 2**64) are written back exactly as
 parsed while ``value`` is unchanged. Timestamps keep nanoseconds through a
 parse/write round trip; a float timestamp is taken at its shortest decimal
 representation. Samples compare equal when name, labels (as dicts), value
-(NaN equals NaN), timestamp and exemplar are equal. Not hashable. Sample
-objects are not tracked by the cyclic garbage collector (they hold only str,
-dict of str and Exemplar); do not put a Sample inside its own labels.
+(NaN equals NaN), timestamp, exemplar and native are equal. Not hashable.
+Sample objects are not tracked by the cyclic garbage collector (they hold
+only str, dict of str, Exemplar and native's dict of numbers and lists of
+tuples); do not put a Sample inside its own labels.
 )doc";
 
 PyType_Slot g_exemplar_slots[] = {
@@ -471,6 +486,12 @@ bool SampleEq(SampleObject* a, SampleObject* b) {
   if (r == 1) r = PyObject_RichCompareBool(a->labels, b->labels, Py_EQ);
   if (r < 0) throw py::error_already_set();
   if (r == 0) return false;
+  if ((a->native == nullptr) != (b->native == nullptr)) return false;
+  if (a->native != nullptr) {
+    r = PyObject_RichCompareBool(a->native, b->native, Py_EQ);
+    if (r < 0) throw py::error_already_set();
+    if (r == 0) return false;
+  }
   bool an = a->exemplar == Py_None, bn = b->exemplar == Py_None;
   if (an || bn) return an && bn;
   return ExemplarEq(reinterpret_cast<ExemplarObject*>(a->exemplar),

@@ -17,6 +17,8 @@
 //	gauge_set              Set(v) on a kept gauge
 //	histogram_observe      Observe(v), 12 buckets (ExponentialBuckets(0.001, 2.5, 11) + +Inf)
 //	histogram_observe_2t   the same histogram shared by 2 goroutines
+//	native_histogram_observe     Observe(v) on a native histogram (factor 1.1, at most 160 buckets; client_golang only)
+//	native_histogram_observe_2t  the same native histogram shared by 2 goroutines
 //	lookup8                the existing series of 8 label values, among 1001
 //	serialize_10k          text exposition of 10 000 counter series
 //	serialize_100k         text exposition of 100 000 counter series
@@ -89,6 +91,17 @@ func clientGolangCounter() prometheus.Counter {
 func clientGolangHistogram() prometheus.Histogram {
 	reg := prometheus.NewRegistry()
 	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bench_h", Help: "h", Buckets: bounds})
+	reg.MustRegister(h)
+	return h
+}
+
+// A native histogram only (no classic buckets), as
+// BM_NativeHistogramObserve_Obsv: bucket factor 1.1 (schema 3), at most 160
+// buckets, no reset.
+func clientGolangNativeHistogram() prometheus.Histogram {
+	reg := prometheus.NewRegistry()
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bench_nh", Help: "h",
+		NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 160})
 	reg.MustRegister(h)
 	return h
 }
@@ -270,6 +283,11 @@ func allBenches() []bench {
 					h := vm.NewSet().NewPrometheusHistogramExt("bench_h", bounds)
 					return observeBody(h.Update)
 				},
+			},
+			bench{
+				id: "native_" + id, peer: "client_golang", threads: threads,
+				desc:  "Histogram.Observe, native (factor 1.1, max 160 buckets)",
+				setup: func() func() body { h := clientGolangNativeHistogram(); return observeBody(h.Observe) },
 			})
 	}
 	bs = append(bs,

@@ -75,6 +75,27 @@ pub struct obsv_native_histogram_options {
     pub max_zero_threshold: f64,
 }
 
+/// `obsv_native_bucket`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct obsv_native_bucket {
+    pub index: i32,
+    pub count: u64,
+}
+
+/// `obsv_native_histogram_state`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct obsv_native_histogram_state {
+    pub schema: i32,
+    pub zero_threshold: f64,
+    pub zero_count: u64,
+    pub count: u64,
+    pub sum: f64,
+    pub positive_count: usize,
+    pub negative_count: usize,
+}
+
 macro_rules! opaque {
     ($($name:ident),*) => {$(
         #[repr(C)]
@@ -416,6 +437,15 @@ extern "C" {
         out_positive_buckets: *mut usize,
         out_negative_buckets: *mut usize,
     ) -> c_int;
+    pub fn obsv_histogram_read_native_buckets(
+        histogram: obsv_histogram,
+        out_state: *mut obsv_native_histogram_state,
+        positive: *mut obsv_native_bucket,
+        positive_capacity: usize,
+        negative: *mut obsv_native_bucket,
+        negative_capacity: usize,
+        out_error: *mut *mut obsv_error,
+    ) -> obsv_status;
     pub fn obsv_counter_inc_with_exemplar(
         counter: obsv_counter,
         n: u64,

@@ -35,6 +35,8 @@ fn c_facts() -> Vec<(String, String)> {
         "obsv_metric_options",
         "obsv_summary_options",
         "obsv_native_histogram_options",
+        "obsv_native_bucket",
+        "obsv_native_histogram_state",
         "obsv_process_collector_options",
         "obsv_build_info",
         "obsv_request_metrics_options",
@@ -145,6 +147,19 @@ fn c_facts() -> Vec<(String, String)> {
                 "max_buckets",
                 "min_reset_duration_ms",
                 "max_zero_threshold",
+            ][..],
+        ),
+        ("obsv_native_bucket", &["index", "count"][..]),
+        (
+            "obsv_native_histogram_state",
+            &[
+                "schema",
+                "zero_threshold",
+                "zero_count",
+                "count",
+                "sum",
+                "positive_count",
+                "negative_count",
             ][..],
         ),
         (
@@ -345,6 +360,11 @@ fn rust_facts() -> BTreeMap<String, i64> {
         "sizeof obsv_native_histogram_options",
         size_of::<obsv_native_histogram_options>(),
     );
+    add("sizeof obsv_native_bucket", size_of::<obsv_native_bucket>());
+    add(
+        "sizeof obsv_native_histogram_state",
+        size_of::<obsv_native_histogram_state>(),
+    );
     add(
         "sizeof obsv_process_collector_options",
         size_of::<obsv_process_collector_options>(),
@@ -387,6 +407,8 @@ fn rust_facts() -> BTreeMap<String, i64> {
     offsets!(obsv_metric_options: name, help, unit, label_names, label_name_count, const_labels, const_label_count, max_series, overflow, overflow_label_value, idle_ttl_ms);
     offsets!(obsv_summary_options: quantiles, quantile_count, max_age_ms, age_buckets, max_samples_per_bucket);
     offsets!(obsv_native_histogram_options: bucket_factor, zero_threshold, max_buckets, min_reset_duration_ms, max_zero_threshold);
+    offsets!(obsv_native_bucket: index, count);
+    offsets!(obsv_native_histogram_state: schema, zero_threshold, zero_count, count, sum, positive_count, negative_count);
     offsets!(obsv_process_collector_options: name_prefix, proc_root, collector_name, cache_ttl_ms);
     offsets!(obsv_build_info: version, revision, branch, build_date, compiler, extra_labels, extra_label_count);
     offsets!(obsv_request_metrics_options: prefix, endpoint, duration_buckets, duration_bucket_count, size_buckets, size_bucket_count, const_labels, const_label_count);

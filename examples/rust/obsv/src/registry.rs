@@ -1078,6 +1078,60 @@ impl Registry {
         }
     }
 
+    /// The whole registry in `format`, written into `buf` (no NUL added):
+    /// the library renders into a per-thread scratch string it reuses, so a
+    /// scrape loop that keeps its buffer allocates nothing in the steady
+    /// state. [`ExposedInto::Written`] gives the length written (`buf[..n]`);
+    /// [`ExposedInto::TooSmall`] the length needed, `buf` untouched (the
+    /// registry keeps changing: retry with room to spare). An empty `buf`
+    /// asks for the size. See also [`Registry::expose_into_vec`].
+    pub fn expose_into(&self, format: Format, buf: &mut [u8]) -> Result<ExposedInto, Error> {
+        let mut needed = 0usize;
+        let mut err = ptr::null_mut();
+        let data = if buf.is_empty() {
+            ptr::null_mut()
+        } else {
+            buf.as_mut_ptr().cast()
+        };
+        // SAFETY: live registry; `data` is NULL with capacity 0 or `buf`,
+        // which the call writes at most `buf.len()` bytes of and does not keep.
+        let st = unsafe {
+            sys::obsv_registry_expose_into(
+                self.raw(),
+                format.to_sys(),
+                data,
+                buf.len(),
+                &mut needed,
+                &mut err,
+            )
+        };
+        if st == sys::OBSV_ERR_BUFFER_TOO_SMALL {
+            // SAFETY: an owned error, freed here.
+            unsafe { sys::obsv_error_free(err) };
+            return Ok(ExposedInto::TooSmall(needed));
+        }
+        // SAFETY: `err` is NULL or owned, consumed by check.
+        unsafe { error::check(st, err)? };
+        Ok(ExposedInto::Written(needed))
+    }
+
+    /// The whole registry in `format`, replacing the contents of `buf` and
+    /// reusing its allocation (grown, with room to spare, when the
+    /// exposition no longer fits): [`Registry::expose_into`] for a scrape
+    /// loop that keeps one `Vec`.
+    pub fn expose_into_vec(&self, format: Format, buf: &mut Vec<u8>) -> Result<(), Error> {
+        buf.resize(buf.capacity(), 0);
+        loop {
+            match self.expose_into(format, buf)? {
+                ExposedInto::Written(n) => {
+                    buf.truncate(n);
+                    return Ok(());
+                }
+                ExposedInto::TooSmall(needed) => buf.resize(needed + needed / 4 + 64, 0),
+            }
+        }
+    }
+
     /// Negotiates format (Accept) and encoding (Accept-Encoding; either may
     /// be "") and exposes the registry.
     pub fn expose_http(&self, accept: &str, accept_encoding: &str) -> Result<Exposition, Error> {
@@ -1110,6 +1164,15 @@ impl Registry {
             })
         }
     }
+}
+
+/// The result of [`Registry::expose_into`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExposedInto {
+    /// The exposition was written: this many bytes at the start of the buffer.
+    Written(usize),
+    /// The buffer was too small (and left untouched): this many bytes are needed.
+    TooSmall(usize),
 }
 
 /// The format and Content-Type for an Accept header.

@@ -479,3 +479,43 @@ fn thread_safety_markers() {
     both::<Histogram<'static>>();
     both::<RequestMetrics<'static>>();
 }
+
+#[test]
+fn expose_into() {
+    let reg = Registry::new().unwrap();
+    let c = reg.counter(&MetricOptions::new("hits").help("H.")).unwrap();
+    c.with_label_values(&[]).unwrap().inc();
+    let want = reg.expose(Format::TEXT).unwrap();
+
+    // An empty buffer asks for the size; one byte short is left untouched.
+    assert_eq!(
+        reg.expose_into(Format::TEXT, &mut []).unwrap(),
+        ExposedInto::TooSmall(want.len())
+    );
+    let mut small = vec![b'x'; want.len() - 1];
+    assert_eq!(
+        reg.expose_into(Format::TEXT, &mut small).unwrap(),
+        ExposedInto::TooSmall(want.len())
+    );
+    assert!(small.iter().all(|&b| b == b'x'));
+    // Exactly the size, and with room to spare.
+    for extra in [0, 100] {
+        let mut buf = vec![0u8; want.len() + extra];
+        assert_eq!(
+            reg.expose_into(Format::TEXT, &mut buf).unwrap(),
+            ExposedInto::Written(want.len())
+        );
+        assert_eq!(&buf[..want.len()], &want[..]);
+    }
+    // Every format, protobuf (binary) included, through a reused Vec.
+    let mut buf = Vec::new();
+    for f in [Format::OPENMETRICS, Format::PROTOBUF, Format::TEXT] {
+        reg.expose_into_vec(f, &mut buf).unwrap();
+        assert_eq!(buf, reg.expose(f).unwrap(), "{f:?}");
+    }
+    let cap = buf.capacity();
+    c.with_label_values(&[]).unwrap().inc();
+    reg.expose_into_vec(Format::TEXT, &mut buf).unwrap();
+    assert_eq!(buf.capacity(), cap, "the allocation is reused");
+    assert!(String::from_utf8_lossy(&buf).contains("hits_total 2\n"));
+}
