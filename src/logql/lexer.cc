@@ -11,7 +11,9 @@
 #include <string>
 #include <utility>
 
+#include "common/byte_scan.h"
 #include "common/go_strconv.h"
+#include "common/utf8.h"
 #include "common/str_cat.h"
 
 // Token dispatch switches have deliberate defaults (any other token is a
@@ -512,11 +514,37 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   }
 }
 
+// A string with escapes (or an error), decoded by Go's rules into t->str.
+void Lexer::LexEscapedString(uint32_t start, char quote, Token* t) {
+  size_t p = pos_ + 1;
+  std::string message;
+  t->escaped = true;
+  auto status = obsv::internal::ScanGoString(input_, &p, quote, &t->str, &message);
+  switch (status) {
+    case obsv::internal::GoStringStatus::kOk:
+      break;
+    case obsv::internal::GoStringStatus::kUnterminated:
+      return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
+    case obsv::internal::GoStringStatus::kInvalidUtf8:
+      return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
+    case obsv::internal::GoStringStatus::kInvalidEscape:
+      return Error(t, start, ParseErrorCode::kInvalidEscape, "invalid char escape");
+  }
+  pos_ = static_cast<uint32_t>(p);
+  t->type = Tok::kString;
+  t->end = pos_;
+  t->text = input_.substr(start, pos_ - start);
+  return;
+}
+
 void Lexer::Next(Token* t) {
   // Reset in place: the string keeps its buffer from token to token.
   t->type = Tok::kEof;
   t->text = {};
-  t->str.clear();
+  if (t->escaped) {
+    t->str.clear();
+    t->escaped = false;
+  }
   t->duration_ns = 0;
   t->bytes = 0;
   t->range_op = RangeOp::kCountOverTime;
@@ -557,24 +585,26 @@ void Lexer::Next(Token* t) {
     return LexIdentifier(start, t);
   }
   if (c == '"' || c == '`') {
-    size_t p = pos_ + 1;
-    std::string message;
-    auto status = obsv::internal::ScanGoString(input_, &p, c, &t->str, &message);
-    switch (status) {
-      case obsv::internal::GoStringStatus::kOk:
-        break;
-      case obsv::internal::GoStringStatus::kUnterminated:
-        return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
-      case obsv::internal::GoStringStatus::kInvalidUtf8:
-        return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
-      case obsv::internal::GoStringStatus::kInvalidEscape:
-        return Error(t, start, ParseErrorCode::kInvalidEscape, "invalid char escape");
+    // Nearly every string: no escape, newline or carriage return before
+    // the closing quote; the value is a view into the query.
+    const char* const data = input_.data();
+    const char* const end = data + input_.size();
+    const char* body = data + pos_ + 1;
+    bool non_ascii = false;
+    const char* stop = c == '`' ? obsv::internal::FindAnyOf3(body, end, '`', '\r', '`', &non_ascii, data)
+                                : obsv::internal::FindAnyOf3(body, end, '"', '\\', '\n', &non_ascii, data);
+    if (stop != end && *stop == c) {
+      const std::string_view run(body, static_cast<size_t>(stop - body));
+      if (!non_ascii || obsv::internal::IsValidUtf8(run)) {
+        pos_ = static_cast<uint32_t>(stop - data) + 1;
+        t->type = Tok::kString;
+        t->raw = run;
+        t->end = pos_;
+        t->text = input_.substr(start, pos_ - start);
+        return;
+      }
     }
-    pos_ = static_cast<uint32_t>(p);
-    t->type = Tok::kString;
-    t->end = pos_;
-    t->text = input_.substr(start, pos_ - start);
-    return;
+    return LexEscapedString(start, c, t);
   }
   if (c == '\'') {
     // A Go char literal: text/scanner scans it, lex.go hands it over as an

@@ -253,6 +253,14 @@ class Parser {
     }
     return Fail(ParseErrorCode::kSyntax, tok_.start, "syntax error: unexpected " + Describe(tok_));
   }
+  // The value of the current kString token into *dst.
+  void TakeString(std::string* dst) {
+    if (tok_.escaped) {
+      *dst = std::move(tok_.str);
+    } else {
+      dst->assign(tok_.raw.data(), tok_.raw.size());
+    }
+  }
   bool Expect(Tok t) {
     if (tok_.type != t) return Unexpected();
     Advance();
@@ -562,7 +570,7 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
   }
   Advance();
   if (tok_.type != Tok::kString) return Unexpected();
-  m->value = std::move(tok_.str);
+  TakeString(&m->value);
   m->span.end = tok_.end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
@@ -637,7 +645,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
   while (true) {
     LineFilterOperand op;
     if (tok_.type == Tok::kString) {
-      op.value = std::move(tok_.str);
+      TakeString(&op.value);
       s.span.end = tok_.end;
       Advance();
     } else if (tok_.type == Tok::kIp) {
@@ -645,7 +653,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
       if (!Expect(Tok::kLParen)) return false;
       if (tok_.type != Tok::kString) return Unexpected();
       op.ip = true;
-      op.value = std::move(tok_.str);
+      TakeString(&op.value);
       Advance();
       s.span.end = tok_.end;
       if (!Expect(Tok::kRParen)) return false;
@@ -689,7 +697,7 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
     if (tok_.type == Tok::kEq) {
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      x.expression = std::move(tok_.str);
+      TakeString(&x.expression);
       Advance();
     } else {
       x.expression = x.name;
@@ -782,7 +790,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
                     : op == Tok::kNeq ? MatchOp::kNotEqual
                     : op == Tok::kRe  ? MatchOp::kRegexMatch
                                       : MatchOp::kRegexNoMatch;
-    f->matcher.value = std::move(tok_.str);
+    TakeString(&f->matcher.value);
     std::string error;
     if ((op == Tok::kRe || op == Tok::kNre) && !CheckRegex(f->matcher.value, nullptr, &error)) {
       failure_.positioned = false;
@@ -801,7 +809,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    f->ip = std::move(tok_.str);
+    TakeString(&f->ip);
     Advance();
     f->span.end = tok_.end;
     if (!Expect(Tok::kRParen)) return nullptr;
@@ -912,7 +920,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = regexp ? StageKind::kRegexp : StageKind::kPattern;
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      s.param = std::move(tok_.str);
+      TakeString(&s.param);
       uint32_t at = tok_.start;
       Advance();
       if (regexp) {
@@ -944,7 +952,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = StageKind::kLineFormat;
       Advance();
       if (tok_.type != Tok::kString) return Unexpected();
-      s.param = std::move(tok_.str);
+      TakeString(&s.param);
       Advance();
       break;
     case Tok::kLabelFmt:
@@ -960,7 +968,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
           f.rename = true;
           f.value = std::string(tok_.text);
         } else if (tok_.type == Tok::kString) {
-          f.value = std::move(tok_.str);
+          TakeString(&f.value);
         } else {
           return Unexpected();
         }
@@ -1233,7 +1241,7 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    *s = std::move(tok_.str);
+    TakeString(s);
     Advance();
   }
   l->span.end = tok_.end;

@@ -82,9 +82,9 @@ TEST(LogqlLexerTest, Tokens) {
 TEST(LogqlLexerTest, Values) {
   Lexer lex(R"(`a\b` "c\"d" [1h30m] 90s 20MB 1KiB)");
   Token t = lex.Next();
-  EXPECT_EQ(t.str, "a\\b");
+  EXPECT_EQ(t.value(), "a\\b");
   t = lex.Next();
-  EXPECT_EQ(t.str, "c\"d");
+  EXPECT_EQ(t.value(), "c\"d");
   t = lex.Next();
   EXPECT_EQ(t.duration_ns, int64_t{5400} * 1'000'000'000);
   t = lex.Next();
