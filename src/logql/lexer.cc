@@ -28,28 +28,50 @@ using obsv::internal::StrCat;
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-// unicode.IsLetter, approximated: any non-ASCII rune counts as a letter.
-bool IsLetterByte(unsigned char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
 
 // Byte classes for the hot loops: identifier bytes (letters, digits, `_`
-// and every non-ASCII byte, whose rune is checked separately) and spaces.
+// and every non-ASCII byte, whose rune is checked separately), the bytes
+// that start an identifier (the same less the digits: unicode.IsLetter,
+// approximated, as any non-ASCII rune counts as a letter), digits and
+// spaces.
 constexpr uint8_t kIdentByte = 1;
 constexpr uint8_t kSpaceByte = 2;
+constexpr uint8_t kLetterByte = 4;
+constexpr uint8_t kDigitByte = 8;
 struct ByteClasses {
   uint8_t of[256] = {};
   constexpr ByteClasses() {
     for (int c = 0; c < 256; ++c) {
-      if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c >= 0x80) {
-        of[c] |= kIdentByte;
+      if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) {
+        of[c] |= kIdentByte | kLetterByte;
       }
+      if (c >= '0' && c <= '9') of[c] |= kIdentByte | kDigitByte;
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') of[c] |= kSpaceByte;
     }
   }
 };
 constexpr ByteClasses kByteClasses;
+
+// The tokens of one character that never start a longer one (kEof: not
+// one of them).
+struct SingleTokens {
+  Tok of[256] = {};
+  constexpr SingleTokens() {
+    of[static_cast<unsigned char>(',')] = Tok::kComma;
+    of[static_cast<unsigned char>('{')] = Tok::kLBrace;
+    of[static_cast<unsigned char>('}')] = Tok::kRBrace;
+    of[static_cast<unsigned char>('(')] = Tok::kLParen;
+    of[static_cast<unsigned char>(')')] = Tok::kRParen;
+    of[static_cast<unsigned char>('+')] = Tok::kAdd;
+    of[static_cast<unsigned char>('*')] = Tok::kMul;
+    of[static_cast<unsigned char>('/')] = Tok::kDiv;
+    of[static_cast<unsigned char>('%')] = Tok::kMod;
+    of[static_cast<unsigned char>('^')] = Tok::kPow;
+  }
+};
+constexpr SingleTokens kSingleTokens;
+static_assert(Tok{} == Tok::kEof, "SingleTokens' empty entries are kEof");
+
 uint8_t ClassOf(char c) { return kByteClasses.of[static_cast<unsigned char>(c)]; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -137,9 +159,10 @@ constexpr FunctionKeyword kFunctions[] = {
     {"ip", Tok::kIp, 0},
 };
 
-// Both tables by name length, each length's entries scanned only for an
-// identifier of that length (lowered into a small buffer, no allocation).
-// A function name is never also a keyword.
+// Both tables by name length and first letter: the entries of length n
+// starting with letter f are [begin[n * 26 + f], begin[n * 26 + f + 1]),
+// nearly always none or one, compared without lowering. A function name
+// is never also a keyword.
 struct KeywordIndex {
   static constexpr size_t kMaxLen = 20;
   struct Entry {
@@ -148,26 +171,29 @@ struct KeywordIndex {
     int op;  // functions: RangeOp or VectorOp; -1: a keyword
   };
   Entry entries[std::size(kKeywords) + std::size(kFunctions)] = {};
-  uint8_t begin[kMaxLen + 2] = {};  // entries of length n: [begin[n], begin[n + 1])
+  uint8_t begin[(kMaxLen + 1) * 26 + 1] = {};
 
   constexpr KeywordIndex() {
     size_t k = 0;
     for (size_t len = 0; len <= kMaxLen; ++len) {
-      begin[len] = static_cast<uint8_t>(k);
-      for (const FunctionKeyword& f : kFunctions) {
-        if (f.name.size() == len) entries[k++] = {f.name, f.tok, f.op};
-      }
-      for (const Keyword& w : kKeywords) {
-        if (w.name.size() == len) entries[k++] = {w.name, w.tok, -1};
+      for (size_t f = 0; f < 26; ++f) {
+        begin[len * 26 + f] = static_cast<uint8_t>(k);
+        const char first = static_cast<char>('a' + f);
+        for (const FunctionKeyword& w : kFunctions) {
+          if (w.name.size() == len && w.name[0] == first) entries[k++] = {w.name, w.tok, w.op};
+        }
+        for (const Keyword& w : kKeywords) {
+          if (w.name.size() == len && w.name[0] == first) entries[k++] = {w.name, w.tok, -1};
+        }
       }
     }
-    begin[kMaxLen + 1] = static_cast<uint8_t>(k);
+    begin[(kMaxLen + 1) * 26] = static_cast<uint8_t>(k);
   }
 };
 constexpr KeywordIndex kKeywordIndex;
-static_assert(kKeywordIndex.begin[KeywordIndex::kMaxLen + 1] ==
+static_assert(kKeywordIndex.begin[(KeywordIndex::kMaxLen + 1) * 26] ==
                   std::size(kKeywords) + std::size(kFunctions),
-              "a keyword longer than KeywordIndex::kMaxLen");
+              "a keyword longer than KeywordIndex::kMaxLen, or not starting with a letter");
 
 bool IsDurationRune(uint32_t r) {
   switch (r) {
@@ -323,11 +349,11 @@ LineColumn LineColumnAt(std::string_view text, uint32_t offset, bool runes) {
   return lc;
 }
 
-void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string message) {
+void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string_view message) {
   failed_ = true;
   error_offset_ = at;
   error_code_ = code;
-  error_message_ = std::move(message);
+  error_message_.assign(message.data(), message.size());
   t->type = Tok::kError;
   t->start = at;
   t->end = at;
@@ -476,9 +502,13 @@ void Lexer::LexNumber(uint32_t start, Token* t) {
 void Lexer::LexIdentifier(uint32_t start, Token* t) {
   // Locals, not members: a char load may alias pos_, which would be
   // reloaded and stored on every byte.
-  const char* data = input_.data();
+  const char* const data = input_.data();
+  const char* const end = data + input_.size();
+  // ASCII name characters 16 at a time; a non-ASCII rune continues the
+  // identifier unless it is a space.
+  const char* q = obsv::internal::ScanNameChars(data + pos_, end, /*metric=*/false, data);
+  uint32_t p = static_cast<uint32_t>(q - data);
   const uint32_t size = static_cast<uint32_t>(input_.size());
-  uint32_t p = pos_;
   while (p < size) {
     unsigned char c = static_cast<unsigned char>(data[p]);
     if (c < 0x80) {
@@ -493,20 +523,22 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   }
   pos_ = p;
   t->start = start;
-  t->end = pos_;
-  t->text = input_.substr(start, pos_ - start);
+  t->end = p;
+  const size_t len = p - start;
+  t->text = std::string_view(data + start, len);
   t->type = Tok::kIdentifier;
-  const size_t len = t->text.size();
-  if (len > KeywordIndex::kMaxLen) return;
-  const char first = Lower(t->text[0]);
-  for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
+  if (len > KeywordIndex::kMaxLen || len == 0) return;
+  const unsigned first = (static_cast<unsigned char>(data[start]) | 0x20) - 'a';
+  if (first >= 26) return;
+  const size_t slot = len * 26 + first;
+  for (size_t k = kKeywordIndex.begin[slot]; k < kKeywordIndex.begin[slot + 1]; ++k) {
     const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
-    if (e.name[0] != first || !IdentifierIsKeyword(t->text, e.name)) continue;
+    if (!IdentifierIsKeyword(t->text, e.name)) continue;
     if (e.op < 0) {
       t->type = e.tok;
       return;
     }
-    if (!IsFunctionFollowing(pos_)) return;
+    if (!IsFunctionFollowing(p)) return;
     t->type = e.tok;
     if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
     if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
@@ -555,56 +587,77 @@ void Lexer::Next(Token* t) {
     t->start = t->end = error_offset_;
     return;
   }
+  // Locals, not members: a char load may alias pos_.
+  const char* const data = input_.data();
+  const uint32_t size = static_cast<uint32_t>(input_.size());
+  uint32_t pos = pos_;
   // Most tokens follow a single space or none.
-  if (pos_ < input_.size() && input_[pos_] == ' ') ++pos_;
-  if (pos_ < input_.size()) {
-    char c0 = input_[pos_];
-    if (((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') &&
-        !SkipSpaceAndComments(t)) {
-      return;
+  if (pos < size && data[pos] == ' ') ++pos;
+  if (pos < size) {
+    const char c0 = data[pos];
+    if ((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') {
+      pos_ = pos;
+      if (!SkipSpaceAndComments(t)) return;
+      pos = pos_;
     }
   }
-  uint32_t start = pos_;
-  t->start = start;
-  if (pos_ >= input_.size()) {
-    t->type = Tok::kEof;
-    t->end = start;
-    return;
+  t->start = pos;
+  pos_ = pos;
+  if (pos >= size) {
+    t->end = pos;
+    return;  // kEof
   }
-  char c = input_[pos_];
-  unsigned char uc = static_cast<unsigned char>(c);
-  if (IsDigit(c) || (c == '.' && pos_ + 1 < input_.size() && IsDigit(input_[pos_ + 1]))) {
-    return LexNumber(start, t);
-  }
-  if (IsLetterByte(uc)) {
-    if (uc >= 0x80) {
+  const unsigned char c = static_cast<unsigned char>(data[pos]);
+  const uint8_t cls = kByteClasses.of[c];
+  if ((cls & kLetterByte) != 0) {
+    if (c >= 0x80) {
       uint32_t r;
-      int n = DecodeRune(input_, pos_, &r);
-      if (n == 0) return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+      if (DecodeRune(input_, pos, &r) == 0) {
+        return Error(t, pos, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+      }
     }
-    return LexIdentifier(start, t);
+    return LexIdentifier(pos, t);
+  }
+  if ((cls & kDigitByte) != 0) return LexNumber(pos, t);
+  if (const Tok single = kSingleTokens.of[c]; single != Tok::kEof) {
+    pos_ = pos + 1;
+    t->type = single;
+    t->end = pos + 1;
+    t->text = std::string_view(data + pos, 1);
+    return;
   }
   if (c == '"' || c == '`') {
     // Nearly every string: no escape, newline or carriage return before
     // the closing quote; the value is a view into the query.
-    const char* const data = input_.data();
-    const char* const end = data + input_.size();
-    const char* body = data + pos_ + 1;
+    const char* const end = data + size;
+    const char* body = data + pos + 1;
     bool non_ascii = false;
     const char* stop = c == '`' ? obsv::internal::FindAnyOf3(body, end, '`', '\r', '`', &non_ascii, data)
                                 : obsv::internal::FindAnyOf3(body, end, '"', '\\', '\n', &non_ascii, data);
-    if (stop != end && *stop == c) {
+    if (stop != end && *stop == static_cast<char>(c)) {
       const std::string_view run(body, static_cast<size_t>(stop - body));
       if (!non_ascii || obsv::internal::IsValidUtf8(run)) {
-        pos_ = static_cast<uint32_t>(stop - data) + 1;
+        const uint32_t after = static_cast<uint32_t>(stop - data) + 1;
+        pos_ = after;
         t->type = Tok::kString;
         t->raw = run;
-        t->end = pos_;
-        t->text = input_.substr(start, pos_ - start);
+        t->end = after;
+        t->text = std::string_view(data + pos, after - pos);
         return;
       }
     }
-    return LexEscapedString(start, c, t);
+    return LexEscapedString(pos, static_cast<char>(c), t);
+  }
+  return LexOther(pos, t);
+}
+
+// Every other token: `.`, char literals, ranges, operators of one or two
+// characters, flags, and any other character (an identifier to the
+// grammar).
+void Lexer::LexOther(uint32_t start, Token* t) {
+  char c = input_[pos_];
+  if (c == '.' && pos_ + 1 < input_.size() && IsDigit(input_[pos_ + 1])) {
+    return LexNumber(start, t);
   }
   if (c == '\'') {
     // A Go char literal: text/scanner scans it, lex.go hands it over as an
@@ -700,17 +753,7 @@ void Lexer::Next(Token* t) {
       done = true;
       break;
     }
-    case ',': t->type = Tok::kComma, done = true; break;
     case '.': t->type = Tok::kDot, done = true; break;
-    case '{': t->type = Tok::kLBrace, done = true; break;
-    case '}': t->type = Tok::kRBrace, done = true; break;
-    case '(': t->type = Tok::kLParen, done = true; break;
-    case ')': t->type = Tok::kRParen, done = true; break;
-    case '+': t->type = Tok::kAdd, done = true; break;
-    case '*': t->type = Tok::kMul, done = true; break;
-    case '/': t->type = Tok::kDiv, done = true; break;
-    case '%': t->type = Tok::kMod, done = true; break;
-    case '^': t->type = Tok::kPow, done = true; break;
     default: break;
   }
   if (!done) {

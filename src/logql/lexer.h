@@ -85,10 +85,12 @@ class Lexer {
   bool error_line_zero() const { return error_line_zero_; }
 
  private:
-  void Error(Token* t, uint32_t at, ParseErrorCode code, std::string message);
+  [[gnu::cold, gnu::noinline]] void Error(Token* t, uint32_t at, ParseErrorCode code,
+                                         std::string_view message);
   void LexNumber(uint32_t start, Token* t);
   void LexIdentifier(uint32_t start, Token* t);
   void LexEscapedString(uint32_t start, char quote, Token* t);
+  [[gnu::noinline]] void LexOther(uint32_t start, Token* t);
   bool IsFunctionFollowing(uint32_t pos) const;
   bool TryScanDuration(uint32_t start, Token* t);
   bool TryScanBytes(uint32_t start, Token* t);
