@@ -91,11 +91,37 @@ inline bool CopyPlain(char* p, const char* s, size_t n) {
 }
 
 // QuoteTo() of a string with bytes to escape, after the opening quote:
-// Go's strconv.Quote (common/go_strconv), less the quote already written.
+// Go's strconv.Quote (common/go_strconv), which escapes rune by rune.
+// Runs of plain bytes are copied and the escapes of regexes and JSON-ish
+// values (`\\`, `\"`, `\n`, `\t`) written directly; from the first other
+// byte (a control character or non-ASCII) on, AppendGoQuote() decides.
 [[gnu::cold, gnu::noinline]] void QuoteSlow(std::string_view s, Out& out) {
-  std::string quoted;
-  AppendGoQuote(s, &quoted);
-  out.Str(std::string_view(quoted).substr(1));
+  size_t i = 0;
+  while (true) {
+    const size_t run = i;
+    while (i < s.size() && PlainQuotedByte(s[i])) ++i;
+    if (i > run) out.Str(s.substr(run, i - run));
+    if (i == s.size()) break;
+    const char c = s[i];
+    if (c == '"' || c == '\\') {
+      char* p = out.Claim(2);
+      p[0] = '\\';
+      p[1] = c;
+      out.Commit(p + 2);
+    } else if (c == '\n' || c == '\t') {
+      char* p = out.Claim(2);
+      p[0] = '\\';
+      p[1] = c == '\n' ? 'n' : 't';
+      out.Commit(p + 2);
+    } else {
+      std::string rest;
+      AppendGoQuote(s.substr(i), &rest);
+      out.Str(std::string_view(rest).substr(1));  // with its closing quote
+      return;
+    }
+    ++i;
+  }
+  out.Char('"');
 }
 
 }  // namespace

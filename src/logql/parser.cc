@@ -65,6 +65,32 @@ std::string GoPercentF(double v) {
 // lets through).
 bool ParseGoFloat(std::string_view s, double* out) {
   if (s.empty()) return false;
+  // Nearly every number: digits with an optional fraction, at most 15 in
+  // all. Integer and power of ten are exact doubles, so their quotient is
+  // the correctly rounded value, as strtod's (Clinger's fast path).
+  if (s.size() <= 16) {
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    bool plain = true;
+    for (char c : s) {
+      if (c >= '0' && c <= '9') {
+        m = m * 10 + static_cast<uint64_t>(c - '0');
+        ++digits;
+        if (frac >= 0) ++frac;
+      } else if (c == '.' && frac < 0) {
+        frac = 0;
+      } else {
+        plain = false;
+        break;
+      }
+    }
+    if (plain && digits > 0 && digits <= 15) {
+      static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                          1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+      *out = frac > 0 ? static_cast<double>(m) / kPow10[frac] : static_cast<double>(m);
+      return true;
+    }
+  }
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
       return false;
@@ -559,7 +585,7 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
 bool Parser::ParseMatcher(LabelMatcher* m) {
   if (tok_.type != Tok::kIdentifier) return Unexpected();
   m->span.start = tok_.start;
-  m->name = std::string(tok_.text);
+  m->name.assign(tok_.text.data(), tok_.text.size());
   Advance();
   switch (tok_.type) {
     case Tok::kEq: m->op = MatchOp::kEqual; break;
@@ -692,7 +718,7 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
   while (true) {
     if (tok_.type != Tok::kIdentifier) return Unexpected();
     LabelExtraction x;
-    x.name = std::string(tok_.text);
+    x.name.assign(tok_.text.data(), tok_.text.size());
     Advance();
     if (tok_.type == Tok::kEq) {
       Advance();
@@ -763,7 +789,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
   }
   f->span.start = tok_.start;
   f->matcher.span.start = tok_.start;
-  f->matcher.name = std::string(tok_.text);
+  f->matcher.name.assign(tok_.text.data(), tok_.text.size());
   Advance();
   Tok op = tok_.type;
   bool string_ok = op == Tok::kEq || op == Tok::kNeq || op == Tok::kRe || op == Tok::kNre;
@@ -863,7 +889,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
   r->has_unwrap = true;
   switch (tok_.type) {
     case Tok::kIdentifier:
-      r->unwrap.label = std::string(tok_.text);
+      r->unwrap.label.assign(tok_.text.data(), tok_.text.size());
       Advance();
       break;
     case Tok::kBytesConv:
@@ -875,7 +901,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
       Advance();
       if (!Expect(Tok::kLParen)) return false;
       if (tok_.type != Tok::kIdentifier) return Unexpected();
-      r->unwrap.label = std::string(tok_.text);
+      r->unwrap.label.assign(tok_.text.data(), tok_.text.size());
       Advance();
       if (!Expect(Tok::kRParen)) return false;
       break;
@@ -961,12 +987,12 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       while (true) {
         LabelFormat f;
         if (tok_.type != Tok::kIdentifier) return Unexpected();
-        f.name = std::string(tok_.text);
+        f.name.assign(tok_.text.data(), tok_.text.size());
         Advance();
         if (!Expect(Tok::kEq)) return false;
         if (tok_.type == Tok::kIdentifier) {
           f.rename = true;
-          f.value = std::string(tok_.text);
+          f.value.assign(tok_.text.data(), tok_.text.size());
         } else if (tok_.type == Tok::kString) {
           TakeString(&f.value);
         } else {
@@ -994,7 +1020,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
           n.has_matcher = true;
           if (!ParseMatcher(&n.matcher)) return false;
         } else {
-          n.name = std::string(tok_.text);
+          n.name.assign(tok_.text.data(), tok_.text.size());
           Advance();
         }
         s.names.push_back(std::move(n));
