@@ -483,6 +483,78 @@ bool IsPlainAscii(std::string_view s) {
   return true;
 }
 
+// LabelRegexIsKeptAsRegexpByTree() of a regex without groups,
+// alternations, escapes or counted repetitions (`5..`, `Notify.*failed`,
+// `[0-9]+`), decided on the list of its concatenated items without
+// building the tree: 1 (kept) or 0; -1 when it has one of those, for the
+// tree to decide. The reading is the tree's (RegexReader::ReadConcat and
+// ReadAtom), item by item; lexer_test.cc compares the two.
+int FlatKeptAsRegexp(std::string_view re) {
+  for (char c : re) {
+    if (c == '(' || c == ')' || c == '|' || c == '\\' || c == '{' || c == '}') return -1;
+  }
+  // A literal run, `.*`, `.+`, or anything else (what the simplifier
+  // cannot take apart: `.`, a class, `^`, `$`, other repetitions).
+  enum Kind : uint8_t { kLit, kStarAny, kPlusAny, kOther };
+  Kind items[3];
+  size_t n = 0;
+  const size_t size = re.size();
+  size_t pos = 0;
+  while (pos < size) {
+    enum Atom : uint8_t { kAtomLit, kAtomAny, kAtomOther } atom;
+    const char c = re[pos];
+    if (c == '[') {
+      size_t p = pos + 1;
+      if (p < size && re[p] == '^') ++p;
+      if (p < size && re[p] == ']') ++p;
+      while (p < size && re[p] != ']') ++p;
+      if (p >= size) return -1;
+      const std::string_view body = re.substr(pos + 1, p - pos - 1);
+      pos = p + 1;
+      atom = body.size() == 1 && body[0] != '^' ? kAtomLit : kAtomOther;
+    } else if (c == '.') {
+      ++pos;
+      atom = kAtomAny;
+    } else if (c == '^' || c == '$') {
+      ++pos;
+      atom = kAtomOther;
+    } else {
+      uint32_t r;
+      const int k = obsv::internal::DecodeRune(re, pos, &r);
+      if (k == 0) return -1;
+      pos += static_cast<size_t>(k);
+      atom = kAtomLit;
+    }
+    Kind kind;
+    if (pos < size && (re[pos] == '*' || re[pos] == '+' || re[pos] == '?')) {
+      const char q = re[pos++];
+      kind = atom == kAtomAny && q == '*'   ? kStarAny
+             : atom == kAtomAny && q == '+' ? kPlusAny
+                                            : kOther;
+      if (pos < size && re[pos] == '?') ++pos;  // non-greedy
+    } else if (atom == kAtomLit) {
+      if (n > 0 && items[n - 1] == kLit) continue;  // joins the run before it
+      kind = kLit;
+    } else {
+      kind = kOther;
+    }
+    if (n == 3) return 1;  // a concatenation of more than three: kept
+    items[n++] = kind;
+  }
+  if (n == 0) return 0;
+  if (n == 1) return items[0] == kOther ? 1 : 0;
+  // A concatenation: one literal, the rest `.*`.
+  size_t literals = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (items[i] == kLit) {
+      ++literals;
+    } else if (items[i] != kStarAny) {
+      return 1;
+    }
+  }
+  return literals == 1 ? 0 : 1;
+}
+
 }  // namespace
 
 bool LabelRegexIsKeptAsRegexp(std::string_view re) {
@@ -517,6 +589,7 @@ bool LabelRegexIsKeptAsRegexp(std::string_view re) {
     }
     if (ok) return false;
   }
+  if (int kept = FlatKeptAsRegexp(re); kept >= 0) return kept != 0;
   return LabelRegexIsKeptAsRegexpByTree(re);
 }
 

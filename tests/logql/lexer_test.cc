@@ -173,6 +173,7 @@ TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
   static const char* const kPieces[] = {
       "a", "b", "ab", "ba", "abc", "team-", "x", "-", "/", ":", " ", "\xc3\xa9", "|", "||",
       ".*", ".+", ".", "*", "?", "(", ")", "(?i)", "[a]", "\\.", "^", "$", "\x00",
+      "[0-9]", "[^a]", "[]a]", "[^]", "[", "]", "5", ".*?", "+?", "??", "{2}", "\xff",
   };
   constexpr size_t kNumPieces = sizeof(kPieces) / sizeof(kPieces[0]);
   std::mt19937 rng(11);
@@ -187,7 +188,8 @@ TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
     ASSERT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }
   for (const char* p : {"error|warn", "team-a|team-b", "a|b", "web.*", ".*flush.*", ".*", "",
-                        "ab|ac", "ab|cd|ab", "ERR|CRIT"}) {
+                        "ab|ac", "ab|cd|ab", "ERR|CRIT", "5..", "5[0-9][0-9]", "$level",
+                        "Notify.*failed", "Sync operation.*failed.*", ".*x.*?", ".+", "[x]y.*"}) {
     SCOPED_TRACE(p);
     EXPECT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }
