@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -84,20 +85,6 @@ bool EqualsLower(std::string_view text, std::string_view lower) {
   return true;
 }
 
-// EqualsLower for an identifier (letters, digits, `_`, non-ASCII) against
-// a keyword (lower-case letters and `_`): b | 0x20 equals k | 0x20 only for
-// b = k, its upper case, or DEL for `_`, which no identifier holds.
-bool IdentifierIsKeyword(std::string_view ident, std::string_view keyword) {
-  if (ident.size() != keyword.size()) return false;
-  for (size_t i = 0; i < ident.size(); ++i) {
-    if ((static_cast<unsigned char>(ident[i]) | 0x20) !=
-        (static_cast<unsigned char>(keyword[i]) | 0x20)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 struct Keyword {
   std::string_view name;
   Tok tok;
@@ -169,9 +156,23 @@ struct KeywordIndex {
     std::string_view name;
     Tok tok;
     int op;  // functions: RangeOp or VectorOp; -1: a keyword
+    uint64_t words[3];  // Folded(name): compared a word at a time
   };
   Entry entries[std::size(kKeywords) + std::size(kFunctions)] = {};
   uint8_t begin[(kMaxLen + 1) * 26 + 1] = {};
+
+  // The bytes of a name, each | 0x20, little-endian in three words, zero
+  // past its end. An identifier (letters, digits, `_`, non-ASCII) folds to
+  // a keyword's (lower-case letters and `_`) words only if it is that
+  // keyword in some case: b | 0x20 equals k | 0x20 only for b = k, its
+  // upper case, or DEL for `_`, which no identifier holds.
+  static constexpr Entry Make(std::string_view name, Tok tok, int op) {
+    Entry e{name, tok, op, {0, 0, 0}};
+    for (size_t i = 0; i < name.size(); ++i) {
+      e.words[i / 8] |= uint64_t{static_cast<unsigned char>(name[i]) | 0x20u} << (8 * (i % 8));
+    }
+    return e;
+  }
 
   constexpr KeywordIndex() {
     size_t k = 0;
@@ -180,10 +181,10 @@ struct KeywordIndex {
         begin[len * 26 + f] = static_cast<uint8_t>(k);
         const char first = static_cast<char>('a' + f);
         for (const FunctionKeyword& w : kFunctions) {
-          if (w.name.size() == len && w.name[0] == first) entries[k++] = {w.name, w.tok, w.op};
+          if (w.name.size() == len && w.name[0] == first) entries[k++] = Make(w.name, w.tok, w.op);
         }
         for (const Keyword& w : kKeywords) {
-          if (w.name.size() == len && w.name[0] == first) entries[k++] = {w.name, w.tok, -1};
+          if (w.name.size() == len && w.name[0] == first) entries[k++] = Make(w.name, w.tok, -1);
         }
       }
     }
@@ -531,9 +532,30 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   const unsigned first = (static_cast<unsigned char>(data[start]) | 0x20) - 'a';
   if (first >= 26) return;
   const size_t slot = len * 26 + first;
-  for (size_t k = kKeywordIndex.begin[slot]; k < kKeywordIndex.begin[slot + 1]; ++k) {
+  size_t k = kKeywordIndex.begin[slot];
+  const size_t k_end = kKeywordIndex.begin[slot + 1];
+  if (k == k_end) return;
+  // The identifier folded as KeywordIndex::Make() folds names, read a word
+  // at a time where the query has eight bytes to spare.
+  uint64_t words[3] = {0, 0, 0};
+  const size_t nwords = (len + 7) / 8;
+  for (size_t w = 0; w < nwords; ++w) {
+    const size_t off = w * 8;
+    const size_t n = len - off < 8 ? len - off : 8;
+    uint64_t v = 0;
+    if (end - (data + start + off) >= 8) {
+      std::memcpy(&v, data + start + off, 8);
+      if (n < 8) v &= ~uint64_t{0} >> (64 - 8 * n);
+    } else {
+      for (size_t b = 0; b < n; ++b) {
+        v |= uint64_t{static_cast<unsigned char>(data[start + off + b])} << (8 * b);
+      }
+    }
+    words[w] = v | (uint64_t{0x2020202020202020} >> (64 - 8 * n));
+  }
+  for (; k < k_end; ++k) {
     const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
-    if (!IdentifierIsKeyword(t->text, e.name)) continue;
+    if (words[0] != e.words[0] || words[1] != e.words[1] || words[2] != e.words[2]) continue;
     if (e.op < 0) {
       t->type = e.tok;
       return;
