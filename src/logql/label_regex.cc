@@ -555,6 +555,76 @@ int FlatKeptAsRegexp(std::string_view re) {
   return literals == 1 ? 0 : 1;
 }
 
+// True if the tree of `re` surely holds a node the simplifier cannot
+// take (it then keeps the regexp whatever surrounds that node; a regex the
+// tree cannot read is kept too): a character class (`\d`, `\w`, `\s`,
+// `\p`, their negations, `[...]` of more than one character), `^` or `$`,
+// or `.` not repeated by `*` or `+`. Such a node is never removed (the
+// factoring of alternations only trims literal prefixes, and merging
+// single characters makes classes). The scan reads atoms as the tree's
+// reader does and gives up (false) at what it does not model: counted
+// repetitions and braces, `\Q`, `\x`, named groups.
+bool SurelyKept(std::string_view re) {
+  auto is_class_escape = [](char e) {
+    return e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S' || e == 'p' ||
+           e == 'P';
+  };
+  const size_t n = re.size();
+  for (size_t i = 0; i < n;) {
+    const char c = re[i];
+    switch (c) {
+      case '{':
+      case '}':
+        return false;
+      case '\\': {
+        if (i + 1 >= n) return false;
+        const char e = re[i + 1];
+        if (e == 'Q' || e == 'x') return false;
+        if (is_class_escape(e)) return true;
+        i += 2;
+        continue;
+      }
+      case '(':
+        if (i + 1 < n && re[i + 1] == '?') {
+          if (i + 2 < n && (re[i + 2] == 'P' || re[i + 2] == '<')) return false;
+          // Flags up to `)` or `:`, as the reader skips them.
+          size_t p = i + 2;
+          while (p < n && re[p] != ')' && re[p] != ':') ++p;
+          if (p >= n) return false;
+          i = p + 1;
+          continue;
+        }
+        ++i;
+        continue;
+      case '[': {
+        size_t p = i + 1;
+        if (p < n && re[p] == '^') ++p;
+        if (p < n && re[p] == ']') ++p;
+        while (p < n && re[p] != ']') {
+          if (re[p] == '\\') ++p;
+          ++p;
+        }
+        if (p >= n) return false;
+        const std::string_view body = re.substr(i + 1, p - i - 1);
+        if (!(body.size() == 1 && body[0] != '^' && body[0] != '\\')) return true;
+        i = p + 1;
+        continue;
+      }
+      case '^':
+      case '$':
+        return true;
+      case '.':
+        if (i + 1 >= n || (re[i + 1] != '*' && re[i + 1] != '+')) return true;
+        ++i;
+        continue;
+      default:
+        ++i;
+        continue;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool LabelRegexIsKeptAsRegexp(std::string_view re) {
@@ -590,6 +660,7 @@ bool LabelRegexIsKeptAsRegexp(std::string_view re) {
     if (ok) return false;
   }
   if (int kept = FlatKeptAsRegexp(re); kept >= 0) return kept != 0;
+  if (SurelyKept(re)) return true;
   return LabelRegexIsKeptAsRegexpByTree(re);
 }
 

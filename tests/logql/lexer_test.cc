@@ -174,6 +174,7 @@ TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
       "a", "b", "ab", "ba", "abc", "team-", "x", "-", "/", ":", " ", "\xc3\xa9", "|", "||",
       ".*", ".+", ".", "*", "?", "(", ")", "(?i)", "[a]", "\\.", "^", "$", "\x00",
       "[0-9]", "[^a]", "[]a]", "[^]", "[", "]", "5", ".*?", "+?", "??", "{2}", "\xff",
+      "\\d", "\\w+", "\\\\", "\\Q", "\\E", "\\x41", "(?P<n>", "(?:", "[\\d]", "[\\]]", "\\^", "(?", "?[ab]",
   };
   constexpr size_t kNumPieces = sizeof(kPieces) / sizeof(kPieces[0]);
   std::mt19937 rng(11);
@@ -189,7 +190,10 @@ TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
   }
   for (const char* p : {"error|warn", "team-a|team-b", "a|b", "web.*", ".*flush.*", ".*", "",
                         "ab|ac", "ab|cd|ab", "ERR|CRIT", "5..", "5[0-9][0-9]", "$level",
-                        "Notify.*failed", "Sync operation.*failed.*", ".*x.*?", ".+", "[x]y.*"}) {
+                        "Notify.*failed", "Sync operation.*failed.*", ".*x.*?", ".+", "[x]y.*", "^(12|34|56)$",
+                        "o.e.c.r.a.DiskThresholdMonitor|o.e.m.j.JvmGcMonitorService", "UH|UF|URX",
+                        ".*?(GET|POST) /api/(?i)(\\d+[a-z]|[a-z]+\\d)\\w*/query", "(?i).*bot.*",
+                        "a|\\Qb\\d\\E", "(a|b\\d)", "x\\\\d", "(?[ab])", "(?i.)a"}) {
     SCOPED_TRACE(p);
     EXPECT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }
