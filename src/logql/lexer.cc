@@ -599,10 +599,8 @@ void Lexer::Next(Token* t) {
     t->str.clear();
     t->escaped = false;
   }
-  t->duration_ns = 0;
-  t->bytes = 0;
-  t->range_op = RangeOp::kCountOverTime;
-  t->vector_op = VectorOp::kSum;
+  // duration_ns, bytes, range_op and vector_op are set by the tokens they
+  // belong to and read only for those.
   t->line_zero = false;
   if (failed_) {
     t->type = Tok::kError;

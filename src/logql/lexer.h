@@ -51,6 +51,8 @@ struct Token {
   std::string str;
   bool escaped = false;
   std::string_view value() const { return escaped ? std::string_view(str) : raw; }
+  // Set for their token types only (kDuration and kRange, kBytes,
+  // kRangeOp, kVectorOp); Next() leaves them as they were for the others.
   int64_t duration_ns = 0;
   uint64_t bytes = 0;
   RangeOp range_op = RangeOp::kCountOverTime;

@@ -652,24 +652,29 @@ bool IsLineFilterToken(Tok t) {
 // `filter STRING|ip("..") {or STRING|ip("..")}`: one stage, or several when
 // a negative filter's `or` chain is expanded (newOrLineFilter).
 bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
-  Stage s;
-  s.kind = StageKind::kLineFilter;
-  s.span.start = tok_->start;
+  LineMatch match;
   switch (tok_->type) {
-    case Tok::kPipeExact: s.line_filter.match = LineMatch::kContains; break;
-    case Tok::kPipeMatch: s.line_filter.match = LineMatch::kRegex; break;
-    case Tok::kPipePattern: s.line_filter.match = LineMatch::kPattern; break;
-    case Tok::kNeq: s.line_filter.match = LineMatch::kNotContains; break;
-    case Tok::kNre: s.line_filter.match = LineMatch::kNotRegex; break;
-    case Tok::kNpa: s.line_filter.match = LineMatch::kNotPattern; break;
+    case Tok::kPipeExact: match = LineMatch::kContains; break;
+    case Tok::kPipeMatch: match = LineMatch::kRegex; break;
+    case Tok::kPipePattern: match = LineMatch::kPattern; break;
+    case Tok::kNeq: match = LineMatch::kNotContains; break;
+    case Tok::kNre: match = LineMatch::kNotRegex; break;
+    case Tok::kNpa: match = LineMatch::kNotPattern; break;
     default: return Unexpected();
   }
+  // Built in place (a failed parse discards the whole tree).
+  if (stages->empty()) stages->reserve(4);
+  Stage& s = stages->emplace_back();
+  s.kind = StageKind::kLineFilter;
+  s.span.start = tok_->start;
+  s.line_filter.match = match;
   Advance();
   // The first operand: STRING or ip("..."); each `or` then takes STRING or
   // ip("...") (an ip() operand ends the chain, as orFilter has it last).
+  std::vector<LineFilterOperand>& operands = s.line_filter.operands;
   bool first = true;
   while (true) {
-    LineFilterOperand op;
+    LineFilterOperand& op = operands.emplace_back();
     if (tok_->type == Tok::kString) {
       TakeString(&op.value);
       s.span.end = tok_->end;
@@ -688,28 +693,25 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
     }
     // Loki compiles line-filter regexes only when it runs the pipeline.
     bool ip_after_or = op.ip && !first;
-    s.line_filter.operands.push_back(std::move(op));
     first = false;
     if (tok_->type != Tok::kOr) break;
     // An `or ip(..)` operand closes syntax.y's orFilter; a further `or`
     // then reduces `lineFilter OR orFilter` again, and newOrLineFilter
     // replaces the chain built so far (left.Or = right): Loki drops it.
-    if (ip_after_or && IsPositive(s.line_filter.match)) s.line_filter.operands.resize(1);
+    if (ip_after_or && IsPositive(match)) operands.resize(1);
     Advance();
   }
-  if (stages->empty()) stages->reserve(4);
-  if (IsPositive(s.line_filter.match) || s.line_filter.operands.size() == 1) {
-    stages->push_back(std::move(s));
-    return true;
-  }
+  if (IsPositive(match) || operands.size() == 1) return true;
   // !(a or b) is (!a and !b): one stage per operand.
-  for (LineFilterOperand& op : s.line_filter.operands) {
-    Stage one;
+  std::vector<LineFilterOperand> all = std::move(operands);
+  const Span span = s.span;
+  stages->pop_back();
+  for (LineFilterOperand& op : all) {
+    Stage& one = stages->emplace_back();
     one.kind = StageKind::kLineFilter;
-    one.span = s.span;
-    one.line_filter.match = s.line_filter.match;
+    one.span = span;
+    one.line_filter.match = match;
     one.line_filter.operands.push_back(std::move(op));
-    stages->push_back(std::move(one));
   }
   return true;
 }
