@@ -505,6 +505,12 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   // reloaded and stored on every byte.
   const char* const data = input_.data();
   const char* const end = data + input_.size();
+  if (static_cast<unsigned char>(data[start]) >= 0x80) {
+    uint32_t r;
+    if (DecodeRune(input_, start, &r) == 0) {
+      return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+    }
+  }
   // ASCII name characters 16 at a time; a non-ASCII rune continues the
   // identifier unless it is a space.
   const char* q = obsv::internal::ScanNameChars(data + pos_, end, /*metric=*/false, data);
@@ -591,6 +597,30 @@ void Lexer::LexEscapedString(uint32_t start, char quote, Token* t) {
   return;
 }
 
+// A string: nearly always without escape, newline or carriage return
+// before the closing quote, so that the value is a view into the query.
+void Lexer::LexString(uint32_t pos, char quote, Token* t) {
+  const char* const data = input_.data();
+  const char* const end = data + input_.size();
+  const char* body = data + pos + 1;
+  bool non_ascii = false;
+  const char* stop = quote == '`' ? obsv::internal::FindAnyOf3(body, end, '`', '\r', '`', &non_ascii, data)
+                                  : obsv::internal::FindAnyOf3(body, end, '"', '\\', '\n', &non_ascii, data);
+  if (stop != end && *stop == quote) {
+    const std::string_view run(body, static_cast<size_t>(stop - body));
+    if (!non_ascii || obsv::internal::IsValidUtf8(run)) {
+      const uint32_t after = static_cast<uint32_t>(stop - data) + 1;
+      pos_ = after;
+      t->type = Tok::kString;
+      t->raw = run;
+      t->end = after;
+      t->text = std::string_view(data + pos, after - pos);
+      return;
+    }
+  }
+  LexEscapedString(pos, quote, t);
+}
+
 void Lexer::Next(Token* t) {
   // Reset in place: the string keeps its buffer from token to token.
   t->type = Tok::kEof;
@@ -615,12 +645,23 @@ void Lexer::Next(Token* t) {
   if (pos < size && data[pos] == ' ') ++pos;
   if (pos < size) {
     const char c0 = data[pos];
-    if ((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') {
-      pos_ = pos;
-      if (!SkipSpaceAndComments(t)) return;
-      pos = pos_;
-    }
+    if ((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') return NextAfterSpace(pos, t);
   }
+  Dispatch(pos, t);
+}
+
+// More space, or a comment (or `/`): skipped out of line, so that Next()
+// makes no call it returns from (and saves no registers).
+void Lexer::NextAfterSpace(uint32_t pos, Token* t) {
+  pos_ = pos;
+  if (!SkipSpaceAndComments(t)) return;
+  Dispatch(pos_, t);
+}
+
+// The token at `pos`, after the spaces.
+inline void Lexer::Dispatch(uint32_t pos, Token* t) {
+  const char* const data = input_.data();
+  const uint32_t size = static_cast<uint32_t>(input_.size());
   t->start = pos;
   pos_ = pos;
   if (pos >= size) {
@@ -629,15 +670,7 @@ void Lexer::Next(Token* t) {
   }
   const unsigned char c = static_cast<unsigned char>(data[pos]);
   const uint8_t cls = kByteClasses.of[c];
-  if ((cls & kLetterByte) != 0) {
-    if (c >= 0x80) {
-      uint32_t r;
-      if (DecodeRune(input_, pos, &r) == 0) {
-        return Error(t, pos, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
-      }
-    }
-    return LexIdentifier(pos, t);
-  }
+  if ((cls & kLetterByte) != 0) return LexIdentifier(pos, t);
   if ((cls & kDigitByte) != 0) return LexNumber(pos, t);
   if (const Tok single = kSingleTokens.of[c]; single != Tok::kEof) {
     pos_ = pos + 1;
@@ -646,28 +679,7 @@ void Lexer::Next(Token* t) {
     t->text = std::string_view(data + pos, 1);
     return;
   }
-  if (c == '"' || c == '`') {
-    // Nearly every string: no escape, newline or carriage return before
-    // the closing quote; the value is a view into the query.
-    const char* const end = data + size;
-    const char* body = data + pos + 1;
-    bool non_ascii = false;
-    const char* stop = c == '`' ? obsv::internal::FindAnyOf3(body, end, '`', '\r', '`', &non_ascii, data)
-                                : obsv::internal::FindAnyOf3(body, end, '"', '\\', '\n', &non_ascii, data);
-    if (stop != end && *stop == static_cast<char>(c)) {
-      const std::string_view run(body, static_cast<size_t>(stop - body));
-      if (!non_ascii || obsv::internal::IsValidUtf8(run)) {
-        const uint32_t after = static_cast<uint32_t>(stop - data) + 1;
-        pos_ = after;
-        t->type = Tok::kString;
-        t->raw = run;
-        t->end = after;
-        t->text = std::string_view(data + pos, after - pos);
-        return;
-      }
-    }
-    return LexEscapedString(pos, static_cast<char>(c), t);
-  }
+  if (c == '"' || c == '`') return LexString(pos, static_cast<char>(c), t);
   return LexOther(pos, t);
 }
 

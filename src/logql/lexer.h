@@ -89,14 +89,19 @@ class Lexer {
  private:
   [[gnu::cold, gnu::noinline]] void Error(Token* t, uint32_t at, ParseErrorCode code,
                                          std::string_view message);
-  void LexNumber(uint32_t start, Token* t);
-  void LexIdentifier(uint32_t start, Token* t);
-  void LexEscapedString(uint32_t start, char quote, Token* t);
+  // Next() dispatches to these by tail calls; out of line, they leave it
+  // without registers to save.
+  [[gnu::noinline]] void LexNumber(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexIdentifier(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexString(uint32_t start, char quote, Token* t);
+  [[gnu::noinline]] void LexEscapedString(uint32_t start, char quote, Token* t);
   [[gnu::noinline]] void LexOther(uint32_t start, Token* t);
   bool IsFunctionFollowing(uint32_t pos) const;
   bool TryScanDuration(uint32_t start, Token* t);
   bool TryScanBytes(uint32_t start, Token* t);
-  bool SkipSpaceAndComments(Token* err);
+  [[gnu::noinline]] bool SkipSpaceAndComments(Token* err);
+  [[gnu::noinline]] void NextAfterSpace(uint32_t pos, Token* t);
+  void Dispatch(uint32_t pos, Token* t);
 
   std::string_view input_;
   uint32_t pos_ = 0;
