@@ -505,29 +505,14 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
   // reloaded and stored on every byte.
   const char* const data = input_.data();
   const char* const end = data + input_.size();
-  if (static_cast<unsigned char>(data[start]) >= 0x80) {
-    uint32_t r;
-    if (DecodeRune(input_, start, &r) == 0) {
-      return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
-    }
+  // ASCII name characters 16 at a time; identifiers with non-ASCII runes
+  // (never keywords) are read out of line.
+  const char* q = obsv::internal::ScanNameChars(data + start, end, /*metric=*/false, data);
+  if (static_cast<unsigned char>(data[start]) >= 0x80 ||
+      (q != end && static_cast<unsigned char>(*q) >= 0x80)) {
+    return LexIdentifierSlow(start, t);
   }
-  // ASCII name characters 16 at a time; a non-ASCII rune continues the
-  // identifier unless it is a space.
-  const char* q = obsv::internal::ScanNameChars(data + pos_, end, /*metric=*/false, data);
-  uint32_t p = static_cast<uint32_t>(q - data);
-  const uint32_t size = static_cast<uint32_t>(input_.size());
-  while (p < size) {
-    unsigned char c = static_cast<unsigned char>(data[p]);
-    if (c < 0x80) {
-      if ((kByteClasses.of[c] & kIdentByte) == 0) break;
-      ++p;
-      continue;
-    }
-    uint32_t r;
-    int n = DecodeRune(input_, p, &r);
-    if (n == 0 || IsSpaceRune(r)) break;
-    p += static_cast<uint32_t>(n);
-  }
+  const uint32_t p = static_cast<uint32_t>(q - data);
   pos_ = p;
   t->start = start;
   t->end = p;
@@ -566,12 +551,45 @@ void Lexer::LexIdentifier(uint32_t start, Token* t) {
       t->type = e.tok;
       return;
     }
-    if (!IsFunctionFollowing(p)) return;
-    t->type = e.tok;
-    if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
-    if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
-    return;
+    return LexFunctionKeyword(p, static_cast<uint32_t>(k), t);
   }
+}
+
+// lex.go's functionTokens: the name (entry k of the keyword index) is a
+// keyword only before `(`, else an identifier.
+void Lexer::LexFunctionKeyword(uint32_t after, uint32_t k, Token* t) {
+  if (!IsFunctionFollowing(after)) return;
+  const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
+  t->type = e.tok;
+  if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
+  if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
+}
+
+// An identifier with a non-ASCII rune: letters, digits, `_` and any rune
+// but a space (unicode.IsLetter, approximated); never a keyword.
+void Lexer::LexIdentifierSlow(uint32_t start, Token* t) {
+  uint32_t r;
+  if (static_cast<unsigned char>(input_[start]) >= 0x80 && DecodeRune(input_, start, &r) == 0) {
+    return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+  }
+  const uint32_t size = static_cast<uint32_t>(input_.size());
+  uint32_t p = start;
+  while (p < size) {
+    unsigned char c = static_cast<unsigned char>(input_[p]);
+    if (c < 0x80) {
+      if ((kByteClasses.of[c] & kIdentByte) == 0) break;
+      ++p;
+      continue;
+    }
+    int n = DecodeRune(input_, p, &r);
+    if (n == 0 || IsSpaceRune(r)) break;
+    p += static_cast<uint32_t>(n);
+  }
+  pos_ = p;
+  t->start = start;
+  t->end = p;
+  t->text = input_.substr(start, p - start);
+  t->type = Tok::kIdentifier;
 }
 
 // A string with escapes (or an error), decoded by Go's rules into t->str.

@@ -93,6 +93,8 @@ class Lexer {
   // without registers to save.
   [[gnu::noinline]] void LexNumber(uint32_t start, Token* t);
   [[gnu::noinline]] void LexIdentifier(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexIdentifierSlow(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexFunctionKeyword(uint32_t after, uint32_t k, Token* t);
   [[gnu::noinline]] void LexString(uint32_t start, char quote, Token* t);
   [[gnu::noinline]] void LexEscapedString(uint32_t start, char quote, Token* t);
   [[gnu::noinline]] void LexOther(uint32_t start, Token* t);
