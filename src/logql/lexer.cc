@@ -698,6 +698,23 @@ inline void Lexer::Dispatch(uint32_t pos, Token* t) {
     return;
   }
   if (c == '"' || c == '`') return LexString(pos, static_cast<char>(c), t);
+  if (c == '|' || c == '=') {
+    // `|`, `|=`, `|~`, `|>`, `=`, `=~`, `==`: most of the operators.
+    const char next = pos + 1 < size ? data[pos + 1] : '\0';
+    Tok two = Tok::kEof;
+    if (c == '|') {
+      two = next == '=' ? Tok::kPipeExact : next == '~' ? Tok::kPipeMatch : next == '>' ? Tok::kPipePattern : Tok::kEof;
+    } else {
+      two = next == '~' ? Tok::kRe : next == '=' ? Tok::kCmpEq : Tok::kEof;
+    }
+    const uint32_t len = two == Tok::kEof ? 1 : 2;
+    t->type = two != Tok::kEof ? two : c == '|' ? Tok::kPipe : Tok::kEq;
+    t->line_zero = two != Tok::kEof;
+    pos_ = pos + len;
+    t->end = pos + len;
+    t->text = std::string_view(data + pos, len);
+    return;
+  }
   return LexOther(pos, t);
 }
 
