@@ -99,6 +99,21 @@ inline bool CopyPlain(char* p, const char* s, size_t n) {
   size_t i = 0;
   while (true) {
     const size_t run = i;
+#if defined(__SSE2__)
+    // Plain bytes 16 at a time up to the next one to escape.
+    while (i + 16 <= s.size()) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      const __m128i bad = _mm_or_si128(
+          _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))),
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+      const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(bad));
+      if (m != 0) {
+        i += static_cast<size_t>(__builtin_ctz(m));
+        break;
+      }
+      i += 16;
+    }
+#endif
     while (i < s.size() && PlainQuotedByte(s[i])) ++i;
     if (i > run) out.Str(s.substr(run, i - run));
     if (i == s.size()) break;

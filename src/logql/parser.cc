@@ -349,6 +349,7 @@ class Parser {
 
   // ---- validation (parser.go's validateExpr) ----
   const Failure* DeferredOf(const void* node) const {
+    if (deferred_.empty()) return nullptr;  // nearly always
     auto it = deferred_.find(node);
     return it == deferred_.end() ? nullptr : &it->second;
   }
