@@ -191,6 +191,7 @@ std::string PatternError(std::string_view p) {
     std::string_view text;
   };
   std::vector<Piece> pieces;
+  pieces.reserve(8);
   size_t lit = 0;
   for (size_t i = 0; i < p.size();) {
     if (p[i] == '<') {
@@ -422,6 +423,7 @@ bool Parser::ParseLabelList(std::vector<std::string>* out) {
     Advance();
     return true;
   }
+  out->reserve(4);  // one allocation for the usual few labels
   while (true) {
     if (tok_->type != Tok::kIdentifier) return Unexpected();
     out->emplace_back(tok_->text);
@@ -718,9 +720,11 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
 }
 
 bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
+  out->reserve(4);
   while (true) {
     if (tok_->type != Tok::kIdentifier) return Unexpected();
-    LabelExtraction x;
+    // Built in place (a failed parse discards the whole tree).
+    LabelExtraction& x = out->emplace_back();
     x.name.assign(tok_->text.data(), tok_->text.size());
     Advance();
     if (tok_->type == Tok::kEq) {
@@ -731,7 +735,6 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
     } else {
       x.expression = x.name;
     }
-    out->push_back(std::move(x));
     if (tok_->type != Tok::kComma) return true;
     Advance();
   }
