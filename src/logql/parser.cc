@@ -113,6 +113,13 @@ bool ParseGoInt(std::string_view s, int64_t* out) {
   return true;
 }
 
+// *dst = v. The strings filled are fresh (empty): append() does less than
+// assign()'s general replace.
+inline void SetString(std::string* dst, std::string_view v) {
+  dst->clear();
+  dst->append(v.data(), v.size());
+}
+
 // RE2 options for checking users' regexes: errors are returned, not logged.
 RE2::Options QuietOptions(bool dot_nl) {
   RE2::Options o;
@@ -286,7 +293,7 @@ class Parser {
     if (tok_->escaped) {
       *dst = std::move(tok_->str);
     } else {
-      dst->assign(tok_->raw.data(), tok_->raw.size());
+      SetString(dst, tok_->raw);
     }
   }
   bool Expect(Tok t) {
@@ -588,7 +595,7 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
 bool Parser::ParseMatcher(LabelMatcher* m) {
   if (tok_->type != Tok::kIdentifier) return Unexpected();
   m->span.start = tok_->start;
-  m->name.assign(tok_->text.data(), tok_->text.size());
+  SetString(&m->name, tok_->text);
   Advance();
   switch (tok_->type) {
     case Tok::kEq: m->op = MatchOp::kEqual; break;
@@ -725,7 +732,7 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
     if (tok_->type != Tok::kIdentifier) return Unexpected();
     // Built in place (a failed parse discards the whole tree).
     LabelExtraction& x = out->emplace_back();
-    x.name.assign(tok_->text.data(), tok_->text.size());
+    SetString(&x.name, tok_->text);
     Advance();
     if (tok_->type == Tok::kEq) {
       Advance();
@@ -795,7 +802,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
   }
   f->span.start = tok_->start;
   f->matcher.span.start = tok_->start;
-  f->matcher.name.assign(tok_->text.data(), tok_->text.size());
+  SetString(&f->matcher.name, tok_->text);
   Advance();
   Tok op = tok_->type;
   bool string_ok = op == Tok::kEq || op == Tok::kNeq || op == Tok::kRe || op == Tok::kNre;
@@ -895,7 +902,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
   r->has_unwrap = true;
   switch (tok_->type) {
     case Tok::kIdentifier:
-      r->unwrap.label.assign(tok_->text.data(), tok_->text.size());
+      SetString(&r->unwrap.label, tok_->text);
       Advance();
       break;
     case Tok::kBytesConv:
@@ -907,7 +914,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
       Advance();
       if (!Expect(Tok::kLParen)) return false;
       if (tok_->type != Tok::kIdentifier) return Unexpected();
-      r->unwrap.label.assign(tok_->text.data(), tok_->text.size());
+      SetString(&r->unwrap.label, tok_->text);
       Advance();
       if (!Expect(Tok::kRParen)) return false;
       break;
@@ -993,12 +1000,12 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       while (true) {
         LabelFormat f;
         if (tok_->type != Tok::kIdentifier) return Unexpected();
-        f.name.assign(tok_->text.data(), tok_->text.size());
+        SetString(&f.name, tok_->text);
         Advance();
         if (!Expect(Tok::kEq)) return false;
         if (tok_->type == Tok::kIdentifier) {
           f.rename = true;
-          f.value.assign(tok_->text.data(), tok_->text.size());
+          SetString(&f.value, tok_->text);
         } else if (tok_->type == Tok::kString) {
           TakeString(&f.value);
         } else {
@@ -1026,7 +1033,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
           n.has_matcher = true;
           if (!ParseMatcher(&n.matcher)) return false;
         } else {
-          n.name.assign(tok_->text.data(), tok_->text.size());
+          SetString(&n.name, tok_->text);
           Advance();
         }
         s.names.push_back(std::move(n));
