@@ -312,13 +312,16 @@ class Parser {
                 StrCat("more than ", options_.max_nodes, " nodes"));
   }
   void Defer(const void* node, uint32_t offset, std::string message) {
-    if (deferred_.count(node) != 0) return;
+    if (deferred_ == nullptr) {
+      deferred_ = std::make_unique<std::unordered_map<const void*, Failure>>();
+    }
+    if (deferred_->count(node) != 0) return;
     Failure f;
     f.code = ParseErrorCode::kSyntax;
     f.offset = offset;
     f.positioned = false;
     f.message = std::move(message);
-    deferred_.emplace(node, std::move(f));
+    deferred_->emplace(node, std::move(f));
   }
   template <typename T>
   std::unique_ptr<T> NewNode(uint32_t start) {
@@ -357,9 +360,9 @@ class Parser {
 
   // ---- validation (parser.go's validateExpr) ----
   const Failure* DeferredOf(const void* node) const {
-    if (deferred_.empty()) return nullptr;  // nearly always
-    auto it = deferred_.find(node);
-    return it == deferred_.end() ? nullptr : &it->second;
+    if (deferred_ == nullptr) return nullptr;  // nearly always
+    auto it = deferred_->find(node);
+    return it == deferred_->end() ? nullptr : &it->second;
   }
   bool CheckMatchers(const StreamSelector& sel, uint32_t offset);
   bool Validate(const Expr& e);
@@ -377,7 +380,9 @@ class Parser {
   uint32_t nodes_ = 0;
   uint32_t selectors_ = 0;
   Failure failure_;
-  std::unordered_map<const void*, Failure> deferred_;
+  // Errors Loki reports only after the parse, by node; made at the first
+  // (nearly every query has none).
+  std::unique_ptr<std::unordered_map<const void*, Failure>> deferred_;
 };
 
 int BinaryPrecedence(Tok t, BinaryOp* op) {
