@@ -130,6 +130,10 @@ enum class LabelFilterKind : unsigned char {
 // A label filter expression (`| a="b" and (c > 5 or d < 1s)`); parentheses
 // are not kept (Loki prints binary filters parenthesized).
 struct OBSV_API LabelFilter {
+  // From the per-thread node cache, as Expr's (see there).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
+
   LabelFilterKind kind = LabelFilterKind::kMatcher;
   LabelMatcher matcher;  // kMatcher; for the others only matcher.name is used
   CompareOp op = CompareOp::kEqual;  // kIp (kEqual or kNotEqual), kNumber, kDuration, kBytes
@@ -212,6 +216,13 @@ struct OBSV_API Expr {
   virtual ~Expr();
   Expr(const Expr&) = delete;
   Expr& operator=(const Expr&) = delete;
+
+  // Nodes come from a small per-thread cache of freed nodes (shared with
+  // obsv/promql.h's; a parse makes and a tree frees a handful of them per
+  // query) before the heap; `new` and `delete` of any node type work as
+  // usual, from any thread.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
 
   // True for log queries (kLogSelector), false for metric queries.
   bool is_log() const { return kind == NodeKind::kLogSelector; }

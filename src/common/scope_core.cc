@@ -87,13 +87,6 @@ absl::StatusOr<EnforcedSet> EnforcedSet::Create(std::vector<ScopeMatcher> enforc
   return set;
 }
 
-bool EnforcedSet::IsEnforcedName(std::string_view name) const {
-  for (const ScopeMatcher& e : matchers_) {
-    if (e.name == name) return true;
-  }
-  return false;
-}
-
 bool EnforcedSet::Matches(size_t i, std::string_view value) const {
   const ScopeMatcher& e = matchers_[i];
   switch (e.op) {

@@ -52,7 +52,13 @@ class EnforcedSet {
   static absl::StatusOr<EnforcedSet> Create(std::vector<ScopeMatcher> enforced);
 
   const std::vector<ScopeMatcher>& matchers() const { return matchers_; }
-  bool IsEnforcedName(std::string_view name) const;
+  bool IsEnforcedName(std::string_view name) const {
+    // Inline: the injector asks it of every matcher of every selector.
+    for (const ScopeMatcher& e : matchers_) {
+      if (e.name.size() == name.size() && std::string_view(e.name) == name) return true;
+    }
+    return false;
+  }
   // Whether enforced matcher i accepts `value`.
   bool Matches(size_t i, std::string_view value) const;
   // The policy's decision on a user's matcher (any label).
@@ -145,7 +151,9 @@ std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy polic
     }
   }
   if (!conflict) {
-    matchers->reserve(matchers->size() + enforced.size());
+    if (matchers->capacity() < matchers->size() + enforced.size()) {
+      matchers->reserve(matchers->size() + enforced.size());
+    }
     for (const Matcher& e : enforced) matchers->push_back(e);
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common/go_float.h"
+#include "common/node_cache.h"
 #include "common/str_cat.h"
 #include "logql/printer.h"
 #include "obsv/logql.h"
@@ -12,6 +13,15 @@ namespace obsv::logql {
 using obsv::internal::StrAppend;
 
 Expr::~Expr() = default;
+
+// Nodes and label filters come from the per-thread cache of
+// common/node_cache.h.
+void* Expr::operator new(std::size_t size) { return obsv::internal::NodeAlloc(size); }
+void Expr::operator delete(void* p, std::size_t size) noexcept { obsv::internal::NodeFree(p, size); }
+void* LabelFilter::operator new(std::size_t size) { return obsv::internal::NodeAlloc(size); }
+void LabelFilter::operator delete(void* p, std::size_t size) noexcept {
+  obsv::internal::NodeFree(p, size);
+}
 
 bool IsPositive(LineMatch m) {
   return m == LineMatch::kContains || m == LineMatch::kRegex || m == LineMatch::kPattern;

@@ -177,15 +177,25 @@ class Scoper {
 
 absl::Status Injector::Inject(Expr& root, std::string_view source) const {
   Scoper scoper(*state_, source);
-  std::vector<Expr*> stack = {&root};
-  auto push = [&stack](const ExprPtr& e) {
+  // The walk's stack: inline for the usual few levels, on the heap past them.
+  Expr* inline_stack[32];
+  std::vector<Expr*> heap_stack;
+  Expr** stack = inline_stack;
+  size_t depth = 0, capacity = 32;
+  stack[depth++] = &root;
+  auto push = [&](const ExprPtr& e) {
     if (e == nullptr) return false;
-    stack.push_back(e.get());
+    if (depth == capacity) {
+      if (heap_stack.empty()) heap_stack.assign(inline_stack, inline_stack + depth);
+      heap_stack.resize(2 * capacity);
+      capacity = heap_stack.size();
+      stack = heap_stack.data();
+    }
+    stack[depth++] = e.get();
     return true;
   };
-  while (!stack.empty()) {
-    Expr* e = stack.back();
-    stack.pop_back();
+  while (depth > 0) {
+    Expr* e = stack[--depth];
     switch (e->kind) {
       case NodeKind::kLiteral:
       case NodeKind::kVector:

@@ -483,6 +483,148 @@ bool IsPlainAscii(std::string_view s) {
   return true;
 }
 
+// LabelRegexIsKeptAsRegexpByTree() of a regex without groups,
+// alternations, escapes or counted repetitions (`5..`, `Notify.*failed`,
+// `[0-9]+`), decided on the list of its concatenated items without
+// building the tree: 1 (kept) or 0; -1 when it has one of those, for the
+// tree to decide. The reading is the tree's (RegexReader::ReadConcat and
+// ReadAtom), item by item; lexer_test.cc compares the two.
+int FlatKeptAsRegexp(std::string_view re) {
+  for (char c : re) {
+    if (c == '(' || c == ')' || c == '|' || c == '\\' || c == '{' || c == '}') return -1;
+  }
+  // A literal run, `.*`, `.+`, or anything else (what the simplifier
+  // cannot take apart: `.`, a class, `^`, `$`, other repetitions).
+  enum Kind : uint8_t { kLit, kStarAny, kPlusAny, kOther };
+  Kind items[3];
+  size_t n = 0;
+  const size_t size = re.size();
+  size_t pos = 0;
+  while (pos < size) {
+    enum Atom : uint8_t { kAtomLit, kAtomAny, kAtomOther } atom;
+    const char c = re[pos];
+    if (c == '[') {
+      size_t p = pos + 1;
+      if (p < size && re[p] == '^') ++p;
+      if (p < size && re[p] == ']') ++p;
+      while (p < size && re[p] != ']') ++p;
+      if (p >= size) return -1;
+      const std::string_view body = re.substr(pos + 1, p - pos - 1);
+      pos = p + 1;
+      atom = body.size() == 1 && body[0] != '^' ? kAtomLit : kAtomOther;
+    } else if (c == '.') {
+      ++pos;
+      atom = kAtomAny;
+    } else if (c == '^' || c == '$') {
+      ++pos;
+      atom = kAtomOther;
+    } else {
+      uint32_t r;
+      const int k = obsv::internal::DecodeRune(re, pos, &r);
+      if (k == 0) return -1;
+      pos += static_cast<size_t>(k);
+      atom = kAtomLit;
+    }
+    Kind kind;
+    if (pos < size && (re[pos] == '*' || re[pos] == '+' || re[pos] == '?')) {
+      const char q = re[pos++];
+      kind = atom == kAtomAny && q == '*'   ? kStarAny
+             : atom == kAtomAny && q == '+' ? kPlusAny
+                                            : kOther;
+      if (pos < size && re[pos] == '?') ++pos;  // non-greedy
+    } else if (atom == kAtomLit) {
+      if (n > 0 && items[n - 1] == kLit) continue;  // joins the run before it
+      kind = kLit;
+    } else {
+      kind = kOther;
+    }
+    if (n == 3) return 1;  // a concatenation of more than three: kept
+    items[n++] = kind;
+  }
+  if (n == 0) return 0;
+  if (n == 1) return items[0] == kOther ? 1 : 0;
+  // A concatenation: one literal, the rest `.*`.
+  size_t literals = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (items[i] == kLit) {
+      ++literals;
+    } else if (items[i] != kStarAny) {
+      return 1;
+    }
+  }
+  return literals == 1 ? 0 : 1;
+}
+
+// True if the tree of `re` surely holds a node the simplifier cannot
+// take (it then keeps the regexp whatever surrounds that node; a regex the
+// tree cannot read is kept too): a character class (`\d`, `\w`, `\s`,
+// `\p`, their negations, `[...]` of more than one character), `^` or `$`,
+// or `.` not repeated by `*` or `+`. Such a node is never removed (the
+// factoring of alternations only trims literal prefixes, and merging
+// single characters makes classes). The scan reads atoms as the tree's
+// reader does and gives up (false) at what it does not model: counted
+// repetitions and braces, `\Q`, `\x`, named groups.
+bool SurelyKept(std::string_view re) {
+  auto is_class_escape = [](char e) {
+    return e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S' || e == 'p' ||
+           e == 'P';
+  };
+  const size_t n = re.size();
+  for (size_t i = 0; i < n;) {
+    const char c = re[i];
+    switch (c) {
+      case '{':
+      case '}':
+        return false;
+      case '\\': {
+        if (i + 1 >= n) return false;
+        const char e = re[i + 1];
+        if (e == 'Q' || e == 'x') return false;
+        if (is_class_escape(e)) return true;
+        i += 2;
+        continue;
+      }
+      case '(':
+        if (i + 1 < n && re[i + 1] == '?') {
+          if (i + 2 < n && (re[i + 2] == 'P' || re[i + 2] == '<')) return false;
+          // Flags up to `)` or `:`, as the reader skips them.
+          size_t p = i + 2;
+          while (p < n && re[p] != ')' && re[p] != ':') ++p;
+          if (p >= n) return false;
+          i = p + 1;
+          continue;
+        }
+        ++i;
+        continue;
+      case '[': {
+        size_t p = i + 1;
+        if (p < n && re[p] == '^') ++p;
+        if (p < n && re[p] == ']') ++p;
+        while (p < n && re[p] != ']') {
+          if (re[p] == '\\') ++p;
+          ++p;
+        }
+        if (p >= n) return false;
+        const std::string_view body = re.substr(i + 1, p - i - 1);
+        if (!(body.size() == 1 && body[0] != '^' && body[0] != '\\')) return true;
+        i = p + 1;
+        continue;
+      }
+      case '^':
+      case '$':
+        return true;
+      case '.':
+        if (i + 1 >= n || (re[i + 1] != '*' && re[i + 1] != '+')) return true;
+        ++i;
+        continue;
+      default:
+        ++i;
+        continue;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool LabelRegexIsKeptAsRegexp(std::string_view re) {
@@ -517,6 +659,8 @@ bool LabelRegexIsKeptAsRegexp(std::string_view re) {
     }
     if (ok) return false;
   }
+  if (int kept = FlatKeptAsRegexp(re); kept >= 0) return kept != 0;
+  if (SurelyKept(re)) return true;
   return LabelRegexIsKeptAsRegexpByTree(re);
 }
 

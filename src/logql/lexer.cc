@@ -7,11 +7,14 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
 
+#include "common/byte_scan.h"
 #include "common/go_strconv.h"
+#include "common/utf8.h"
 #include "common/str_cat.h"
 
 // Token dispatch switches have deliberate defaults (any other token is a
@@ -26,28 +29,50 @@ using obsv::internal::StrCat;
 
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-// unicode.IsLetter, approximated: any non-ASCII rune counts as a letter.
-bool IsLetterByte(unsigned char c) {
-  return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
 
 // Byte classes for the hot loops: identifier bytes (letters, digits, `_`
-// and every non-ASCII byte, whose rune is checked separately) and spaces.
+// and every non-ASCII byte, whose rune is checked separately), the bytes
+// that start an identifier (the same less the digits: unicode.IsLetter,
+// approximated, as any non-ASCII rune counts as a letter), digits and
+// spaces.
 constexpr uint8_t kIdentByte = 1;
 constexpr uint8_t kSpaceByte = 2;
+constexpr uint8_t kLetterByte = 4;
+constexpr uint8_t kDigitByte = 8;
 struct ByteClasses {
   uint8_t of[256] = {};
   constexpr ByteClasses() {
     for (int c = 0; c < 256; ++c) {
-      if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c >= 0x80) {
-        of[c] |= kIdentByte;
+      if (c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) {
+        of[c] |= kIdentByte | kLetterByte;
       }
+      if (c >= '0' && c <= '9') of[c] |= kIdentByte | kDigitByte;
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') of[c] |= kSpaceByte;
     }
   }
 };
 constexpr ByteClasses kByteClasses;
+
+// The tokens of one character that never start a longer one (kEof: not
+// one of them).
+struct SingleTokens {
+  Tok of[256] = {};
+  constexpr SingleTokens() {
+    of[static_cast<unsigned char>(',')] = Tok::kComma;
+    of[static_cast<unsigned char>('{')] = Tok::kLBrace;
+    of[static_cast<unsigned char>('}')] = Tok::kRBrace;
+    of[static_cast<unsigned char>('(')] = Tok::kLParen;
+    of[static_cast<unsigned char>(')')] = Tok::kRParen;
+    of[static_cast<unsigned char>('+')] = Tok::kAdd;
+    of[static_cast<unsigned char>('*')] = Tok::kMul;
+    of[static_cast<unsigned char>('/')] = Tok::kDiv;
+    of[static_cast<unsigned char>('%')] = Tok::kMod;
+    of[static_cast<unsigned char>('^')] = Tok::kPow;
+  }
+};
+constexpr SingleTokens kSingleTokens;
+static_assert(Tok{} == Tok::kEof, "SingleTokens' empty entries are kEof");
+
 uint8_t ClassOf(char c) { return kByteClasses.of[static_cast<unsigned char>(c)]; }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -56,20 +81,6 @@ bool EqualsLower(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) return false;
   for (size_t i = 0; i < text.size(); ++i) {
     if (Lower(text[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
-// EqualsLower for an identifier (letters, digits, `_`, non-ASCII) against
-// a keyword (lower-case letters and `_`): b | 0x20 equals k | 0x20 only for
-// b = k, its upper case, or DEL for `_`, which no identifier holds.
-bool IdentifierIsKeyword(std::string_view ident, std::string_view keyword) {
-  if (ident.size() != keyword.size()) return false;
-  for (size_t i = 0; i < ident.size(); ++i) {
-    if ((static_cast<unsigned char>(ident[i]) | 0x20) !=
-        (static_cast<unsigned char>(keyword[i]) | 0x20)) {
-      return false;
-    }
   }
   return true;
 }
@@ -135,37 +146,55 @@ constexpr FunctionKeyword kFunctions[] = {
     {"ip", Tok::kIp, 0},
 };
 
-// Both tables by name length, each length's entries scanned only for an
-// identifier of that length (lowered into a small buffer, no allocation).
-// A function name is never also a keyword.
+// Both tables by name length and first letter: the entries of length n
+// starting with letter f are [begin[n * 26 + f], begin[n * 26 + f + 1]),
+// nearly always none or one, compared without lowering. A function name
+// is never also a keyword.
 struct KeywordIndex {
   static constexpr size_t kMaxLen = 20;
   struct Entry {
     std::string_view name;
     Tok tok;
     int op;  // functions: RangeOp or VectorOp; -1: a keyword
+    uint64_t words[3];  // Folded(name): compared a word at a time
   };
   Entry entries[std::size(kKeywords) + std::size(kFunctions)] = {};
-  uint8_t begin[kMaxLen + 2] = {};  // entries of length n: [begin[n], begin[n + 1])
+  uint8_t begin[(kMaxLen + 1) * 26 + 1] = {};
+
+  // The bytes of a name, each | 0x20, little-endian in three words, zero
+  // past its end. An identifier (letters, digits, `_`, non-ASCII) folds to
+  // a keyword's (lower-case letters and `_`) words only if it is that
+  // keyword in some case: b | 0x20 equals k | 0x20 only for b = k, its
+  // upper case, or DEL for `_`, which no identifier holds.
+  static constexpr Entry Make(std::string_view name, Tok tok, int op) {
+    Entry e{name, tok, op, {0, 0, 0}};
+    for (size_t i = 0; i < name.size(); ++i) {
+      e.words[i / 8] |= uint64_t{static_cast<unsigned char>(name[i]) | 0x20u} << (8 * (i % 8));
+    }
+    return e;
+  }
 
   constexpr KeywordIndex() {
     size_t k = 0;
     for (size_t len = 0; len <= kMaxLen; ++len) {
-      begin[len] = static_cast<uint8_t>(k);
-      for (const FunctionKeyword& f : kFunctions) {
-        if (f.name.size() == len) entries[k++] = {f.name, f.tok, f.op};
-      }
-      for (const Keyword& w : kKeywords) {
-        if (w.name.size() == len) entries[k++] = {w.name, w.tok, -1};
+      for (size_t f = 0; f < 26; ++f) {
+        begin[len * 26 + f] = static_cast<uint8_t>(k);
+        const char first = static_cast<char>('a' + f);
+        for (const FunctionKeyword& w : kFunctions) {
+          if (w.name.size() == len && w.name[0] == first) entries[k++] = Make(w.name, w.tok, w.op);
+        }
+        for (const Keyword& w : kKeywords) {
+          if (w.name.size() == len && w.name[0] == first) entries[k++] = Make(w.name, w.tok, -1);
+        }
       }
     }
-    begin[kMaxLen + 1] = static_cast<uint8_t>(k);
+    begin[(kMaxLen + 1) * 26] = static_cast<uint8_t>(k);
   }
 };
 constexpr KeywordIndex kKeywordIndex;
-static_assert(kKeywordIndex.begin[KeywordIndex::kMaxLen + 1] ==
+static_assert(kKeywordIndex.begin[(KeywordIndex::kMaxLen + 1) * 26] ==
                   std::size(kKeywords) + std::size(kFunctions),
-              "a keyword longer than KeywordIndex::kMaxLen");
+              "a keyword longer than KeywordIndex::kMaxLen, or not starting with a letter");
 
 bool IsDurationRune(uint32_t r) {
   switch (r) {
@@ -321,11 +350,11 @@ LineColumn LineColumnAt(std::string_view text, uint32_t offset, bool runes) {
   return lc;
 }
 
-void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string message) {
+void Lexer::Error(Token* t, uint32_t at, ParseErrorCode code, std::string_view message) {
   failed_ = true;
   error_offset_ = at;
   error_code_ = code;
-  error_message_ = std::move(message);
+  error_message_.assign(message.data(), message.size());
   t->type = Tok::kError;
   t->start = at;
   t->end = at;
@@ -474,107 +503,228 @@ void Lexer::LexNumber(uint32_t start, Token* t) {
 void Lexer::LexIdentifier(uint32_t start, Token* t) {
   // Locals, not members: a char load may alias pos_, which would be
   // reloaded and stored on every byte.
-  const char* data = input_.data();
+  const char* const data = input_.data();
+  const char* const end = data + input_.size();
+  // ASCII name characters 16 at a time; identifiers with non-ASCII runes
+  // (never keywords) are read out of line.
+  const char* q = obsv::internal::ScanNameChars(data + start, end, /*metric=*/false, data);
+  if (static_cast<unsigned char>(data[start]) >= 0x80 ||
+      (q != end && static_cast<unsigned char>(*q) >= 0x80)) {
+    return LexIdentifierSlow(start, t);
+  }
+  const uint32_t p = static_cast<uint32_t>(q - data);
+  pos_ = p;
+  t->start = start;
+  t->end = p;
+  const size_t len = p - start;
+  t->text = std::string_view(data + start, len);
+  t->type = Tok::kIdentifier;
+  if (len > KeywordIndex::kMaxLen || len == 0) return;
+  const unsigned first = (static_cast<unsigned char>(data[start]) | 0x20) - 'a';
+  if (first >= 26) return;
+  const size_t slot = len * 26 + first;
+  size_t k = kKeywordIndex.begin[slot];
+  const size_t k_end = kKeywordIndex.begin[slot + 1];
+  if (k == k_end) return;
+  // The identifier folded as KeywordIndex::Make() folds names, read a word
+  // at a time where the query has eight bytes to spare.
+  uint64_t words[3] = {0, 0, 0};
+  const size_t nwords = (len + 7) / 8;
+  for (size_t w = 0; w < nwords; ++w) {
+    const size_t off = w * 8;
+    const size_t n = len - off < 8 ? len - off : 8;
+    uint64_t v = 0;
+    if (end - (data + start + off) >= 8) {
+      std::memcpy(&v, data + start + off, 8);
+      if (n < 8) v &= ~uint64_t{0} >> (64 - 8 * n);
+    } else {
+      for (size_t b = 0; b < n; ++b) {
+        v |= uint64_t{static_cast<unsigned char>(data[start + off + b])} << (8 * b);
+      }
+    }
+    words[w] = v | (uint64_t{0x2020202020202020} >> (64 - 8 * n));
+  }
+  for (; k < k_end; ++k) {
+    const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
+    if (words[0] != e.words[0] || words[1] != e.words[1] || words[2] != e.words[2]) continue;
+    if (e.op < 0) {
+      t->type = e.tok;
+      return;
+    }
+    return LexFunctionKeyword(p, static_cast<uint32_t>(k), t);
+  }
+}
+
+// lex.go's functionTokens: the name (entry k of the keyword index) is a
+// keyword only before `(`, else an identifier.
+void Lexer::LexFunctionKeyword(uint32_t after, uint32_t k, Token* t) {
+  if (!IsFunctionFollowing(after)) return;
+  const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
+  t->type = e.tok;
+  if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
+  if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
+}
+
+// An identifier with a non-ASCII rune: letters, digits, `_` and any rune
+// but a space (unicode.IsLetter, approximated); never a keyword.
+void Lexer::LexIdentifierSlow(uint32_t start, Token* t) {
+  uint32_t r;
+  if (static_cast<unsigned char>(input_[start]) >= 0x80 && DecodeRune(input_, start, &r) == 0) {
+    return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
+  }
   const uint32_t size = static_cast<uint32_t>(input_.size());
-  uint32_t p = pos_;
+  uint32_t p = start;
   while (p < size) {
-    unsigned char c = static_cast<unsigned char>(data[p]);
+    unsigned char c = static_cast<unsigned char>(input_[p]);
     if (c < 0x80) {
       if ((kByteClasses.of[c] & kIdentByte) == 0) break;
       ++p;
       continue;
     }
-    uint32_t r;
     int n = DecodeRune(input_, p, &r);
     if (n == 0 || IsSpaceRune(r)) break;
     p += static_cast<uint32_t>(n);
   }
   pos_ = p;
   t->start = start;
+  t->end = p;
+  t->text = input_.substr(start, p - start);
+  t->type = Tok::kIdentifier;
+}
+
+// A string with escapes (or an error), decoded by Go's rules into t->str.
+void Lexer::LexEscapedString(uint32_t start, char quote, Token* t) {
+  size_t p = pos_ + 1;
+  std::string message;
+  t->escaped = true;
+  auto status = obsv::internal::ScanGoString(input_, &p, quote, &t->str, &message);
+  switch (status) {
+    case obsv::internal::GoStringStatus::kOk:
+      break;
+    case obsv::internal::GoStringStatus::kUnterminated:
+      return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
+    case obsv::internal::GoStringStatus::kInvalidUtf8:
+      return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
+    case obsv::internal::GoStringStatus::kInvalidEscape:
+      return Error(t, start, ParseErrorCode::kInvalidEscape, "invalid char escape");
+  }
+  pos_ = static_cast<uint32_t>(p);
+  t->type = Tok::kString;
   t->end = pos_;
   t->text = input_.substr(start, pos_ - start);
-  t->type = Tok::kIdentifier;
-  const size_t len = t->text.size();
-  if (len > KeywordIndex::kMaxLen) return;
-  const char first = Lower(t->text[0]);
-  for (size_t k = kKeywordIndex.begin[len]; k < kKeywordIndex.begin[len + 1]; ++k) {
-    const KeywordIndex::Entry& e = kKeywordIndex.entries[k];
-    if (e.name[0] != first || !IdentifierIsKeyword(t->text, e.name)) continue;
-    if (e.op < 0) {
-      t->type = e.tok;
+  return;
+}
+
+// A string: nearly always without escape, newline or carriage return
+// before the closing quote, so that the value is a view into the query.
+void Lexer::LexString(uint32_t pos, char quote, Token* t) {
+  const char* const data = input_.data();
+  const char* const end = data + input_.size();
+  const char* body = data + pos + 1;
+  bool non_ascii = false;
+  const char* stop = quote == '`' ? obsv::internal::FindAnyOf3(body, end, '`', '\r', '`', &non_ascii, data)
+                                  : obsv::internal::FindAnyOf3(body, end, '"', '\\', '\n', &non_ascii, data);
+  if (stop != end && *stop == quote) {
+    const std::string_view run(body, static_cast<size_t>(stop - body));
+    if (!non_ascii || obsv::internal::IsValidUtf8(run)) {
+      const uint32_t after = static_cast<uint32_t>(stop - data) + 1;
+      pos_ = after;
+      t->type = Tok::kString;
+      t->raw = run;
+      t->end = after;
+      t->text = std::string_view(data + pos, after - pos);
       return;
     }
-    if (!IsFunctionFollowing(pos_)) return;
-    t->type = e.tok;
-    if (e.tok == Tok::kRangeOp) t->range_op = static_cast<RangeOp>(e.op);
-    if (e.tok == Tok::kVectorOp) t->vector_op = static_cast<VectorOp>(e.op);
-    return;
   }
+  LexEscapedString(pos, quote, t);
 }
 
 void Lexer::Next(Token* t) {
   // Reset in place: the string keeps its buffer from token to token.
   t->type = Tok::kEof;
   t->text = {};
-  t->str.clear();
-  t->duration_ns = 0;
-  t->bytes = 0;
-  t->range_op = RangeOp::kCountOverTime;
-  t->vector_op = VectorOp::kSum;
+  if (t->escaped) {
+    t->str.clear();
+    t->escaped = false;
+  }
+  // duration_ns, bytes, range_op and vector_op are set by the tokens they
+  // belong to and read only for those.
   t->line_zero = false;
   if (failed_) {
     t->type = Tok::kError;
     t->start = t->end = error_offset_;
     return;
   }
+  // Locals, not members: a char load may alias pos_.
+  const char* const data = input_.data();
+  const uint32_t size = static_cast<uint32_t>(input_.size());
+  uint32_t pos = pos_;
   // Most tokens follow a single space or none.
-  if (pos_ < input_.size() && input_[pos_] == ' ') ++pos_;
-  if (pos_ < input_.size()) {
-    char c0 = input_[pos_];
-    if (((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') &&
-        !SkipSpaceAndComments(t)) {
-      return;
-    }
+  if (pos < size && data[pos] == ' ') ++pos;
+  if (pos < size) {
+    const char c0 = data[pos];
+    if ((ClassOf(c0) & kSpaceByte) != 0 || c0 == '#' || c0 == '/') return NextAfterSpace(pos, t);
   }
-  uint32_t start = pos_;
-  t->start = start;
-  if (pos_ >= input_.size()) {
-    t->type = Tok::kEof;
-    t->end = start;
+  Dispatch(pos, t);
+}
+
+// More space, or a comment (or `/`): skipped out of line, so that Next()
+// makes no call it returns from (and saves no registers).
+void Lexer::NextAfterSpace(uint32_t pos, Token* t) {
+  pos_ = pos;
+  if (!SkipSpaceAndComments(t)) return;
+  Dispatch(pos_, t);
+}
+
+// The token at `pos`, after the spaces.
+inline void Lexer::Dispatch(uint32_t pos, Token* t) {
+  const char* const data = input_.data();
+  const uint32_t size = static_cast<uint32_t>(input_.size());
+  t->start = pos;
+  pos_ = pos;
+  if (pos >= size) {
+    t->end = pos;
+    return;  // kEof
+  }
+  const unsigned char c = static_cast<unsigned char>(data[pos]);
+  const uint8_t cls = kByteClasses.of[c];
+  if ((cls & kLetterByte) != 0) return LexIdentifier(pos, t);
+  if ((cls & kDigitByte) != 0) return LexNumber(pos, t);
+  if (const Tok single = kSingleTokens.of[c]; single != Tok::kEof) {
+    pos_ = pos + 1;
+    t->type = single;
+    t->end = pos + 1;
+    t->text = std::string_view(data + pos, 1);
     return;
   }
+  if (c == '"' || c == '`') return LexString(pos, static_cast<char>(c), t);
+  if (c == '|' || c == '=') {
+    // `|`, `|=`, `|~`, `|>`, `=`, `=~`, `==`: most of the operators.
+    const char next = pos + 1 < size ? data[pos + 1] : '\0';
+    Tok two = Tok::kEof;
+    if (c == '|') {
+      two = next == '=' ? Tok::kPipeExact : next == '~' ? Tok::kPipeMatch : next == '>' ? Tok::kPipePattern : Tok::kEof;
+    } else {
+      two = next == '~' ? Tok::kRe : next == '=' ? Tok::kCmpEq : Tok::kEof;
+    }
+    const uint32_t len = two == Tok::kEof ? 1 : 2;
+    t->type = two != Tok::kEof ? two : c == '|' ? Tok::kPipe : Tok::kEq;
+    t->line_zero = two != Tok::kEof;
+    pos_ = pos + len;
+    t->end = pos + len;
+    t->text = std::string_view(data + pos, len);
+    return;
+  }
+  return LexOther(pos, t);
+}
+
+// Every other token: `.`, char literals, ranges, operators of one or two
+// characters, flags, and any other character (an identifier to the
+// grammar).
+void Lexer::LexOther(uint32_t start, Token* t) {
   char c = input_[pos_];
-  unsigned char uc = static_cast<unsigned char>(c);
-  if (IsDigit(c) || (c == '.' && pos_ + 1 < input_.size() && IsDigit(input_[pos_ + 1]))) {
+  if (c == '.' && pos_ + 1 < input_.size() && IsDigit(input_[pos_ + 1])) {
     return LexNumber(start, t);
-  }
-  if (IsLetterByte(uc)) {
-    if (uc >= 0x80) {
-      uint32_t r;
-      int n = DecodeRune(input_, pos_, &r);
-      if (n == 0) return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 encoding");
-    }
-    return LexIdentifier(start, t);
-  }
-  if (c == '"' || c == '`') {
-    size_t p = pos_ + 1;
-    std::string message;
-    auto status = obsv::internal::ScanGoString(input_, &p, c, &t->str, &message);
-    switch (status) {
-      case obsv::internal::GoStringStatus::kOk:
-        break;
-      case obsv::internal::GoStringStatus::kUnterminated:
-        return Error(t, start, ParseErrorCode::kUnterminatedString, "literal not terminated");
-      case obsv::internal::GoStringStatus::kInvalidUtf8:
-        return Error(t, start, ParseErrorCode::kInvalidUtf8, "invalid UTF-8 rune");
-      case obsv::internal::GoStringStatus::kInvalidEscape:
-        return Error(t, start, ParseErrorCode::kInvalidEscape, "invalid char escape");
-    }
-    pos_ = static_cast<uint32_t>(p);
-    t->type = Tok::kString;
-    t->end = pos_;
-    t->text = input_.substr(start, pos_ - start);
-    return;
   }
   if (c == '\'') {
     // A Go char literal: text/scanner scans it, lex.go hands it over as an
@@ -670,17 +820,7 @@ void Lexer::Next(Token* t) {
       done = true;
       break;
     }
-    case ',': t->type = Tok::kComma, done = true; break;
     case '.': t->type = Tok::kDot, done = true; break;
-    case '{': t->type = Tok::kLBrace, done = true; break;
-    case '}': t->type = Tok::kRBrace, done = true; break;
-    case '(': t->type = Tok::kLParen, done = true; break;
-    case ')': t->type = Tok::kRParen, done = true; break;
-    case '+': t->type = Tok::kAdd, done = true; break;
-    case '*': t->type = Tok::kMul, done = true; break;
-    case '/': t->type = Tok::kDiv, done = true; break;
-    case '%': t->type = Tok::kMod, done = true; break;
-    case '^': t->type = Tok::kPow, done = true; break;
     default: break;
   }
   if (!done) {

@@ -16,7 +16,7 @@ enum class Tok : unsigned char {
   kEof,
   kError,  // Lexer::error()
   kIdentifier,
-  kString,      // Token::str holds the unescaped value
+  kString,      // Token::value(): the unescaped value
   kNumber,      // Token::text
   kDuration,    // Token::duration_ns
   kRange,       // `[5m]`: Token::duration_ns
@@ -44,7 +44,15 @@ struct Token {
   uint32_t start = 0;  // byte offsets into the query
   uint32_t end = 0;
   std::string_view text;  // as written
-  std::string str;        // kString: unescaped
+  // kString: the value. Most strings hold no escape: `raw` is then the
+  // view of their body in the query; the others are decoded into `str`
+  // (escaped = true).
+  std::string_view raw;
+  std::string str;
+  bool escaped = false;
+  std::string_view value() const { return escaped ? std::string_view(str) : raw; }
+  // Set for their token types only (kDuration and kRange, kBytes,
+  // kRangeOp, kVectorOp); Next() leaves them as they were for the others.
   int64_t duration_ns = 0;
   uint64_t bytes = 0;
   RangeOp range_op = RangeOp::kCountOverTime;
@@ -79,13 +87,23 @@ class Lexer {
   bool error_line_zero() const { return error_line_zero_; }
 
  private:
-  void Error(Token* t, uint32_t at, ParseErrorCode code, std::string message);
-  void LexNumber(uint32_t start, Token* t);
-  void LexIdentifier(uint32_t start, Token* t);
+  [[gnu::cold, gnu::noinline]] void Error(Token* t, uint32_t at, ParseErrorCode code,
+                                         std::string_view message);
+  // Next() dispatches to these by tail calls; out of line, they leave it
+  // without registers to save.
+  [[gnu::noinline]] void LexNumber(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexIdentifier(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexIdentifierSlow(uint32_t start, Token* t);
+  [[gnu::noinline]] void LexFunctionKeyword(uint32_t after, uint32_t k, Token* t);
+  [[gnu::noinline]] void LexString(uint32_t start, char quote, Token* t);
+  [[gnu::noinline]] void LexEscapedString(uint32_t start, char quote, Token* t);
+  [[gnu::noinline]] void LexOther(uint32_t start, Token* t);
   bool IsFunctionFollowing(uint32_t pos) const;
   bool TryScanDuration(uint32_t start, Token* t);
   bool TryScanBytes(uint32_t start, Token* t);
-  bool SkipSpaceAndComments(Token* err);
+  [[gnu::noinline]] bool SkipSpaceAndComments(Token* err);
+  [[gnu::noinline]] void NextAfterSpace(uint32_t pos, Token* t);
+  void Dispatch(uint32_t pos, Token* t);
 
   std::string_view input_;
   uint32_t pos_ = 0;

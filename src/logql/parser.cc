@@ -65,6 +65,32 @@ std::string GoPercentF(double v) {
 // lets through).
 bool ParseGoFloat(std::string_view s, double* out) {
   if (s.empty()) return false;
+  // Nearly every number: digits with an optional fraction, at most 15 in
+  // all. Integer and power of ten are exact doubles, so their quotient is
+  // the correctly rounded value, as strtod's (Clinger's fast path).
+  if (s.size() <= 16) {
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    bool plain = true;
+    for (char c : s) {
+      if (c >= '0' && c <= '9') {
+        m = m * 10 + static_cast<uint64_t>(c - '0');
+        ++digits;
+        if (frac >= 0) ++frac;
+      } else if (c == '.' && frac < 0) {
+        frac = 0;
+      } else {
+        plain = false;
+        break;
+      }
+    }
+    if (plain && digits > 0 && digits <= 15) {
+      static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                          1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+      *out = frac > 0 ? static_cast<double>(m) / kPow10[frac] : static_cast<double>(m);
+      return true;
+    }
+  }
   for (char c : s) {
     if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
       return false;
@@ -85,6 +111,13 @@ bool ParseGoInt(std::string_view s, int64_t* out) {
   }
   *out = v;
   return true;
+}
+
+// *dst = v. The strings filled are fresh (empty): append() does less than
+// assign()'s general replace.
+inline void SetString(std::string* dst, std::string_view v) {
+  dst->clear();
+  dst->append(v.data(), v.size());
 }
 
 // RE2 options for checking users' regexes: errors are returned, not logged.
@@ -165,6 +198,7 @@ std::string PatternError(std::string_view p) {
     std::string_view text;
   };
   std::vector<Piece> pieces;
+  pieces.reserve(8);
   size_t lit = 0;
   for (size_t i = 0; i < p.size();) {
     if (p[i] == '<') {
@@ -222,18 +256,18 @@ class Parser {
   // ---- tokens and errors ----
   void Advance() {
     if (has_peek_) {
-      std::swap(tok_, peek_);
+      std::swap(tok_, peek_);  // the slots, not their contents
       has_peek_ = false;
     } else {
-      lex_.Next(&tok_);
+      lex_.Next(tok_);
     }
   }
   const Token& Peek() {
     if (!has_peek_) {
-      lex_.Next(&peek_);
+      lex_.Next(peek_);
       has_peek_ = true;
     }
-    return peek_;
+    return *peek_;
   }
   bool Fail(ParseErrorCode code, uint32_t offset, std::string message) {
     if (failure_.code == ParseErrorCode::kOk) {
@@ -243,43 +277,51 @@ class Parser {
     }
     return false;
   }
-  // "syntax error: unexpected X" at the current token (or the lexer's error).
-  bool Unexpected() {
+  // "syntax error: unexpected X" at the current token (or the lexer's
+  // error). Error paths are out of line: the hot functions stay small.
+  [[gnu::cold, gnu::noinline]] bool Unexpected() {
     if (failure_.code == ParseErrorCode::kOk) {
-      failure_.line_zero = tok_.type == Tok::kError ? lex_.error_line_zero() : tok_.line_zero;
+      failure_.line_zero = tok_->type == Tok::kError ? lex_.error_line_zero() : tok_->line_zero;
     }
-    if (tok_.type == Tok::kError) {
+    if (tok_->type == Tok::kError) {
       return Fail(lex_.error_code(), lex_.error_offset(), lex_.error_message());
     }
-    return Fail(ParseErrorCode::kSyntax, tok_.start, "syntax error: unexpected " + Describe(tok_));
+    return Fail(ParseErrorCode::kSyntax, tok_->start, "syntax error: unexpected " + Describe(*tok_));
+  }
+  // The value of the current kString token into *dst.
+  void TakeString(std::string* dst) {
+    if (tok_->escaped) {
+      *dst = std::move(tok_->str);
+    } else {
+      SetString(dst, tok_->raw);
+    }
   }
   bool Expect(Tok t) {
-    if (tok_.type != t) return Unexpected();
+    if (tok_->type != t) return Unexpected();
     Advance();
     return true;
   }
-  bool Enter(uint32_t depth) {
-    if (depth > options_.max_depth) {
-      return Fail(ParseErrorCode::kLimitExceeded, tok_.start,
-                  StrCat("expression nested deeper than ", options_.max_depth, " levels"));
-    }
-    return true;
+  bool Enter(uint32_t depth) { return depth <= options_.max_depth || TooDeep(); }
+  [[gnu::cold, gnu::noinline]] bool TooDeep() {
+    return Fail(ParseErrorCode::kLimitExceeded, tok_->start,
+                StrCat("expression nested deeper than ", options_.max_depth, " levels"));
   }
-  bool CountNode() {
-    if (++nodes_ > options_.max_nodes) {
-      return Fail(ParseErrorCode::kLimitExceeded, tok_.start,
-                  StrCat("more than ", options_.max_nodes, " nodes"));
-    }
-    return true;
+  bool CountNode() { return ++nodes_ <= options_.max_nodes || TooManyNodes(); }
+  [[gnu::cold, gnu::noinline]] bool TooManyNodes() {
+    return Fail(ParseErrorCode::kLimitExceeded, tok_->start,
+                StrCat("more than ", options_.max_nodes, " nodes"));
   }
   void Defer(const void* node, uint32_t offset, std::string message) {
-    if (deferred_.count(node) != 0) return;
+    if (deferred_ == nullptr) {
+      deferred_ = std::make_unique<std::unordered_map<const void*, Failure>>();
+    }
+    if (deferred_->count(node) != 0) return;
     Failure f;
     f.code = ParseErrorCode::kSyntax;
     f.offset = offset;
     f.positioned = false;
     f.message = std::move(message);
-    deferred_.emplace(node, std::move(f));
+    deferred_->emplace(node, std::move(f));
   }
   template <typename T>
   std::unique_ptr<T> NewNode(uint32_t start) {
@@ -318,8 +360,9 @@ class Parser {
 
   // ---- validation (parser.go's validateExpr) ----
   const Failure* DeferredOf(const void* node) const {
-    auto it = deferred_.find(node);
-    return it == deferred_.end() ? nullptr : &it->second;
+    if (deferred_ == nullptr) return nullptr;  // nearly always
+    auto it = deferred_->find(node);
+    return it == deferred_->end() ? nullptr : &it->second;
   }
   bool CheckMatchers(const StreamSelector& sel, uint32_t offset);
   bool Validate(const Expr& e);
@@ -328,13 +371,18 @@ class Parser {
   std::string_view query_;
   const ParserOptions& options_;
   Lexer lex_;
-  Token tok_;
-  Token peek_;
+  // The current token and the one after it (after Peek()), in two slots
+  // that Advance() swaps.
+  Token slots_[2];
+  Token* tok_ = &slots_[0];
+  Token* peek_ = &slots_[1];
   bool has_peek_ = false;
   uint32_t nodes_ = 0;
   uint32_t selectors_ = 0;
   Failure failure_;
-  std::unordered_map<const void*, Failure> deferred_;
+  // Errors Loki reports only after the parse, by node; made at the first
+  // (nearly every query has none).
+  std::unique_ptr<std::unordered_map<const void*, Failure>> deferred_;
 };
 
 int BinaryPrecedence(Tok t, BinaryOp* op) {
@@ -365,9 +413,9 @@ ExprPtr Parser::ParseExpr(int min_prec, uint32_t depth) {
   // Each operator of a left-associative chain adds a level to the tree.
   for (uint32_t level = depth + 1;; ++level) {
     BinaryOp op;
-    int prec = BinaryPrecedence(tok_.type, &op);
+    int prec = BinaryPrecedence(tok_->type, &op);
     if (prec == 0 || prec < min_prec) break;
-    uint32_t at = tok_.start;
+    uint32_t at = tok_->start;
     if (!Enter(level)) return nullptr;
     Advance();
     BinaryModifiers mods;
@@ -383,15 +431,16 @@ ExprPtr Parser::ParseExpr(int min_prec, uint32_t depth) {
 
 bool Parser::ParseLabelList(std::vector<std::string>* out) {
   // `(` [IDENTIFIER {, IDENTIFIER}] `)`, the `(` already consumed.
-  if (tok_.type == Tok::kRParen) {
+  if (tok_->type == Tok::kRParen) {
     Advance();
     return true;
   }
+  out->reserve(4);  // one allocation for the usual few labels
   while (true) {
-    if (tok_.type != Tok::kIdentifier) return Unexpected();
-    out->emplace_back(tok_.text);
+    if (tok_->type != Tok::kIdentifier) return Unexpected();
+    out->emplace_back(tok_->text);
     Advance();
-    if (tok_.type == Tok::kComma) {
+    if (tok_->type == Tok::kComma) {
       Advance();
       continue;
     }
@@ -400,18 +449,18 @@ bool Parser::ParseLabelList(std::vector<std::string>* out) {
 }
 
 bool Parser::ParseBinaryModifiers(BinaryModifiers* m) {
-  if (tok_.type == Tok::kBool) {
+  if (tok_->type == Tok::kBool) {
     m->return_bool = true;
     Advance();
   }
-  if (tok_.type != Tok::kOn && tok_.type != Tok::kIgnoring) return true;
-  m->on = tok_.type == Tok::kOn;
+  if (tok_->type != Tok::kOn && tok_->type != Tok::kIgnoring) return true;
+  m->on = tok_->type == Tok::kOn;
   Advance();
   if (!Expect(Tok::kLParen) || !ParseLabelList(&m->matching_labels)) return false;
-  if (tok_.type != Tok::kGroupLeft && tok_.type != Tok::kGroupRight) return true;
-  m->card = tok_.type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
+  if (tok_->type != Tok::kGroupLeft && tok_->type != Tok::kGroupRight) return true;
+  m->card = tok_->type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
   Advance();
-  if (tok_.type == Tok::kLParen) {
+  if (tok_->type == Tok::kLParen) {
     Advance();
     return ParseLabelList(&m->include);
   }
@@ -419,7 +468,7 @@ bool Parser::ParseBinaryModifiers(BinaryModifiers* m) {
 }
 
 bool Parser::ParseGrouping(Grouping* g) {
-  g->without = tok_.type == Tok::kWithout;
+  g->without = tok_->type == Tok::kWithout;
   Advance();
   if (!Expect(Tok::kLParen)) return false;
   return ParseLabelList(&g->labels);
@@ -499,7 +548,7 @@ ExprPtr Parser::ParseMetricExpr(uint32_t depth) {
 }
 
 ExprPtr Parser::ParsePrimary(uint32_t depth) {
-  switch (tok_.type) {
+  switch (tok_->type) {
     case Tok::kLParen: {
       Advance();
       ExprPtr e = ParseExpr(1, depth + 1);
@@ -514,11 +563,11 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
     case Tok::kNumber:
     case Tok::kAdd:
     case Tok::kSub: {
-      uint32_t start = tok_.start;
-      bool negate = tok_.type == Tok::kSub;
-      if (tok_.type != Tok::kNumber) {
+      uint32_t start = tok_->start;
+      bool negate = tok_->type == Tok::kSub;
+      if (tok_->type != Tok::kNumber) {
         Advance();
-        if (tok_.type != Tok::kNumber) {
+        if (tok_->type != Tok::kNumber) {
           Unexpected();
           return nullptr;
         }
@@ -526,14 +575,14 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
       auto lit = NewNode<LiteralExpr>(start);
       if (!lit) return nullptr;
       double v = 0;
-      if (!ParseGoFloat(tok_.text, &v)) {
+      if (!ParseGoFloat(tok_->text, &v)) {
         std::string msg = "unable to parse literal as a float: strconv.ParseFloat: parsing ";
-        obsv::internal::AppendGoQuote(tok_.text, &msg);
+        obsv::internal::AppendGoQuote(tok_->text, &msg);
         msg.append(": invalid syntax");
-        Defer(lit.get(), tok_.start, std::move(msg));
+        Defer(lit.get(), tok_->start, std::move(msg));
       }
       lit->value = negate ? -v : v;
-      lit->span.end = tok_.end;
+      lit->span.end = tok_->end;
       Advance();
       return lit;
     }
@@ -549,11 +598,11 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
 }
 
 bool Parser::ParseMatcher(LabelMatcher* m) {
-  if (tok_.type != Tok::kIdentifier) return Unexpected();
-  m->span.start = tok_.start;
-  m->name = std::string(tok_.text);
+  if (tok_->type != Tok::kIdentifier) return Unexpected();
+  m->span.start = tok_->start;
+  SetString(&m->name, tok_->text);
   Advance();
-  switch (tok_.type) {
+  switch (tok_->type) {
     case Tok::kEq: m->op = MatchOp::kEqual; break;
     case Tok::kNeq: m->op = MatchOp::kNotEqual; break;
     case Tok::kRe: m->op = MatchOp::kRegexMatch; break;
@@ -561,16 +610,16 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
     default: return Unexpected();
   }
   Advance();
-  if (tok_.type != Tok::kString) return Unexpected();
-  m->value = std::move(tok_.str);
-  m->span.end = tok_.end;
+  if (tok_->type != Tok::kString) return Unexpected();
+  TakeString(&m->value);
+  m->span.end = tok_->end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
     // RE2 compiles it only when the quick reading cannot vouch for it.
     std::string error;
     if (!CheckRegex(m->value, nullptr, &error)) {
       failure_.positioned = false;
-      return Fail(ParseErrorCode::kSyntax, tok_.start, std::move(error));
+      return Fail(ParseErrorCode::kSyntax, tok_->start, std::move(error));
     }
   }
   Advance();
@@ -579,30 +628,30 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
 
 bool Parser::ParseSelector(StreamSelector* sel) {
   if (++selectors_ > options_.max_selectors) {
-    return Fail(ParseErrorCode::kLimitExceeded, tok_.start,
+    return Fail(ParseErrorCode::kLimitExceeded, tok_->start,
                 StrCat("more than ", options_.max_selectors, " stream selectors"));
   }
-  sel->span.start = tok_.start;
+  sel->span.start = tok_->start;
   if (!Expect(Tok::kLBrace)) return false;
-  if (tok_.type != Tok::kRBrace) {
+  if (tok_->type != Tok::kRBrace) {
     while (true) {
       if (!CountNode()) return false;
       // Parsed in place (a failed parse discards the whole tree).
       if (sel->matchers.empty()) sel->matchers.reserve(4);
       if (!ParseMatcher(&sel->matchers.emplace_back())) return false;
-      if (tok_.type == Tok::kComma) {
+      if (tok_->type == Tok::kComma) {
         Advance();
         continue;
       }
       break;
     }
   }
-  sel->span.end = tok_.end;
+  sel->span.end = tok_->end;
   return Expect(Tok::kRBrace);
 }
 
 std::unique_ptr<LogSelectorExpr> Parser::ParseLogSelector(uint32_t depth) {
-  auto e = NewNode<LogSelectorExpr>(tok_.start);
+  auto e = NewNode<LogSelectorExpr>(tok_->start);
   if (!e) return nullptr;
   if (!ParseSelector(&e->selector)) return nullptr;
   if (!ParsePipeline(&e->pipeline, nullptr, depth)) return nullptr;
@@ -618,84 +667,87 @@ bool IsLineFilterToken(Tok t) {
 // `filter STRING|ip("..") {or STRING|ip("..")}`: one stage, or several when
 // a negative filter's `or` chain is expanded (newOrLineFilter).
 bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
-  Stage s;
-  s.kind = StageKind::kLineFilter;
-  s.span.start = tok_.start;
-  switch (tok_.type) {
-    case Tok::kPipeExact: s.line_filter.match = LineMatch::kContains; break;
-    case Tok::kPipeMatch: s.line_filter.match = LineMatch::kRegex; break;
-    case Tok::kPipePattern: s.line_filter.match = LineMatch::kPattern; break;
-    case Tok::kNeq: s.line_filter.match = LineMatch::kNotContains; break;
-    case Tok::kNre: s.line_filter.match = LineMatch::kNotRegex; break;
-    case Tok::kNpa: s.line_filter.match = LineMatch::kNotPattern; break;
+  LineMatch match;
+  switch (tok_->type) {
+    case Tok::kPipeExact: match = LineMatch::kContains; break;
+    case Tok::kPipeMatch: match = LineMatch::kRegex; break;
+    case Tok::kPipePattern: match = LineMatch::kPattern; break;
+    case Tok::kNeq: match = LineMatch::kNotContains; break;
+    case Tok::kNre: match = LineMatch::kNotRegex; break;
+    case Tok::kNpa: match = LineMatch::kNotPattern; break;
     default: return Unexpected();
   }
+  // Built in place (a failed parse discards the whole tree).
+  if (stages->empty()) stages->reserve(4);
+  Stage& s = stages->emplace_back();
+  s.kind = StageKind::kLineFilter;
+  s.span.start = tok_->start;
+  s.line_filter.match = match;
   Advance();
   // The first operand: STRING or ip("..."); each `or` then takes STRING or
   // ip("...") (an ip() operand ends the chain, as orFilter has it last).
+  std::vector<LineFilterOperand>& operands = s.line_filter.operands;
   bool first = true;
   while (true) {
-    LineFilterOperand op;
-    if (tok_.type == Tok::kString) {
-      op.value = std::move(tok_.str);
-      s.span.end = tok_.end;
+    LineFilterOperand& op = operands.emplace_back();
+    if (tok_->type == Tok::kString) {
+      TakeString(&op.value);
+      s.span.end = tok_->end;
       Advance();
-    } else if (tok_.type == Tok::kIp) {
+    } else if (tok_->type == Tok::kIp) {
       Advance();
       if (!Expect(Tok::kLParen)) return false;
-      if (tok_.type != Tok::kString) return Unexpected();
+      if (tok_->type != Tok::kString) return Unexpected();
       op.ip = true;
-      op.value = std::move(tok_.str);
+      TakeString(&op.value);
       Advance();
-      s.span.end = tok_.end;
+      s.span.end = tok_->end;
       if (!Expect(Tok::kRParen)) return false;
     } else {
       return Unexpected();
     }
     // Loki compiles line-filter regexes only when it runs the pipeline.
     bool ip_after_or = op.ip && !first;
-    s.line_filter.operands.push_back(std::move(op));
     first = false;
-    if (tok_.type != Tok::kOr) break;
+    if (tok_->type != Tok::kOr) break;
     // An `or ip(..)` operand closes syntax.y's orFilter; a further `or`
     // then reduces `lineFilter OR orFilter` again, and newOrLineFilter
     // replaces the chain built so far (left.Or = right): Loki drops it.
-    if (ip_after_or && IsPositive(s.line_filter.match)) s.line_filter.operands.resize(1);
+    if (ip_after_or && IsPositive(match)) operands.resize(1);
     Advance();
   }
-  if (stages->empty()) stages->reserve(4);
-  if (IsPositive(s.line_filter.match) || s.line_filter.operands.size() == 1) {
-    stages->push_back(std::move(s));
-    return true;
-  }
+  if (IsPositive(match) || operands.size() == 1) return true;
   // !(a or b) is (!a and !b): one stage per operand.
-  for (LineFilterOperand& op : s.line_filter.operands) {
-    Stage one;
+  std::vector<LineFilterOperand> all = std::move(operands);
+  const Span span = s.span;
+  stages->pop_back();
+  for (LineFilterOperand& op : all) {
+    Stage& one = stages->emplace_back();
     one.kind = StageKind::kLineFilter;
-    one.span = s.span;
-    one.line_filter.match = s.line_filter.match;
+    one.span = span;
+    one.line_filter.match = match;
     one.line_filter.operands.push_back(std::move(op));
-    stages->push_back(std::move(one));
   }
   return true;
 }
 
 bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
+  out->reserve(4);
   while (true) {
-    if (tok_.type != Tok::kIdentifier) return Unexpected();
-    LabelExtraction x;
-    x.name = std::string(tok_.text);
+    if (tok_->type != Tok::kIdentifier) return Unexpected();
+    // Built in place (a failed parse discards the whole tree).
+    LabelExtraction& x = out->emplace_back();
+    SetString(&x.name, tok_->text);
     Advance();
-    if (tok_.type == Tok::kEq) {
+    if (tok_->type == Tok::kEq) {
       Advance();
-      if (tok_.type != Tok::kString) return Unexpected();
-      x.expression = std::move(tok_.str);
+      if (tok_->type != Tok::kString) return Unexpected();
+      TakeString(&x.expression);
       Advance();
     } else {
       x.expression = x.name;
     }
-    out->push_back(std::move(x));
-    if (tok_.type != Tok::kComma) return true;
+    if (tok_->type != Tok::kComma) return true;
     Advance();
   }
 }
@@ -711,13 +763,13 @@ LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
     LabelFilterKind kind;
     bool shift_all = false;
     int prec = 0;
-    if (tok_.type == Tok::kComma || tok_.type == Tok::kIdentifier || tok_.type == Tok::kLParen) {
+    if (tok_->type == Tok::kComma || tok_->type == Tok::kIdentifier || tok_->type == Tok::kLParen) {
       kind = LabelFilterKind::kAnd;
       shift_all = true;
-    } else if (tok_.type == Tok::kAnd) {
+    } else if (tok_->type == Tok::kAnd) {
       kind = LabelFilterKind::kAnd;
       prec = 2;
-    } else if (tok_.type == Tok::kOr) {
+    } else if (tok_->type == Tok::kOr) {
       kind = LabelFilterKind::kOr;
       prec = 1;
     } else {
@@ -725,7 +777,7 @@ LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
     }
     if (!shift_all && prec < min_prec) break;
     if (!Enter(level)) return nullptr;
-    if (tok_.type != Tok::kIdentifier && tok_.type != Tok::kLParen) Advance();
+    if (tok_->type != Tok::kIdentifier && tok_->type != Tok::kLParen) Advance();
     LabelFilterPtr rhs = ParseLabelFilter(shift_all ? 0 : prec + 1, depth + 1);
     if (!rhs) return nullptr;
     if (!CountNode()) return nullptr;
@@ -740,7 +792,7 @@ LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
 }
 
 LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
-  if (tok_.type == Tok::kLParen) {
+  if (tok_->type == Tok::kLParen) {
     Advance();
     LabelFilterPtr f = ParseLabelFilter(0, depth + 1);
     if (!f) return nullptr;
@@ -749,15 +801,15 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
   }
   if (!CountNode()) return nullptr;
   auto f = std::make_unique<LabelFilter>();
-  if (tok_.type != Tok::kIdentifier) {
+  if (tok_->type != Tok::kIdentifier) {
     Unexpected();
     return nullptr;
   }
-  f->span.start = tok_.start;
-  f->matcher.span.start = tok_.start;
-  f->matcher.name = std::string(tok_.text);
+  f->span.start = tok_->start;
+  f->matcher.span.start = tok_->start;
+  SetString(&f->matcher.name, tok_->text);
   Advance();
-  Tok op = tok_.type;
+  Tok op = tok_->type;
   bool string_ok = op == Tok::kEq || op == Tok::kNeq || op == Tok::kRe || op == Tok::kNre;
   bool typed_ok = op == Tok::kEq || op == Tok::kNeq || op == Tok::kCmpEq || op == Tok::kGt ||
                   op == Tok::kGte || op == Tok::kLt || op == Tok::kLte;
@@ -776,34 +828,34 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
     default: break;
   }
   Advance();
-  if (tok_.type == Tok::kString && string_ok) {
+  if (tok_->type == Tok::kString && string_ok) {
     f->kind = LabelFilterKind::kMatcher;
     f->matcher.op = op == Tok::kEq    ? MatchOp::kEqual
                     : op == Tok::kNeq ? MatchOp::kNotEqual
                     : op == Tok::kRe  ? MatchOp::kRegexMatch
                                       : MatchOp::kRegexNoMatch;
-    f->matcher.value = std::move(tok_.str);
+    TakeString(&f->matcher.value);
     std::string error;
     if ((op == Tok::kRe || op == Tok::kNre) && !CheckRegex(f->matcher.value, nullptr, &error)) {
       failure_.positioned = false;
-      Fail(ParseErrorCode::kSyntax, tok_.start, std::move(error));
+      Fail(ParseErrorCode::kSyntax, tok_->start, std::move(error));
       return nullptr;
     }
-    f->matcher.span.end = f->span.end = tok_.end;
+    f->matcher.span.end = f->span.end = tok_->end;
     Advance();
     return f;
   }
-  if (tok_.type == Tok::kIp && (op == Tok::kEq || op == Tok::kNeq)) {
+  if (tok_->type == Tok::kIp && (op == Tok::kEq || op == Tok::kNeq)) {
     f->kind = LabelFilterKind::kIp;
     Advance();
     if (!Expect(Tok::kLParen)) return nullptr;
-    if (tok_.type != Tok::kString) {
+    if (tok_->type != Tok::kString) {
       Unexpected();
       return nullptr;
     }
-    f->ip = std::move(tok_.str);
+    TakeString(&f->ip);
     Advance();
-    f->span.end = tok_.end;
+    f->span.end = tok_->end;
     if (!Expect(Tok::kRParen)) return nullptr;
     return f;
   }
@@ -811,29 +863,29 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
     Unexpected();
     return nullptr;
   }
-  switch (tok_.type) {
+  switch (tok_->type) {
     case Tok::kDuration:
       f->kind = LabelFilterKind::kDuration;
-      f->duration_ns = tok_.duration_ns;
+      f->duration_ns = tok_->duration_ns;
       break;
     case Tok::kBytes:
       f->kind = LabelFilterKind::kBytes;
-      f->bytes = tok_.bytes;
+      f->bytes = tok_->bytes;
       break;
     case Tok::kNumber:
     case Tok::kAdd:
     case Tok::kSub: {
-      bool negate = tok_.type == Tok::kSub;
-      if (tok_.type != Tok::kNumber) {
+      bool negate = tok_->type == Tok::kSub;
+      if (tok_->type != Tok::kNumber) {
         Advance();
-        if (tok_.type != Tok::kNumber) {
+        if (tok_->type != Tok::kNumber) {
           Unexpected();
           return nullptr;
         }
       }
       f->kind = LabelFilterKind::kNumber;
       double v = 0;
-      if (!ParseGoFloat(tok_.text, &v)) {
+      if (!ParseGoFloat(tok_->text, &v)) {
         // numberFilter reads literalExpr's value: 0 with its error unread.
         v = 0;
       }
@@ -844,7 +896,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
       Unexpected();
       return nullptr;
   }
-  f->span.end = tok_.end;
+  f->span.end = tok_->end;
   Advance();
   return f;
 }
@@ -853,21 +905,21 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
   // At `unwrap` (the `|` consumed).
   Advance();
   r->has_unwrap = true;
-  switch (tok_.type) {
+  switch (tok_->type) {
     case Tok::kIdentifier:
-      r->unwrap.label = std::string(tok_.text);
+      SetString(&r->unwrap.label, tok_->text);
       Advance();
       break;
     case Tok::kBytesConv:
     case Tok::kDurationConv:
     case Tok::kDurationSecondsConv:
-      r->unwrap.conversion = tok_.type == Tok::kBytesConv      ? UnwrapConversion::kBytes
-                             : tok_.type == Tok::kDurationConv ? UnwrapConversion::kDuration
+      r->unwrap.conversion = tok_->type == Tok::kBytesConv      ? UnwrapConversion::kBytes
+                             : tok_->type == Tok::kDurationConv ? UnwrapConversion::kDuration
                                                                : UnwrapConversion::kDurationSeconds;
       Advance();
       if (!Expect(Tok::kLParen)) return false;
-      if (tok_.type != Tok::kIdentifier) return Unexpected();
-      r->unwrap.label = std::string(tok_.text);
+      if (tok_->type != Tok::kIdentifier) return Unexpected();
+      SetString(&r->unwrap.label, tok_->text);
       Advance();
       if (!Expect(Tok::kRParen)) return false;
       break;
@@ -875,7 +927,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
       return Unexpected();
   }
   // unwrapExpr PIPE labelFilter ...
-  while (tok_.type == Tok::kPipe) {
+  while (tok_->type == Tok::kPipe) {
     Advance();
     LabelFilterPtr f = ParseLabelFilter(0, depth + 1);
     if (!f) return false;
@@ -888,32 +940,32 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
   // Built in place (a failed parse discards the whole tree).
   if (stages->empty()) stages->reserve(4);
   Stage& s = stages->emplace_back();
-  s.span.start = tok_.start;
+  s.span.start = tok_->start;
   Advance();  // the `|`
-  switch (tok_.type) {
+  switch (tok_->type) {
     case Tok::kLogfmt:
       s.kind = StageKind::kLogfmt;
       Advance();
-      while (tok_.type == Tok::kParserFlag) {
-        if (tok_.text == "--strict") s.strict = true;
+      while (tok_->type == Tok::kParserFlag) {
+        if (tok_->text == "--strict") s.strict = true;
         else s.keep_empty = true;
         Advance();
       }
-      if (tok_.type == Tok::kIdentifier && !ParseExtractions(&s.extractions)) return false;
+      if (tok_->type == Tok::kIdentifier && !ParseExtractions(&s.extractions)) return false;
       break;
     case Tok::kJson:
       s.kind = StageKind::kJson;
       Advance();
-      if (tok_.type == Tok::kIdentifier && !ParseExtractions(&s.extractions)) return false;
+      if (tok_->type == Tok::kIdentifier && !ParseExtractions(&s.extractions)) return false;
       break;
     case Tok::kRegexp:
     case Tok::kPattern: {
-      bool regexp = tok_.type == Tok::kRegexp;
+      bool regexp = tok_->type == Tok::kRegexp;
       s.kind = regexp ? StageKind::kRegexp : StageKind::kPattern;
       Advance();
-      if (tok_.type != Tok::kString) return Unexpected();
-      s.param = std::move(tok_.str);
-      uint32_t at = tok_.start;
+      if (tok_->type != Tok::kString) return Unexpected();
+      TakeString(&s.param);
+      uint32_t at = tok_->start;
       Advance();
       if (regexp) {
         std::string error;
@@ -943,8 +995,8 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
     case Tok::kLineFmt:
       s.kind = StageKind::kLineFormat;
       Advance();
-      if (tok_.type != Tok::kString) return Unexpected();
-      s.param = std::move(tok_.str);
+      if (tok_->type != Tok::kString) return Unexpected();
+      TakeString(&s.param);
       Advance();
       break;
     case Tok::kLabelFmt:
@@ -952,21 +1004,21 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       Advance();
       while (true) {
         LabelFormat f;
-        if (tok_.type != Tok::kIdentifier) return Unexpected();
-        f.name = std::string(tok_.text);
+        if (tok_->type != Tok::kIdentifier) return Unexpected();
+        SetString(&f.name, tok_->text);
         Advance();
         if (!Expect(Tok::kEq)) return false;
-        if (tok_.type == Tok::kIdentifier) {
+        if (tok_->type == Tok::kIdentifier) {
           f.rename = true;
-          f.value = std::string(tok_.text);
-        } else if (tok_.type == Tok::kString) {
-          f.value = std::move(tok_.str);
+          SetString(&f.value, tok_->text);
+        } else if (tok_->type == Tok::kString) {
+          TakeString(&f.value);
         } else {
           return Unexpected();
         }
         Advance();
         s.formats.push_back(std::move(f));
-        if (tok_.type != Tok::kComma) break;
+        if (tok_->type != Tok::kComma) break;
         Advance();
       }
       break;
@@ -976,21 +1028,21 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       break;
     case Tok::kDrop:
     case Tok::kKeep:
-      s.kind = tok_.type == Tok::kDrop ? StageKind::kDrop : StageKind::kKeep;
+      s.kind = tok_->type == Tok::kDrop ? StageKind::kDrop : StageKind::kKeep;
       Advance();
       while (true) {
         NamedMatcher n;
-        if (tok_.type != Tok::kIdentifier) return Unexpected();
+        if (tok_->type != Tok::kIdentifier) return Unexpected();
         Tok after = Peek().type;
         if (after == Tok::kEq || after == Tok::kNeq || after == Tok::kRe || after == Tok::kNre) {
           n.has_matcher = true;
           if (!ParseMatcher(&n.matcher)) return false;
         } else {
-          n.name = std::string(tok_.text);
+          SetString(&n.name, tok_->text);
           Advance();
         }
         s.names.push_back(std::move(n));
-        if (tok_.type != Tok::kComma) break;
+        if (tok_->type != Tok::kComma) break;
         Advance();
       }
       break;
@@ -1003,7 +1055,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
     default:
       return Unexpected();
   }
-  s.span.end = tok_.start;
+  s.span.end = tok_->start;
   return true;
 }
 
@@ -1011,14 +1063,14 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
 bool Parser::ParsePipeline(std::vector<Stage>* stages, LogRange* r, uint32_t depth) {
   while (true) {
     if (stages->size() > options_.max_pipeline_stages) {
-      return Fail(ParseErrorCode::kLimitExceeded, tok_.start,
+      return Fail(ParseErrorCode::kLimitExceeded, tok_->start,
                   StrCat("more than ", options_.max_pipeline_stages, " pipeline stages"));
     }
-    if (IsLineFilterToken(tok_.type)) {
+    if (IsLineFilterToken(tok_->type)) {
       if (!CountNode() || !ParseLineFilters(stages)) return false;
       continue;
     }
-    if (tok_.type != Tok::kPipe) return true;
+    if (tok_->type != Tok::kPipe) return true;
     if (Peek().type == Tok::kUnwrap) {
       if (r == nullptr) {
         Advance();
@@ -1032,10 +1084,10 @@ bool Parser::ParsePipeline(std::vector<Stage>* stages, LogRange* r, uint32_t dep
 }
 
 bool Parser::ParseOffset(LogRange* r) {
-  if (tok_.type != Tok::kOffset) return true;
+  if (tok_->type != Tok::kOffset) return true;
   Advance();
-  if (tok_.type != Tok::kDuration) return Unexpected();
-  r->offset_ns = tok_.duration_ns;
+  if (tok_->type != Tok::kDuration) return Unexpected();
+  r->offset_ns = tok_->duration_ns;
   Advance();
   return true;
 }
@@ -1043,45 +1095,45 @@ bool Parser::ParseOffset(LogRange* r) {
 // logRangeExpr, in all the orders syntax.y allows.
 bool Parser::ParseLogRange(LogRange* r, uint32_t depth) {
   if (!Enter(depth)) return false;
-  if (tok_.type == Tok::kLParen) {
+  if (tok_->type == Tok::kLParen) {
     Advance();
-    if (tok_.type == Tok::kLParen) {  // ( logRangeExpr )
+    if (tok_->type == Tok::kLParen) {  // ( logRangeExpr )
       if (!ParseLogRange(r, depth + 1)) return false;
       return Expect(Tok::kRParen);
     }
-    if (tok_.type != Tok::kLBrace) return Unexpected();
-    r->log = NewNode<LogSelectorExpr>(tok_.start);
+    if (tok_->type != Tok::kLBrace) return Unexpected();
+    r->log = NewNode<LogSelectorExpr>(tok_->start);
     if (!r->log || !ParseSelector(&r->log->selector)) return false;
     if (!ParsePipeline(&r->log->pipeline, r, depth)) return false;
-    if (tok_.type == Tok::kRange) {
+    if (tok_->type == Tok::kRange) {
       // ( selector ... RANGE ... ): a whole logRangeExpr in parentheses.
       bool bare = r->log->pipeline.empty() && !r->has_unwrap;
-      r->range_ns = tok_.duration_ns;
+      r->range_ns = tok_->duration_ns;
       Advance();
       if (!ParseOffset(r)) return false;
       if (bare && !ParsePipeline(&r->log->pipeline, r, depth)) return false;
       return Expect(Tok::kRParen);
     }
     if (!Expect(Tok::kRParen)) return false;
-    if (tok_.type != Tok::kRange) return Unexpected();
+    if (tok_->type != Tok::kRange) return Unexpected();
     bool bare = r->log->pipeline.empty() && !r->has_unwrap;
-    r->range_ns = tok_.duration_ns;
+    r->range_ns = tok_->duration_ns;
     Advance();
     if (!ParseOffset(r)) return false;
     // `( selector ) RANGE [offset] unwrapExpr`
-    if (bare && tok_.type == Tok::kPipe && Peek().type == Tok::kUnwrap) {
+    if (bare && tok_->type == Tok::kPipe && Peek().type == Tok::kUnwrap) {
       Advance();
       return ParseUnwrap(r, depth);
     }
     return true;
   }
-  if (tok_.type != Tok::kLBrace) return Unexpected();
-  r->log = NewNode<LogSelectorExpr>(tok_.start);
+  if (tok_->type != Tok::kLBrace) return Unexpected();
+  r->log = NewNode<LogSelectorExpr>(tok_->start);
   if (!r->log || !ParseSelector(&r->log->selector)) return false;
   if (!ParsePipeline(&r->log->pipeline, r, depth)) return false;
-  if (tok_.type != Tok::kRange) return Unexpected();
+  if (tok_->type != Tok::kRange) return Unexpected();
   bool bare = r->log->pipeline.empty() && !r->has_unwrap;
-  r->range_ns = tok_.duration_ns;
+  r->range_ns = tok_->duration_ns;
   Advance();
   if (!ParseOffset(r)) return false;
   // `selector RANGE [offset] [pipelineExpr] [unwrapExpr]`
@@ -1145,25 +1197,25 @@ void Parser::CheckRangeAggregation(RangeAggregationExpr* r, const Token* param_t
 }
 
 ExprPtr Parser::ParseRangeAggregation(uint32_t depth) {
-  auto r = NewNode<RangeAggregationExpr>(tok_.start);
+  auto r = NewNode<RangeAggregationExpr>(tok_->start);
   if (!r) return nullptr;
-  r->op = tok_.range_op;
+  r->op = tok_->range_op;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
   Token param;
   bool has_param = false;
-  if (tok_.type == Tok::kNumber) {
-    param = tok_;
+  if (tok_->type == Tok::kNumber) {
+    param = *tok_;
     has_param = true;
     Advance();
     if (!Expect(Tok::kComma)) return nullptr;
   }
   if (!ParseLogRange(&r->range, depth + 1)) return nullptr;
-  r->span.end = tok_.end;
+  r->span.end = tok_->end;
   if (!Expect(Tok::kRParen)) return nullptr;
-  if (tok_.type == Tok::kBy || tok_.type == Tok::kWithout) {
+  if (tok_->type == Tok::kBy || tok_->type == Tok::kWithout) {
     r->has_grouping = true;
-    r->span.end = tok_.end;
+    r->span.end = tok_->end;
     if (!ParseGrouping(&r->grouping)) return nullptr;
   }
   CheckRangeAggregation(r.get(), has_param ? &param : nullptr);
@@ -1171,31 +1223,31 @@ ExprPtr Parser::ParseRangeAggregation(uint32_t depth) {
 }
 
 ExprPtr Parser::ParseVectorAggregation(uint32_t depth) {
-  auto v = NewNode<VectorAggregationExpr>(tok_.start);
+  auto v = NewNode<VectorAggregationExpr>(tok_->start);
   if (!v) return nullptr;
-  v->op = tok_.vector_op;
+  v->op = tok_->vector_op;
   Advance();
   bool grouped = false;
-  if (tok_.type == Tok::kBy || tok_.type == Tok::kWithout) {
+  if (tok_->type == Tok::kBy || tok_->type == Tok::kWithout) {
     grouped = true;
     if (!ParseGrouping(&v->grouping)) return nullptr;
   }
   if (!Expect(Tok::kLParen)) return nullptr;
   Token param;
   bool has_param = false;
-  if (tok_.type == Tok::kNumber && Peek().type == Tok::kComma) {
-    param = tok_;
+  if (tok_->type == Tok::kNumber && Peek().type == Tok::kComma) {
+    param = *tok_;
     has_param = true;
     Advance();
     Advance();
   }
   v->expr = ParseMetricExpr(depth + 1);
   if (!v->expr) return nullptr;
-  v->span.end = tok_.end;
+  v->span.end = tok_->end;
   if (!Expect(Tok::kRParen)) return nullptr;
-  if (!grouped && (tok_.type == Tok::kBy || tok_.type == Tok::kWithout)) {
+  if (!grouped && (tok_->type == Tok::kBy || tok_->type == Tok::kWithout)) {
     grouped = true;
-    v->span.end = tok_.end;
+    v->span.end = tok_->end;
     if (!ParseGrouping(&v->grouping)) return nullptr;
   }
   // mustNewVectorAggregationExpr
@@ -1221,7 +1273,7 @@ ExprPtr Parser::ParseVectorAggregation(uint32_t depth) {
 }
 
 ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
-  auto l = NewNode<LabelReplaceExpr>(tok_.start);
+  auto l = NewNode<LabelReplaceExpr>(tok_->start);
   if (!l) return nullptr;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
@@ -1229,14 +1281,14 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
   if (!l->expr) return nullptr;
   for (std::string* s : {&l->dst, &l->replacement, &l->src, &l->regex}) {
     if (!Expect(Tok::kComma)) return nullptr;
-    if (tok_.type != Tok::kString) {
+    if (tok_->type != Tok::kString) {
       Unexpected();
       return nullptr;
     }
-    *s = std::move(tok_.str);
+    TakeString(s);
     Advance();
   }
-  l->span.end = tok_.end;
+  l->span.end = tok_->end;
   if (!Expect(Tok::kRParen)) return nullptr;
   // A regex valid on its own is valid anchored; one that is not may still
   // be (`a)|(b`), which RE2 decides.
@@ -1251,28 +1303,28 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
 }
 
 ExprPtr Parser::ParseVector() {
-  auto v = NewNode<VectorExpr>(tok_.start);
+  auto v = NewNode<VectorExpr>(tok_->start);
   if (!v) return nullptr;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
-  if (tok_.type != Tok::kNumber) {
+  if (tok_->type != Tok::kNumber) {
     Unexpected();
     return nullptr;
   }
-  if (!ParseGoFloat(tok_.text, &v->value)) {
+  if (!ParseGoFloat(tok_->text, &v->value)) {
     std::string msg = "unable to parse vectorExpr as a float: strconv.ParseFloat: parsing ";
-    obsv::internal::AppendGoQuote(tok_.text, &msg);
+    obsv::internal::AppendGoQuote(tok_->text, &msg);
     msg.append(": invalid syntax");
-    Defer(v.get(), tok_.start, std::move(msg));
+    Defer(v.get(), tok_->start, std::move(msg));
   }
   Advance();
-  v->span.end = tok_.end;
+  v->span.end = tok_->end;
   if (!Expect(Tok::kRParen)) return nullptr;
   return v;
 }
 
 ExprPtr Parser::ParseVariants(uint32_t depth) {
-  auto v = NewNode<VariantsExpr>(tok_.start);
+  auto v = NewNode<VariantsExpr>(tok_->start);
   if (!v) return nullptr;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
@@ -1280,12 +1332,12 @@ ExprPtr Parser::ParseVariants(uint32_t depth) {
     ExprPtr e = ParseMetricExpr(depth + 1);
     if (!e) return nullptr;
     v->variants.push_back(std::move(e));
-    if (tok_.type != Tok::kComma) break;
+    if (tok_->type != Tok::kComma) break;
     Advance();
   }
   if (!Expect(Tok::kRParen) || !Expect(Tok::kOf) || !Expect(Tok::kLParen)) return nullptr;
   if (!ParseLogRange(&v->range, depth + 1)) return nullptr;
-  v->span.end = tok_.end;
+  v->span.end = tok_->end;
   if (!Expect(Tok::kRParen)) return nullptr;
   return v;
 }
@@ -1374,7 +1426,7 @@ ParseError Parser::Run(ExprPtr* out) {
   } else {
     Advance();
     e = ParseExpr(1, 0);
-    if (e && tok_.type != Tok::kEof) {
+    if (e && tok_->type != Tok::kEof) {
       Unexpected();
       e.reset();
     }

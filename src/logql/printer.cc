@@ -1,5 +1,6 @@
 // The canonical printer: Loki v3's String() methods (pkg/logql/syntax
-// ast.go, pkg/logql/log label_filter.go and filter.go), byte for byte.
+// ast.go, pkg/logql/log label_filter.go and filter.go), byte for byte,
+// written through common/out.h's cursor (as the PromQL printer).
 #include "logql/printer.h"
 
 #include <cmath>
@@ -8,15 +9,18 @@
 
 #include "common/go_float.h"
 #include "common/go_strconv.h"
-#include "common/str_cat.h"
+#include "common/out.h"
 #include "logql/lexer.h"
 
 namespace obsv::logql {
 namespace internal {
 namespace {
 
-using obsv::internal::AppendGoQuote;
-using obsv::internal::StrAppend;
+using obsv::internal::DurationTo;
+using obsv::internal::FloatTo;
+using obsv::internal::GoDurationTo;
+using obsv::internal::Out;
+using obsv::internal::QuoteTo;
 
 std::string_view MatchOpString(MatchOp op) {
   switch (op) {
@@ -28,14 +32,15 @@ std::string_view MatchOpString(MatchOp op) {
   return "";
 }
 
+// The line filter's operator and the space before its first operand.
 std::string_view LineMatchString(LineMatch m) {
   switch (m) {
-    case LineMatch::kContains: return "|=";
-    case LineMatch::kNotContains: return "!=";
-    case LineMatch::kRegex: return "|~";
-    case LineMatch::kNotRegex: return "!~";
-    case LineMatch::kPattern: return "|>";
-    case LineMatch::kNotPattern: return "!>";
+    case LineMatch::kContains: return "|= ";
+    case LineMatch::kNotContains: return "!= ";
+    case LineMatch::kRegex: return "|~ ";
+    case LineMatch::kNotRegex: return "!~ ";
+    case LineMatch::kPattern: return "|> ";
+    case LineMatch::kNotPattern: return "!> ";
   }
   return "";
 }
@@ -53,44 +58,344 @@ std::string_view CompareString(CompareOp op) {
 }
 
 // labels.Matcher.String(): a name that is not a legacy label name is quoted.
-void AppendMatcher(const LabelMatcher& m, std::string* out) {
+void MatcherTo(const LabelMatcher& m, Out& out) {
   if (obsv::internal::IsLegacyLabelName(m.name)) {
-    out->append(m.name);
+    out.Str(m.name);
   } else {
-    AppendGoQuote(m.name, out);
+    QuoteTo(m.name, out);
   }
-  out->append(MatchOpString(m.op));
-  AppendGoQuote(m.value, out);
+  out.Str(MatchOpString(m.op));
+  QuoteTo(m.value, out);
 }
 
-void AppendJoined(const std::vector<std::string>& v, std::string* out) {
+void JoinedTo(const std::vector<std::string>& v, Out& out) {
   for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    out->append(v[i]);
+    if (i > 0) out.Char(',');
+    out.Str(v[i]);
   }
 }
 
-void AppendExtractions(const std::vector<LabelExtraction>& ex, std::string* out) {
+void ExtractionsTo(const std::vector<LabelExtraction>& ex, Out& out) {
   for (size_t i = 0; i < ex.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    out->append(ex[i].name);
-    out->push_back('=');
-    AppendGoQuote(ex[i].expression, out);
+    if (i > 0) out.Char(',');
+    out.Str(ex[i].name);
+    out.Char('=');
+    QuoteTo(ex[i].expression, out);
   }
 }
 
-void AppendNamed(const std::vector<NamedMatcher>& names, std::string* out) {
+void NamedTo(const std::vector<NamedMatcher>& names, Out& out) {
   for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out->push_back(',');
+    if (i > 0) out.Char(',');
     if (names[i].has_matcher) {
-      AppendMatcher(names[i].matcher, out);
+      MatcherTo(names[i].matcher, out);
     } else {
-      out->append(names[i].name);
+      out.Str(names[i].name);
     }
   }
 }
 
-void AppendExpr(const Expr& e, std::string* out);
+void LabelFilterTo(const LabelFilter& f, Out& out) {
+  switch (f.kind) {
+    case LabelFilterKind::kMatcher:
+      // LineFilterLabelFilter.String(): a `=~` regex kept as a regexp
+      // prints in backquotes (quoted if it holds one).
+      if (f.matcher.op == MatchOp::kRegexMatch && LabelRegexIsKeptAsRegexp(f.matcher.value)) {
+        out.Str(f.matcher.name);
+        out.Str("=~");
+        if (f.matcher.value.find('`') != std::string::npos) {
+          QuoteTo(f.matcher.value, out);
+        } else {
+          out.Char('`');
+          out.Str(f.matcher.value);
+          out.Char('`');
+        }
+        return;
+      }
+      MatcherTo(f.matcher, out);
+      return;
+    case LabelFilterKind::kIp:
+      // IPLabelFilter.String() writes `=` (not `==`) for equality.
+      out.Str(f.matcher.name);
+      out.Str(f.op == CompareOp::kNotEqual ? "!=ip(" : "=ip(");
+      QuoteTo(f.ip, out);
+      out.Char(')');
+      return;
+    case LabelFilterKind::kNumber:
+      out.Str(f.matcher.name);
+      out.Str(CompareString(f.op));
+      FloatTo(f.number, out);
+      return;
+    case LabelFilterKind::kDuration:
+      out.Str(f.matcher.name);
+      out.Str(CompareString(f.op));
+      GoDurationTo(f.duration_ns, out);
+      return;
+    case LabelFilterKind::kBytes: {
+      out.Str(f.matcher.name);
+      out.Str(CompareString(f.op));
+      std::string text;
+      AppendHumanBytes(f.bytes, &text);
+      out.Str(text);
+      return;
+    }
+    case LabelFilterKind::kAnd:
+    case LabelFilterKind::kOr:
+      out.Str("( ");
+      if (f.lhs) LabelFilterTo(*f.lhs, out);
+      out.Str(f.kind == LabelFilterKind::kAnd ? " , " : " or ");
+      if (f.rhs) LabelFilterTo(*f.rhs, out);
+      out.Str(" )");
+      return;
+  }
+}
+
+void StageTo(const Stage& s, Out& out) {
+  switch (s.kind) {
+    case StageKind::kLineFilter: {
+      const LineFilter& lf = s.line_filter;
+      out.Str(LineMatchString(lf.match));
+      for (size_t i = 0; i < lf.operands.size(); ++i) {
+        if (i > 0) out.Str(" or ");
+        if (lf.operands[i].ip) {
+          out.Str("ip(");
+          QuoteTo(lf.operands[i].value, out);
+          out.Char(')');
+        } else {
+          QuoteTo(lf.operands[i].value, out);
+        }
+      }
+      if (lf.operands.empty()) out.Truncate(out.size() - 1);  // no operand: no space
+      return;
+    }
+    case StageKind::kLogfmt:
+      if (s.extractions.empty()) {
+        out.Str("| logfmt");
+        if (s.strict) out.Str(" --strict");
+        if (s.keep_empty) out.Str(" --keep-empty");
+        return;
+      }
+      out.Str("| logfmt ");
+      if (s.strict) out.Str("--strict ");
+      if (s.keep_empty) out.Str("--keep-empty ");
+      ExtractionsTo(s.extractions, out);
+      return;
+    case StageKind::kJson:
+      if (s.extractions.empty()) {
+        out.Str("| json");
+        return;
+      }
+      out.Str("| json ");
+      ExtractionsTo(s.extractions, out);
+      return;
+    case StageKind::kRegexp:
+    case StageKind::kPattern:
+      out.Str(s.kind == StageKind::kRegexp ? "| regexp " : "| pattern ");
+      QuoteTo(s.param, out);
+      return;
+    case StageKind::kUnpack:
+      out.Str("| unpack");
+      return;
+    case StageKind::kLabelFilter:
+      out.Str("| ");
+      if (s.label_filter) LabelFilterTo(*s.label_filter, out);
+      return;
+    case StageKind::kLineFormat:
+      out.Str("| line_format ");
+      QuoteTo(s.param, out);
+      return;
+    case StageKind::kLabelFormat:
+      out.Str("| label_format ");
+      for (size_t i = 0; i < s.formats.size(); ++i) {
+        if (i > 0) out.Char(',');
+        out.Str(s.formats[i].name);
+        out.Char('=');
+        if (s.formats[i].rename) {
+          out.Str(s.formats[i].value);
+        } else {
+          QuoteTo(s.formats[i].value, out);
+        }
+      }
+      return;
+    case StageKind::kDecolorize:
+      out.Str("| decolorize");
+      return;
+    case StageKind::kDrop:
+    case StageKind::kKeep:
+      out.Str(s.kind == StageKind::kDrop ? "| drop " : "| keep ");
+      NamedTo(s.names, out);
+      return;
+  }
+}
+
+void LogSelectorTo(const LogSelectorExpr& e, Out& out) {
+  out.Char('{');
+  for (size_t i = 0; i < e.selector.matchers.size(); ++i) {
+    if (i > 0) out.Str(", ");
+    MatcherTo(e.selector.matchers[i], out);
+  }
+  out.Char('}');
+  for (const Stage& s : e.pipeline) {
+    out.Char(' ');
+    StageTo(s, out);
+  }
+}
+
+void UnwrapTo(const UnwrapExpr& u, Out& out) {
+  out.Str(" | unwrap ");
+  switch (u.conversion) {
+    case UnwrapConversion::kNone: out.Str(u.label); break;
+    case UnwrapConversion::kBytes:
+      out.Str("bytes(");
+      out.Str(u.label);
+      out.Char(')');
+      break;
+    case UnwrapConversion::kDuration:
+      out.Str("duration(");
+      out.Str(u.label);
+      out.Char(')');
+      break;
+    case UnwrapConversion::kDurationSeconds:
+      out.Str("duration_seconds(");
+      out.Str(u.label);
+      out.Char(')');
+      break;
+  }
+  for (const LabelFilterPtr& f : u.post_filters) {
+    out.Str(" | ");
+    if (f) LabelFilterTo(*f, out);
+  }
+}
+
+void LogRangeTo(const LogRange& r, Out& out) {
+  if (r.log) LogSelectorTo(*r.log, out);
+  if (r.has_unwrap) UnwrapTo(r.unwrap, out);
+  out.Char('[');
+  DurationTo(r.range_ns, out);
+  out.Char(']');
+  if (r.offset_ns != 0) {
+    out.Str(" offset ");
+    GoDurationTo(r.offset_ns, out);
+  }
+}
+
+void GroupingTo(const Grouping& g, Out& out) {
+  out.Str(g.without ? " without (" : " by (");
+  JoinedTo(g.labels, out);
+  out.Char(')');
+}
+
+void GoFloatGTo(double v, Out& out) {
+  char* p = out.Claim(obsv::internal::kMaxGoFloatChars);
+  out.Commit(p + obsv::internal::FormatGoFloat(v, p));
+}
+
+void ExprTo(const Expr& e, Out& out) {
+  switch (e.kind) {
+    case NodeKind::kLogSelector:
+      LogSelectorTo(e.As<LogSelectorExpr>(), out);
+      return;
+    case NodeKind::kRangeAggregation: {
+      const auto& r = e.As<RangeAggregationExpr>();
+      out.Str(RangeOpName(r.op));
+      out.Char('(');
+      if (r.has_param) {
+        FloatTo(r.param, out);
+        out.Char(',');
+      }
+      LogRangeTo(r.range, out);
+      out.Char(')');
+      if (r.has_grouping) GroupingTo(r.grouping, out);
+      return;
+    }
+    case NodeKind::kVectorAggregation: {
+      const auto& v = e.As<VectorAggregationExpr>();
+      out.Str(VectorOpName(v.op));
+      // formatVectorOperation: a grouping that is not Singleton() (`by ()`).
+      if (v.grouping.without || !v.grouping.labels.empty()) GroupingTo(v.grouping, out);
+      out.Char('(');
+      if (v.op == VectorOp::kTopk || v.op == VectorOp::kBottomk || v.op == VectorOp::kApproxTopk ||
+          v.param != 0) {
+        if (v.param < 0) {
+          out.Char('-');
+          obsv::internal::UintTo(-static_cast<uint64_t>(v.param), out);
+        } else {
+          obsv::internal::UintTo(static_cast<uint64_t>(v.param), out);
+        }
+        out.Char(',');
+      }
+      if (v.expr) ExprTo(*v.expr, out);
+      out.Char(')');
+      return;
+    }
+    case NodeKind::kBinary: {
+      const auto& b = e.As<BinaryExpr>();
+      const BinaryModifiers& m = b.modifiers;
+      out.Char('(');
+      if (b.lhs) ExprTo(*b.lhs, out);
+      out.Char(' ');
+      out.Str(BinaryOpName(b.op));
+      if (m.return_bool) out.Str(" bool");
+      if (m.on || !m.matching_labels.empty()) {
+        out.Str(m.on ? " on (" : " ignoring (");
+        JoinedTo(m.matching_labels, out);
+        out.Str(") ");
+        if (m.card == Cardinality::kManyToOne) out.Str("group_left");
+        if (m.card == Cardinality::kOneToMany) out.Str("group_right");
+        if (!m.include.empty()) {
+          out.Str(" (");
+          JoinedTo(m.include, out);
+          out.Char(')');
+        }
+      }
+      out.Char(' ');
+      if (b.rhs) ExprTo(*b.rhs, out);
+      out.Char(')');
+      return;
+    }
+    case NodeKind::kLiteral:
+      GoFloatGTo(e.As<LiteralExpr>().value, out);
+      return;
+    case NodeKind::kVector: {
+      double v = e.As<VectorExpr>().value;
+      out.Str("vector(");
+      if (std::isnan(v)) {
+        out.Str("NaN");
+      } else if (std::isinf(v)) {
+        out.Str(v > 0 ? "+Inf" : "-Inf");
+      } else {
+        char buf[512];
+        int n = snprintf(buf, sizeof(buf), "%f", v);
+        out.Str(std::string_view(buf, static_cast<size_t>(n)));
+      }
+      out.Char(')');
+      return;
+    }
+    case NodeKind::kLabelReplace: {
+      const auto& l = e.As<LabelReplaceExpr>();
+      out.Str("label_replace(");
+      if (l.expr) ExprTo(*l.expr, out);
+      for (const std::string* s : {&l.dst, &l.replacement, &l.src, &l.regex}) {
+        out.Char(',');
+        QuoteTo(*s, out);
+      }
+      out.Char(')');
+      return;
+    }
+    case NodeKind::kVariants: {
+      const auto& v = e.As<VariantsExpr>();
+      out.Str("variants(");
+      for (size_t i = 0; i < v.variants.size(); ++i) {
+        if (i > 0) out.Str(", ");
+        if (v.variants[i]) ExprTo(*v.variants[i], out);
+      }
+      out.Str(") of (");
+      LogRangeTo(v.range, out);
+      out.Char(')');
+      return;
+    }
+  }
+}
 
 }  // namespace
 
@@ -103,284 +408,43 @@ void AppendGoFloatG(double v, std::string* out) {
 void AppendGoFloatF(double v, std::string* out) { obsv::internal::AppendGoFloatF(v, out); }
 
 void AppendLabelFilter(const LabelFilter& f, std::string* out) {
-  switch (f.kind) {
-    case LabelFilterKind::kMatcher:
-      // LineFilterLabelFilter.String(): a `=~` regex kept as a regexp
-      // prints in backquotes (quoted if it holds one).
-      if (f.matcher.op == MatchOp::kRegexMatch && LabelRegexIsKeptAsRegexp(f.matcher.value)) {
-        out->append(f.matcher.name);
-        out->append("=~");
-        if (f.matcher.value.find('`') != std::string::npos) {
-          AppendGoQuote(f.matcher.value, out);
-        } else {
-          StrAppend(out, "`", f.matcher.value, "`");
-        }
-        return;
-      }
-      AppendMatcher(f.matcher, out);
-      return;
-    case LabelFilterKind::kIp:
-      // IPLabelFilter.String() writes `=` (not `==`) for equality.
-      StrAppend(out, f.matcher.name, f.op == CompareOp::kNotEqual ? "!=" : "=", "ip(");
-      AppendGoQuote(f.ip, out);
-      out->push_back(')');
-      return;
-    case LabelFilterKind::kNumber:
-      StrAppend(out, f.matcher.name, CompareString(f.op));
-      AppendGoFloatF(f.number, out);
-      return;
-    case LabelFilterKind::kDuration:
-      StrAppend(out, f.matcher.name, CompareString(f.op));
-      obsv::internal::AppendGoDuration(f.duration_ns, out);
-      return;
-    case LabelFilterKind::kBytes:
-      StrAppend(out, f.matcher.name, CompareString(f.op));
-      AppendHumanBytes(f.bytes, out);
-      return;
-    case LabelFilterKind::kAnd:
-    case LabelFilterKind::kOr:
-      out->append("( ");
-      if (f.lhs) AppendLabelFilter(*f.lhs, out);
-      out->append(f.kind == LabelFilterKind::kAnd ? " , " : " or ");
-      if (f.rhs) AppendLabelFilter(*f.rhs, out);
-      out->append(" )");
-      return;
-  }
+  Out o(out);
+  LabelFilterTo(f, o);
 }
 
 void AppendStage(const Stage& s, std::string* out) {
-  switch (s.kind) {
-    case StageKind::kLineFilter: {
-      const LineFilter& lf = s.line_filter;
-      out->append(LineMatchString(lf.match));
-      for (size_t i = 0; i < lf.operands.size(); ++i) {
-        out->append(i == 0 ? " " : " or ");
-        if (lf.operands[i].ip) {
-          out->append("ip(");
-          AppendGoQuote(lf.operands[i].value, out);
-          out->push_back(')');
-        } else {
-          AppendGoQuote(lf.operands[i].value, out);
-        }
-      }
-      return;
-    }
-    case StageKind::kLogfmt:
-      if (s.extractions.empty()) {
-        out->append("| logfmt");
-        if (s.strict) out->append(" --strict");
-        if (s.keep_empty) out->append(" --keep-empty");
-        return;
-      }
-      out->append("| logfmt ");
-      if (s.strict) out->append("--strict ");
-      if (s.keep_empty) out->append("--keep-empty ");
-      AppendExtractions(s.extractions, out);
-      return;
-    case StageKind::kJson:
-      if (s.extractions.empty()) {
-        out->append("| json");
-        return;
-      }
-      out->append("| json ");
-      AppendExtractions(s.extractions, out);
-      return;
-    case StageKind::kRegexp:
-    case StageKind::kPattern:
-      out->append(s.kind == StageKind::kRegexp ? "| regexp " : "| pattern ");
-      AppendGoQuote(s.param, out);
-      return;
-    case StageKind::kUnpack:
-      out->append("| unpack");
-      return;
-    case StageKind::kLabelFilter:
-      out->append("| ");
-      if (s.label_filter) AppendLabelFilter(*s.label_filter, out);
-      return;
-    case StageKind::kLineFormat:
-      out->append("| line_format ");
-      AppendGoQuote(s.param, out);
-      return;
-    case StageKind::kLabelFormat:
-      out->append("| label_format ");
-      for (size_t i = 0; i < s.formats.size(); ++i) {
-        if (i > 0) out->push_back(',');
-        StrAppend(out, s.formats[i].name, "=");
-        if (s.formats[i].rename) {
-          out->append(s.formats[i].value);
-        } else {
-          AppendGoQuote(s.formats[i].value, out);
-        }
-      }
-      return;
-    case StageKind::kDecolorize:
-      out->append("| decolorize");
-      return;
-    case StageKind::kDrop:
-    case StageKind::kKeep:
-      out->append(s.kind == StageKind::kDrop ? "| drop " : "| keep ");
-      AppendNamed(s.names, out);
-      return;
-  }
+  Out o(out);
+  StageTo(s, o);
 }
 
 void AppendLogSelector(const LogSelectorExpr& e, std::string* out) {
-  out->push_back('{');
-  for (size_t i = 0; i < e.selector.matchers.size(); ++i) {
-    if (i > 0) out->append(", ");
-    AppendMatcher(e.selector.matchers[i], out);
-  }
-  out->push_back('}');
-  for (const Stage& s : e.pipeline) {
-    out->push_back(' ');
-    AppendStage(s, out);
-  }
+  Out o(out);
+  LogSelectorTo(e, o);
 }
 
 void AppendUnwrap(const UnwrapExpr& u, std::string* out) {
-  out->append(" | unwrap ");
-  switch (u.conversion) {
-    case UnwrapConversion::kNone: out->append(u.label); break;
-    case UnwrapConversion::kBytes: StrAppend(out, "bytes(", u.label, ")"); break;
-    case UnwrapConversion::kDuration: StrAppend(out, "duration(", u.label, ")"); break;
-    case UnwrapConversion::kDurationSeconds:
-      StrAppend(out, "duration_seconds(", u.label, ")");
-      break;
-  }
-  for (const LabelFilterPtr& f : u.post_filters) {
-    out->append(" | ");
-    if (f) AppendLabelFilter(*f, out);
-  }
+  Out o(out);
+  UnwrapTo(u, o);
 }
 
 void AppendLogRange(const LogRange& r, std::string* out) {
-  if (r.log) AppendLogSelector(*r.log, out);
-  if (r.has_unwrap) AppendUnwrap(r.unwrap, out);
-  out->push_back('[');
-  obsv::internal::AppendDuration(r.range_ns, out);
-  out->push_back(']');
-  if (r.offset_ns != 0) {
-    out->append(" offset ");
-    obsv::internal::AppendGoDuration(r.offset_ns, out);
-  }
+  Out o(out);
+  LogRangeTo(r, o);
 }
 
-namespace {
-
-void AppendGrouping(const Grouping& g, std::string* out) {
-  out->append(g.without ? " without (" : " by (");
-  AppendJoined(g.labels, out);
-  out->push_back(')');
-}
-
-void AppendExpr(const Expr& e, std::string* out) {
-  switch (e.kind) {
-    case NodeKind::kLogSelector:
-      AppendLogSelector(e.As<LogSelectorExpr>(), out);
-      return;
-    case NodeKind::kRangeAggregation: {
-      const auto& r = e.As<RangeAggregationExpr>();
-      StrAppend(out, RangeOpName(r.op), "(");
-      if (r.has_param) {
-        AppendGoFloatF(r.param, out);
-        out->push_back(',');
-      }
-      AppendLogRange(r.range, out);
-      out->push_back(')');
-      if (r.has_grouping) AppendGrouping(r.grouping, out);
-      return;
-    }
-    case NodeKind::kVectorAggregation: {
-      const auto& v = e.As<VectorAggregationExpr>();
-      out->append(VectorOpName(v.op));
-      // formatVectorOperation: a grouping that is not Singleton() (`by ()`).
-      if (v.grouping.without || !v.grouping.labels.empty()) AppendGrouping(v.grouping, out);
-      out->push_back('(');
-      if (v.op == VectorOp::kTopk || v.op == VectorOp::kBottomk || v.op == VectorOp::kApproxTopk ||
-          v.param != 0) {
-        StrAppend(out, v.param, ",");
-      }
-      if (v.expr) AppendExpr(*v.expr, out);
-      out->push_back(')');
-      return;
-    }
-    case NodeKind::kBinary: {
-      const auto& b = e.As<BinaryExpr>();
-      const BinaryModifiers& m = b.modifiers;
-      out->push_back('(');
-      if (b.lhs) AppendExpr(*b.lhs, out);
-      StrAppend(out, " ", BinaryOpName(b.op));
-      if (m.return_bool) out->append(" bool");
-      if (m.on || !m.matching_labels.empty()) {
-        StrAppend(out, m.on ? " on (" : " ignoring (");
-        AppendJoined(m.matching_labels, out);
-        out->append(") ");
-        if (m.card == Cardinality::kManyToOne) out->append("group_left");
-        if (m.card == Cardinality::kOneToMany) out->append("group_right");
-        if (!m.include.empty()) {
-          out->append(" (");
-          AppendJoined(m.include, out);
-          out->push_back(')');
-        }
-      }
-      out->push_back(' ');
-      if (b.rhs) AppendExpr(*b.rhs, out);
-      out->push_back(')');
-      return;
-    }
-    case NodeKind::kLiteral:
-      AppendGoFloatG(e.As<LiteralExpr>().value, out);
-      return;
-    case NodeKind::kVector: {
-      double v = e.As<VectorExpr>().value;
-      out->append("vector(");
-      if (std::isnan(v)) {
-        out->append("NaN");
-      } else if (std::isinf(v)) {
-        out->append(v > 0 ? "+Inf" : "-Inf");
-      } else {
-        char buf[512];
-        snprintf(buf, sizeof(buf), "%f", v);
-        out->append(buf);
-      }
-      out->push_back(')');
-      return;
-    }
-    case NodeKind::kLabelReplace: {
-      const auto& l = e.As<LabelReplaceExpr>();
-      out->append("label_replace(");
-      if (l.expr) AppendExpr(*l.expr, out);
-      for (const std::string* s : {&l.dst, &l.replacement, &l.src, &l.regex}) {
-        out->push_back(',');
-        AppendGoQuote(*s, out);
-      }
-      out->push_back(')');
-      return;
-    }
-    case NodeKind::kVariants: {
-      const auto& v = e.As<VariantsExpr>();
-      out->append("variants(");
-      for (size_t i = 0; i < v.variants.size(); ++i) {
-        if (i > 0) out->append(", ");
-        if (v.variants[i]) AppendExpr(*v.variants[i], out);
-      }
-      out->append(") of (");
-      AppendLogRange(v.range, out);
-      out->push_back(')');
-      return;
-    }
-  }
-}
-
-}  // namespace
 }  // namespace internal
 
-void AppendFormat(const Expr& expr, std::string* out) { internal::AppendExpr(expr, out); }
+void AppendFormat(const Expr& expr, std::string* out) {
+  internal::Out o(out);
+  internal::ExprTo(expr, o);
+}
 
 std::string Format(const Expr& expr) {
   std::string out;
-  out.reserve(256);  // most queries print in one buffer
-  internal::AppendExpr(expr, &out);
+  // Canonical text is about as long as the query it was parsed from.
+  const size_t written = expr.span.end > expr.span.start ? expr.span.end - expr.span.start : 0;
+  out.reserve(written + written / 4 + 32);
+  AppendFormat(expr, &out);
   return out;
 }
 

@@ -1,200 +1,23 @@
 // The canonical printer: Prometheus's String() (promql/parser/printer.go),
-// plus the Go formatting it relies on (strconv.Quote, FormatFloat 'f',
-// model.Duration).
+// through common/out.h's cursor and Go formatting (strconv.Quote,
+// FormatFloat 'f', model.Duration).
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
+#include "common/out.h"
 #include "promql/lexer.h"
 #include "promql/printer.h"
 
 namespace obsv::promql {
-namespace internal {
-
-
-void Out::Grow(size_t n) {
-  const size_t used = size();
-  s_->resize(std::max(used + n, 2 * s_->size()));
-  s_->resize(s_->capacity());
-  p_ = s_->data() + used;
-  end_ = s_->data() + s_->size();
-}
-
 namespace {
 
-#if defined(__SSE2__)
-// Whether a byte of x needs escaping in a Go-quoted string: a control
-// character, DEL, '"', '\\' or a byte >= 0x80 (signed, below 0x20 too).
-inline bool NeedsQuoting(__m128i x) {
-  __m128i bad = _mm_or_si128(
-      _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F))),
-      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
-  return _mm_movemask_epi8(bad) != 0;
-}
-#endif
-
-inline bool PlainQuotedByte(char c) { return c >= ' ' && c <= '~' && c != '"' && c != '\\'; }
-
-// Copies s (n bytes) to p and returns whether every byte may stand as it is
-// between double quotes.
-inline bool CopyPlain(char* p, const char* s, size_t n) {
-#if defined(__SSE2__)
-  if (n <= 16) {
-    uint64_t w0, w1;
-    if (n >= 8) {
-      std::memcpy(&w0, s, 8);
-      std::memcpy(&w1, s + n - 8, 8);
-      std::memcpy(p, &w0, 8);
-      std::memcpy(p + n - 8, &w1, 8);
-    } else if (n >= 4) {
-      uint32_t x, y;
-      std::memcpy(&x, s, 4);
-      std::memcpy(&y, s + n - 4, 4);
-      std::memcpy(p, &x, 4);
-      std::memcpy(p + n - 4, &y, 4);
-      w0 = x | uint64_t{y} << 32;
-      w1 = w0;
-    } else {
-      // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is plain.
-      p[0] = s[0];
-      p[n / 2] = s[n / 2];
-      p[n - 1] = s[n - 1];
-      w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
-           uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 |
-           uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
-      w1 = w0;
-    }
-    return !NeedsQuoting(_mm_set_epi64x(static_cast<long long>(w1), static_cast<long long>(w0)));
-  }
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), v);
-    if (NeedsQuoting(v)) return false;
-  }
-  if (i < n) {  // the last 16 bytes, overlapping
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + n - 16));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p + n - 16), v);
-    if (NeedsQuoting(v)) return false;
-  }
-  return true;
-#else
-  for (size_t i = 0; i < n; ++i) {
-    if (!PlainQuotedByte(s[i])) return false;
-    p[i] = s[i];
-  }
-  return true;
-#endif
-}
-
-// QuoteTo() of a string with bytes to escape, after the opening quote:
-// Go's strconv.Quote (common/go_strconv), less the quote already written.
-[[gnu::cold, gnu::noinline]] void QuoteSlow(std::string_view s, Out& out) {
-  std::string quoted;
-  AppendGoQuote(s, &quoted);
-  out.Str(std::string_view(quoted).substr(1));
-}
-
-}  // namespace
-
-void QuoteTo(std::string_view s, Out& out) {
-  // Nearly every label value is printable ASCII without quotes or
-  // backslashes: copied and checked 16 bytes at a time.
-  const size_t n = s.size();
-  char* p = out.Claim(n + 2);
-  *p++ = '"';
-  if (n == 0 || CopyPlain(p, s.data(), n)) {
-    p[n] = '"';
-    out.Commit(p + n + 1);
-    return;
-  }
-  out.Commit(p);
-  QuoteSlow(s, out);
-}
-
-namespace {
-
-// Decimal digits of v >= 0.
-inline void UintTo(uint64_t v, Out& out) {
-  char* p = out.Claim(20);
-  out.Commit(std::to_chars(p, p + 20, v).ptr);
-}
-
-// model.Duration's String(), common/go_strconv's AppendDuration(); the
-// text (at most a few units) fits a short string's inline buffer.
-void DurationTo(int64_t ns, Out& out) {
-  std::string text;
-  AppendDuration(ns, &text);
-  out.Str(text);
-}
-
-// strconv.FormatFloat(v, 'f', -1, 64). Integers (nearly every number in a
-// query) are written directly.
-void FloatTo(double v, Out& out) {
-  if (v >= -1e15 && v <= 1e15) {
-    const auto i = static_cast<int64_t>(v);
-    if (static_cast<double>(i) == v) {
-      if (i < 0) {
-        out.Char('-');
-        UintTo(static_cast<uint64_t>(-i), out);
-      } else if (i == 0 && std::signbit(v)) {
-        out.Str("-0");
-      } else {
-        UintTo(static_cast<uint64_t>(i), out);
-      }
-      return;
-    }
-  }
-  // A few decimals (`0.95`, `1.5`, `0.001`): the fewest k digits after the
-  // point such that m / 10^k reads back as v. Below 1e6 the doubles are
-  // much closer together than 10^-6, so that decimal is the only one of k
-  // digits that reads back as v, and it is the shortest one: what
-  // FormatFloat(v, 'f', -1) prints.
-  if (v > -1e6 && v < 1e6) {
-    const double a = std::fabs(v);
-    uint64_t p10 = 1;
-    for (int k = 1; k <= 6; ++k) {
-      p10 *= 10;
-      const double m = std::nearbyint(a * static_cast<double>(p10));
-      if (m / static_cast<double>(p10) == a) {
-        const auto mi = static_cast<uint64_t>(m);
-        if (std::signbit(v)) out.Char('-');
-        UintTo(mi / p10, out);
-        out.Char('.');
-        char digits[8];
-        uint64_t frac = mi % p10;
-        for (int i = k - 1; i >= 0; --i) {
-          digits[i] = static_cast<char>('0' + frac % 10);
-          frac /= 10;
-        }
-        out.Str(std::string_view(digits, static_cast<size_t>(k)));
-        return;
-      }
-    }
-  }
-  std::string text;
-  AppendGoFloatF(v, &text);
-  out.Str(text);
-}
-
-}  // namespace
-
-}  // namespace internal
-
-namespace {
-
-using internal::DurationTo;
-using internal::FloatTo;
-using internal::Out;
-using internal::QuoteTo;
+using obsv::internal::DurationTo;
+using obsv::internal::FloatTo;
+using obsv::internal::Out;
+using obsv::internal::QuoteTo;
 
 void FormatTo(const Expr& e, Out& out);
 void FormatTo(const DurationExpr& d, Out& out);

@@ -4,89 +4,16 @@
 #ifndef OBSV_SRC_PROMQL_PRINTER_H_
 #define OBSV_SRC_PROMQL_PRINTER_H_
 
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
 #include <string>
-#include <string_view>
 
+#include "common/out.h"
 #include "obsv/promql.h"
 
 namespace obsv::promql::internal {
 
-// Copies n bytes without a call for the short pieces the printer writes
-// (names, operators, values): two overlapping loads and stores.
-inline void CopyBytes(char* d, const char* s, size_t n) {
-  if (n >= 8) {
-    if (n > 16) {
-      std::memcpy(d, s, n);
-      return;
-    }
-    uint64_t a, b;
-    std::memcpy(&a, s, 8);
-    std::memcpy(&b, s + n - 8, 8);
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + n - 8, &b, 8);
-  } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + n - 4, 4);
-    std::memcpy(d, &a, 4);
-    std::memcpy(d + n - 4, &b, 4);
-  } else if (n > 0) {
-    d[0] = s[0];
-    d[n / 2] = s[n / 2];
-    d[n - 1] = s[n - 1];
-  }
-}
-
-// An append cursor over a std::string: bytes are written through a pointer
-// into the string's capacity (grown by doubling), not one append() call
-// each. While an Out is alive the string's size() is its capacity; the
-// destructor trims it to what was written. Thread-compatible.
-class Out {
- public:
-  explicit Out(std::string* s) : s_(s) {
-    const size_t used = s->size();
-    s->resize(s->capacity());
-    p_ = s->data() + used;
-    end_ = s->data() + s->size();
-  }
-  ~Out() { s_->resize(size()); }
-  Out(const Out&) = delete;
-  Out& operator=(const Out&) = delete;
-
-  size_t size() const { return static_cast<size_t>(p_ - s_->data()); }
-  const char* data() const { return s_->data(); }
-
-  void Char(char c) {
-    if (p_ == end_) Grow(1);
-    *p_++ = c;
-  }
-  void Str(std::string_view v) {
-    if (static_cast<size_t>(end_ - p_) < v.size()) Grow(v.size());
-    CopyBytes(p_, v.data(), v.size());
-    p_ += v.size();
-  }
-  // Room for n bytes at the returned pointer; Commit() the end written.
-  char* Claim(size_t n) {
-    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
-    return p_;
-  }
-  void Commit(char* end) { p_ = end; }
-  // Drops what was written after the first n bytes.
-  void Truncate(size_t n) { p_ = s_->data() + n; }
-
- private:
-  void Grow(size_t n);
-
-  std::string* s_;
-  char* p_;
-  char* end_;
-};
-
-// Go's strconv.Quote of s (see AppendGoQuote()), through an Out.
-void QuoteTo(std::string_view s, Out& out);
+// The append cursor and Go formatting shared with LogQL (common/out.h).
+using obsv::internal::Out;
+using obsv::internal::QuoteTo;
 
 // `sum by (job) ` / `topk without (a) ` / `sum`: the operator and grouping
 // of an aggregation, without the parenthesised arguments

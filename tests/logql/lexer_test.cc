@@ -82,9 +82,9 @@ TEST(LogqlLexerTest, Tokens) {
 TEST(LogqlLexerTest, Values) {
   Lexer lex(R"(`a\b` "c\"d" [1h30m] 90s 20MB 1KiB)");
   Token t = lex.Next();
-  EXPECT_EQ(t.str, "a\\b");
+  EXPECT_EQ(t.value(), "a\\b");
   t = lex.Next();
-  EXPECT_EQ(t.str, "c\"d");
+  EXPECT_EQ(t.value(), "c\"d");
   t = lex.Next();
   EXPECT_EQ(t.duration_ns, int64_t{5400} * 1'000'000'000);
   t = lex.Next();
@@ -173,6 +173,8 @@ TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
   static const char* const kPieces[] = {
       "a", "b", "ab", "ba", "abc", "team-", "x", "-", "/", ":", " ", "\xc3\xa9", "|", "||",
       ".*", ".+", ".", "*", "?", "(", ")", "(?i)", "[a]", "\\.", "^", "$", "\x00",
+      "[0-9]", "[^a]", "[]a]", "[^]", "[", "]", "5", ".*?", "+?", "??", "{2}", "\xff",
+      "\\d", "\\w+", "\\\\", "\\Q", "\\E", "\\x41", "(?P<n>", "(?:", "[\\d]", "[\\]]", "\\^", "(?", "?[ab]",
   };
   constexpr size_t kNumPieces = sizeof(kPieces) / sizeof(kPieces[0]);
   std::mt19937 rng(11);
@@ -187,7 +189,11 @@ TEST(LogqlRegexTest, KeptAsRegexpQuickShapesAgreeWithTree) {
     ASSERT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }
   for (const char* p : {"error|warn", "team-a|team-b", "a|b", "web.*", ".*flush.*", ".*", "",
-                        "ab|ac", "ab|cd|ab", "ERR|CRIT"}) {
+                        "ab|ac", "ab|cd|ab", "ERR|CRIT", "5..", "5[0-9][0-9]", "$level",
+                        "Notify.*failed", "Sync operation.*failed.*", ".*x.*?", ".+", "[x]y.*", "^(12|34|56)$",
+                        "o.e.c.r.a.DiskThresholdMonitor|o.e.m.j.JvmGcMonitorService", "UH|UF|URX",
+                        ".*?(GET|POST) /api/(?i)(\\d+[a-z]|[a-z]+\\d)\\w*/query", "(?i).*bot.*",
+                        "a|\\Qb\\d\\E", "(a|b\\d)", "x\\\\d", "(?[ab])", "(?i.)a"}) {
     SCOPED_TRACE(p);
     EXPECT_EQ(LabelRegexIsKeptAsRegexp(p), LabelRegexIsKeptAsRegexpByTree(p));
   }

@@ -1,0 +1,105 @@
+// The per-thread node cache (node_cache.h): one free list per 16-byte size
+// class up to 256 bytes, each holding at most kMaxCached nodes (the rest go
+// back to the heap), emptied when the thread exits. A node freed on another
+// thread than the one that made it joins that thread's cache. Under
+// AddressSanitizer every node goes to the heap, so that use-after-free
+// stays visible. (-DOBSV_NODE_CACHE=0 or 1 overrides; the older
+// -DOBSV_PROMQL_NODE_CACHE is honoured too.)
+#include "common/node_cache.h"
+
+#include <cstdint>
+#include <new>
+
+#if !defined(OBSV_NODE_CACHE) && defined(OBSV_PROMQL_NODE_CACHE)
+#define OBSV_NODE_CACHE OBSV_PROMQL_NODE_CACHE
+#endif
+#ifndef OBSV_NODE_CACHE
+#if defined(__SANITIZE_ADDRESS__)
+#define OBSV_NODE_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OBSV_NODE_CACHE 0
+#endif
+#endif
+#endif
+#ifndef OBSV_NODE_CACHE
+#define OBSV_NODE_CACHE 1
+#endif
+
+namespace obsv::internal {
+namespace {
+
+#if OBSV_NODE_CACHE
+constexpr size_t kGranule = 16;
+constexpr size_t kClasses = 16;  // up to 256 bytes
+constexpr uint32_t kMaxCached = 64;
+
+struct FreeNode {
+  FreeNode* next;
+};
+
+struct NodeCache {
+  FreeNode* head[kClasses] = {};
+  uint32_t count[kClasses] = {};
+  ~NodeCache();
+};
+
+// Set once the thread's cache is destroyed: a tree freed later in the
+// thread's exit (another thread_local's destructor) goes to the heap.
+thread_local bool t_cache_gone = false;
+thread_local NodeCache t_cache;
+
+NodeCache::~NodeCache() {
+  for (size_t c = 0; c < kClasses; ++c) {
+    while (head[c] != nullptr) {
+      FreeNode* n = head[c];
+      head[c] = n->next;
+      ::operator delete(n);
+    }
+    count[c] = 0;
+  }
+  t_cache_gone = true;
+}
+
+inline size_t SizeClass(size_t size) { return (size + kGranule - 1) / kGranule - 1; }
+#endif
+
+}  // namespace
+
+void* NodeAlloc(std::size_t size) {
+#if OBSV_NODE_CACHE
+  const size_t c = SizeClass(size);
+  if (c < kClasses && !t_cache_gone) {
+    NodeCache& cache = t_cache;
+    if (FreeNode* n = cache.head[c]; n != nullptr) {
+      cache.head[c] = n->next;
+      --cache.count[c];
+      return n;
+    }
+    return ::operator new((c + 1) * kGranule);
+  }
+#endif
+  return ::operator new(size);
+}
+
+void NodeFree(void* p, std::size_t size) noexcept {
+  if (p == nullptr) return;
+#if OBSV_NODE_CACHE
+  const size_t c = SizeClass(size);
+  if (c < kClasses && !t_cache_gone) {
+    NodeCache& cache = t_cache;
+    if (cache.count[c] < kMaxCached) {
+      auto* n = static_cast<FreeNode*>(p);
+      n->next = cache.head[c];
+      cache.head[c] = n;
+      ++cache.count[c];
+      return;
+    }
+  }
+#else
+  (void)size;
+#endif
+  ::operator delete(p);
+}
+
+}  // namespace obsv::internal
