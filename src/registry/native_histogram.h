@@ -153,8 +153,11 @@ class KeyTable {
 // of them hot. `hot_and_started_` holds the hot set's index in its top bit
 // and, below, the number of observations started in it since it became hot.
 // An observer fetch_adds that word (which picks the set and counts itself
-// started), adds to the set's bucket, zero, classic and sum atomics, and
-// increments the set's `done` last, with release order.
+// started), adds to the set's bucket (or zero bucket), finite classic
+// bucket and sum atomics, and increments the set's `done` last, with
+// release order. The count is `done` less what the set had at its last
+// clear and the observations it gave up (kFull, below); the +Inf classic
+// bucket is that count less the finite ones.
 //
 // Everything else runs under `mu_`: collection (Read), the bucket-limit
 // reductions and table growth. A flip exchanges the word to the other set
