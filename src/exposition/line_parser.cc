@@ -159,7 +159,7 @@ inline bool MatchTypeWord(const char* p, size_t n, bool om, MetricType* type) {
 inline uint64_t NameBit(std::string_view n) {
   if (n.empty()) return 1;
   // The length and the first byte: cheap, and the usual label names of a
-  // line differ in one of them.
+  // line differ in one of them (a collision costs a pairwise comparison).
   return uint64_t{1} << ((n.size() * 8 + static_cast<unsigned char>(n[0])) & 63);
 }
 
@@ -443,6 +443,17 @@ bool LineParser::ParseQuotedSlow(Cursor& c, std::string_view* out, uint32_t max_
 
 namespace {
 
+// Whether two of the n labels have the same name. Out of line: rare, and
+// kept out of the sample path's registers.
+__attribute__((noinline)) bool HasDuplicateName(const LabelView* labels, size_t n) {
+  for (size_t i = 1; i < n; ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (labels[i].name == labels[j].name) return true;
+    }
+  }
+  return false;
+}
+
 // The labels at p in their usual shape, as many as take it: `name="value"`
 // followed by `,` or `}`, a name of at most 15 bytes, an ASCII value
 // without escapes. Writes at most `room` labels to out and returns how many;
@@ -715,7 +726,10 @@ inline bool LineParser::ParseLabelsFast(Cursor& c, LabelList* labels) {
   bool closed = false;
   size_t n = FastLabels(p, c.end, c.limit, dst, std::min<size_t>(labels->capacity(), options_.max_labels_per_series),
                         options_.max_label_name_bytes, options_.max_label_value_bytes, &seen, &dup, &closed);
-  if (!closed || dup || n == 0) return false;
+  if (!closed || n == 0) return false;
+  // Two names sharing a signature: compare them all; a real duplicate goes
+  // to ParseLabels(), which reports it.
+  if (dup && HasDuplicateName(dst, n)) return false;
   labels->set_size(n);
   c.p = p;
   return true;
