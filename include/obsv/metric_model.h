@@ -134,7 +134,7 @@ struct Sample {
   // A native histogram's buckets, on the `_count` sample of each of its
   // series in Registry::Collect()'s model. The parsers never set it (the
   // text formats have no native buckets), the text and OpenMetrics writers
-  // ignore it, and SamplesEqual() does not compare it. The registry's
+  // ignore it, SamplesEqual() compares it. The registry's
   // protobuf exposition writes it for a collector's histogram family.
   std::optional<NativeHistogramData> native;
 };
@@ -149,7 +149,7 @@ struct MetricFamily {
 };
 
 // Structural equality: names, types, help, unit, labels, timestamps,
-// exemplars. Values compare bit-for-bit after NaN normalisation (all NaNs are
+// exemplars, native buckets. Values compare bit-for-bit after NaN normalisation (all NaNs are
 // equal), so a round trip that changes any value is caught. The `le` and
 // `quantile` label values compare as numbers ("1" equals "1.0"): writers
 // spell them canonically per format, and Prometheus 3 normalises them.

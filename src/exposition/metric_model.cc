@@ -108,12 +108,29 @@ bool LabelsEqual(const std::vector<Label>& a, const std::vector<Label>& b) {
   return true;
 }
 
+bool BucketsEqual(const std::vector<NativeHistogramData::Bucket>& a,
+                  const std::vector<NativeHistogramData::Bucket>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].index != b[i].index || a[i].count != b[i].count) return false;
+  }
+  return true;
+}
+
+bool NativeEqual(const std::optional<NativeHistogramData>& a, const std::optional<NativeHistogramData>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  if (!a) return true;
+  return a->schema == b->schema && ValuesEqual(a->zero_threshold, b->zero_threshold) &&
+         a->zero_count == b->zero_count && BucketsEqual(a->positive, b->positive) &&
+         BucketsEqual(a->negative, b->negative);
+}
+
 }  // namespace
 
 bool SamplesEqual(const Sample& a, const Sample& b) {
   return a.name == b.name && LabelsEqual(a.labels, b.labels) && ValuesEqual(a.value, b.value) &&
          a.value_text == b.value_text && a.timestamp == b.timestamp &&
-         a.suffix == b.suffix && ExemplarsEqual(a.exemplar, b.exemplar);
+         a.suffix == b.suffix && ExemplarsEqual(a.exemplar, b.exemplar) && NativeEqual(a.native, b.native);
 }
 
 bool FamiliesEqual(const MetricFamily& a, const MetricFamily& b) {
