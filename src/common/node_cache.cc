@@ -44,10 +44,15 @@ struct NodeCache {
   ~NodeCache();
 };
 
-// Set once the thread's cache is destroyed: a tree freed later in the
-// thread's exit (another thread_local's destructor) goes to the heap.
-thread_local bool t_cache_gone = false;
+// The thread's cache is a C++ thread_local (for its destructor at thread
+// exit), reached through a `__thread` pointer set at the first use: a
+// thread_local with a destructor is read through a TLS wrapper call, the
+// pointer with one load (initial-exec, as registry/cells.h's arena). Once
+// the cache is destroyed, `tls_node_cache_gone` sends the thread's later
+// nodes (another thread_local's destructor freeing a tree) to the heap.
 thread_local NodeCache t_cache;
+__thread NodeCache* tls_node_cache __attribute__((tls_model("initial-exec"))) = nullptr;
+__thread bool tls_node_cache_gone __attribute__((tls_model("initial-exec"))) = false;
 
 NodeCache::~NodeCache() {
   for (size_t c = 0; c < kClasses; ++c) {
@@ -58,7 +63,20 @@ NodeCache::~NodeCache() {
     }
     count[c] = 0;
   }
-  t_cache_gone = true;
+  tls_node_cache = nullptr;
+  tls_node_cache_gone = true;
+}
+
+// The calling thread's cache, made at its first use; null after its exit.
+[[gnu::noinline]] NodeCache* ThreadCacheSlow() {
+  if (tls_node_cache_gone) return nullptr;
+  tls_node_cache = &t_cache;
+  return tls_node_cache;
+}
+
+inline NodeCache* ThreadCache() {
+  NodeCache* c = tls_node_cache;
+  return c != nullptr ? c : ThreadCacheSlow();
 }
 
 inline size_t SizeClass(size_t size) { return (size + kGranule - 1) / kGranule - 1; }
@@ -69,12 +87,13 @@ inline size_t SizeClass(size_t size) { return (size + kGranule - 1) / kGranule -
 void* NodeAlloc(std::size_t size) {
 #if OBSV_NODE_CACHE
   const size_t c = SizeClass(size);
-  if (c < kClasses && !t_cache_gone) {
-    NodeCache& cache = t_cache;
-    if (FreeNode* n = cache.head[c]; n != nullptr) {
-      cache.head[c] = n->next;
-      --cache.count[c];
-      return n;
+  if (c < kClasses) {
+    if (NodeCache* cache = ThreadCache(); cache != nullptr) {
+      if (FreeNode* n = cache->head[c]; n != nullptr) {
+        cache->head[c] = n->next;
+        --cache->count[c];
+        return n;
+      }
     }
     return ::operator new((c + 1) * kGranule);
   }
@@ -86,13 +105,13 @@ void NodeFree(void* p, std::size_t size) noexcept {
   if (p == nullptr) return;
 #if OBSV_NODE_CACHE
   const size_t c = SizeClass(size);
-  if (c < kClasses && !t_cache_gone) {
-    NodeCache& cache = t_cache;
-    if (cache.count[c] < kMaxCached) {
+  if (c < kClasses) {
+    NodeCache* cache = ThreadCache();
+    if (cache != nullptr && cache->count[c] < kMaxCached) {
       auto* n = static_cast<FreeNode*>(p);
-      n->next = cache.head[c];
-      cache.head[c] = n;
-      ++cache.count[c];
+      n->next = cache->head[c];
+      cache->head[c] = n;
+      ++cache->count[c];
       return;
     }
   }

@@ -3,8 +3,11 @@
 // of pkg/logql/syntax/ast.go or pkg/logql/log, named in the comment), errors
 // with positions, and round trips (Format is idempotent and re-parses to the
 // same tree).
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -396,6 +399,36 @@ TEST(LogqlParserTest, TreeShape) {
   EXPECT_EQ(f.lhs->kind, LabelFilterKind::kNumber);
   EXPECT_EQ(f.lhs->number, 5);
   EXPECT_EQ(f.rhs->kind, LabelFilterKind::kMatcher);
+}
+
+// Nodes and label filters come from a per-thread cache (common/node_cache.h):
+// trees made on threads that have exited, freed on another, and the other
+// way round, stay whole (and ASan or memcheck see no misuse).
+TEST(LogqlParserTest, TreesMadeAndFreedOnOtherThreads) {
+  constexpr std::string_view kQuery =
+      R"q(sum by (a) (rate({app="x"} |= "y" | json | b > 1 and c="d" [5m])) / 2)q";
+  constexpr std::string_view kText =
+      R"q((sum by (a)(rate({app="x"} |= "y" | json | ( b>1 , c="d" )[5m])) / 2))q";
+  std::vector<ExprPtr> trees;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        absl::StatusOr<ExprPtr> e = Parse(kQuery);
+        ASSERT_TRUE(e.ok()) << e.status();
+        std::lock_guard<std::mutex> lock(mu);
+        trees.push_back(*std::move(e));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(trees.size(), 400u);
+  for (const ExprPtr& e : trees) ASSERT_EQ(Format(*e), kText);
+  trees.clear();  // made on the exited threads, freed here
+  for (int i = 0; i < 100; ++i) trees.push_back(*Parse(kQuery));
+  std::thread([&] { trees.clear(); }).join();  // made here, freed there
+  EXPECT_EQ(Format(**Parse(kQuery)), kText);
 }
 
 }  // namespace
