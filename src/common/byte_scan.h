@@ -152,8 +152,8 @@ inline bool EqualBytes(const char* a, const char* b, size_t n) {
 }
 
 // Copies n bytes from s to d (not overlapping). Inline for the short names
-// the parsers copy per family, where a call to memcpy costs more than the
-// copy: words, the last one overlapping.
+// the parsers copy per family and the printers write, where a call to
+// memcpy costs more than the copy: words, the last one overlapping.
 inline void CopyBytes(char* d, const char* s, size_t n) {
   if (n >= 8) {
     if (n > 48) {
@@ -205,9 +205,11 @@ inline bool WordsMayNeedEscape(uint64_t w0, uint64_t w1) {
 #endif
 }
 
-// Copies 1..16 bytes from s to p as (overlapping) words, and returns
-// whether one of them may need escaping (see WordsMayNeedEscape).
-inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
+// Copies 1..16 bytes from s to p as (overlapping) words, and returns in
+// *w0, *w1 words that hold every copied byte (padded with 'a', plain in
+// every format), for a caller to check in registers rather than in memory
+// just stored (which would stall on store forwarding).
+inline void CopyShortWords(char* p, const char* s, size_t n, uint64_t* w0_out, uint64_t* w1_out) {
   uint64_t w0, w1;
   if (n >= 8) {
     std::memcpy(&w0, s, 8);
@@ -223,7 +225,7 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
     w0 = x | uint64_t{y} << 32;
     w1 = w0;
   } else {
-    // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is harmless.
+    // Bytes 0, n/2 and n-1 cover all of 1..3.
     p[0] = s[0];
     p[n / 2] = s[n / 2];
     p[n - 1] = s[n - 1];
@@ -231,6 +233,15 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
          uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 | uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
     w1 = w0;
   }
+  *w0_out = w0;
+  *w1_out = w1;
+}
+
+// Copies 1..16 bytes from s to p, and returns whether one of them may need
+// escaping (see WordsMayNeedEscape).
+inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
+  uint64_t w0, w1;
+  CopyShortWords(p, s, n, &w0, &w1);
   return WordsMayNeedEscape(w0, w1);
 }
 

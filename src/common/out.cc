@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/byte_scan.h"
 #include "common/go_strconv.h"
 
 namespace obsv::internal {
@@ -44,29 +45,7 @@ inline bool CopyPlain(char* p, const char* s, size_t n) {
 #if defined(__SSE2__)
   if (n <= 16) {
     uint64_t w0, w1;
-    if (n >= 8) {
-      std::memcpy(&w0, s, 8);
-      std::memcpy(&w1, s + n - 8, 8);
-      std::memcpy(p, &w0, 8);
-      std::memcpy(p + n - 8, &w1, 8);
-    } else if (n >= 4) {
-      uint32_t x, y;
-      std::memcpy(&x, s, 4);
-      std::memcpy(&y, s + n - 4, 4);
-      std::memcpy(p, &x, 4);
-      std::memcpy(p + n - 4, &y, 4);
-      w0 = x | uint64_t{y} << 32;
-      w1 = w0;
-    } else {
-      // Bytes 0, n/2 and n-1 cover all of 1..3; the fill byte 'a' is plain.
-      p[0] = s[0];
-      p[n / 2] = s[n / 2];
-      p[n - 1] = s[n - 1];
-      w0 = 0x6161616161000000ULL | static_cast<unsigned char>(s[0]) |
-           uint64_t{static_cast<unsigned char>(s[n / 2])} << 8 |
-           uint64_t{static_cast<unsigned char>(s[n - 1])} << 16;
-      w1 = w0;
-    }
+    CopyShortWords(p, s, n, &w0, &w1);
     return !NeedsQuoting(_mm_set_epi64x(static_cast<long long>(w1), static_cast<long long>(w0)));
   }
   size_t i = 0;

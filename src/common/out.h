@@ -10,33 +10,9 @@
 #include <string>
 #include <string_view>
 
-namespace obsv::internal {
+#include "common/byte_scan.h"
 
-// Copies n bytes without a call for the short pieces the printers write
-// (names, operators, values): two overlapping loads and stores.
-inline void CopyBytes(char* d, const char* s, size_t n) {
-  if (n >= 8) {
-    if (n > 16) {
-      std::memcpy(d, s, n);
-      return;
-    }
-    uint64_t a, b;
-    std::memcpy(&a, s, 8);
-    std::memcpy(&b, s + n - 8, 8);
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + n - 8, &b, 8);
-  } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + n - 4, 4);
-    std::memcpy(d, &a, 4);
-    std::memcpy(d + n - 4, &b, 4);
-  } else if (n > 0) {
-    d[0] = s[0];
-    d[n / 2] = s[n / 2];
-    d[n - 1] = s[n - 1];
-  }
-}
+namespace obsv::internal {
 
 // An append cursor over a std::string: bytes are written through a pointer
 // into the string's capacity (grown by doubling), not one append() call
