@@ -1144,3 +1144,66 @@ func NegotiateFormat(accept string) (Format, string) {
 }
 
 var _ = fmt.Sprint
+
+// NativeBucket is one bucket of a native histogram: its index at the
+// histogram's schema (bucket i covers (2^((i-1)*2^-schema), 2^(i*2^-schema)]
+// of |v|) and its count (> 0).
+type NativeBucket struct {
+	Index int32
+	Count uint64
+}
+
+// NativeSnapshot is a native histogram series read whole, from one
+// consistent snapshot: Count == ZeroCount + every bucket's count.
+type NativeSnapshot struct {
+	Schema             int32
+	ZeroThreshold      float64
+	ZeroCount          uint64
+	Count              uint64
+	Sum                float64
+	Positive, Negative []NativeBucket // by ascending index
+}
+
+// ReadNativeBuckets reads the series with its buckets, as a scrape sees it
+// (obsv_histogram_read_native_buckets); ErrInvalidArgument for a classic
+// histogram or an empty handle.
+func (h Histogram) ReadNativeBuckets() (NativeSnapshot, error) {
+	var snap NativeSnapshot
+	pos, neg := 16, 16
+	if st, ok := h.ReadNative(); ok {
+		pos, neg = st.PositiveBuckets+16, st.NegativeBuckets+16
+	}
+	// The series keeps changing between the size query and the read: retry
+	// with what the read says it needs (a bucket limit bounds it).
+	for {
+		pb := make([]C.obsv_native_bucket, pos)
+		nb := make([]C.obsv_native_bucket, neg)
+		var state C.obsv_native_histogram_state
+		var cerr *C.obsv_error
+		// C writes into the slices only during the call (no Go pointers in them).
+		st := C.obsv_histogram_read_native_buckets(h.h, &state, &pb[0], C.size_t(pos), &nb[0], C.size_t(neg), &cerr)
+		runtime.KeepAlive(h.r)
+		if st == C.OBSV_ERR_BUFFER_TOO_SMALL {
+			C.obsv_error_free(cerr)
+			pos, neg = int(state.positive_count)+16, int(state.negative_count)+16
+			continue
+		}
+		if err := takeError(st, cerr); err != nil {
+			return snap, err
+		}
+		snap = NativeSnapshot{
+			Schema:        int32(state.schema),
+			ZeroThreshold: float64(state.zero_threshold),
+			ZeroCount:     uint64(state.zero_count),
+			Count:         uint64(state.count),
+			Sum:           float64(state.sum),
+		}
+		for _, b := range pb[:state.positive_count] {
+			snap.Positive = append(snap.Positive, NativeBucket{int32(b.index), uint64(b.count)})
+		}
+		for _, b := range nb[:state.negative_count] {
+			snap.Negative = append(snap.Negative, NativeBucket{int32(b.index), uint64(b.count)})
+		}
+		return snap, nil
+	}
+}

@@ -159,10 +159,19 @@ func TestRegistryNativeHistogram(t *testing.T) {
 	}
 	_, err := r.NativeHistogram(MetricOpts{Name: "bad"}, &NativeHistogramOpts{BucketFactor: 0.5}, nil)
 	wantCode(t, err, ErrInvalidArgument)
+	snap, err := hh.ReadNativeBuckets()
+	if err != nil || snap.Count != 3 || snap.ZeroCount != 1 || snap.Sum != -0.5 ||
+		len(snap.Positive) != 1 || len(snap.Negative) != 1 || snap.Positive[0].Count != 1 ||
+		snap.Negative[0].Count != 1 || snap.Positive[0].Index <= 0 {
+		t.Errorf("native buckets %+v %v", snap, err)
+	}
 	c := must[*HistogramFamily](t)(r.Histogram(MetricOpts{Name: "classic"}, nil))
-	if _, ok := must[Histogram](t)(c.WithLabelValues()).ReadNative(); ok {
+	classic := must[Histogram](t)(c.WithLabelValues())
+	if _, ok := classic.ReadNative(); ok {
 		t.Error("classic histogram reads as native")
 	}
+	_, err = classic.ReadNativeBuckets()
+	wantCode(t, err, ErrInvalidArgument)
 	wantLines(t, expose(t, r, FormatText), `nh_seconds_count 3`, `classic_bucket{le="0.005"} 0`)
 	pb := expose(t, r, FormatProtobuf)
 	if !strings.Contains(pb, "nh_seconds") {

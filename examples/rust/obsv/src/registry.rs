@@ -677,6 +677,30 @@ pub struct NativeState {
     pub negative_buckets: usize,
 }
 
+/// One bucket of a native histogram: its index at the histogram's schema
+/// (bucket i covers (2^((i-1)*2^-schema), 2^(i*2^-schema)] of |v|) and its
+/// count (> 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NativeBucket {
+    pub index: i32,
+    pub count: u64,
+}
+
+/// A native histogram series read whole, from one consistent snapshot
+/// ([`Histogram::read_native_buckets`]): `count` is `zero_count` plus every
+/// bucket's count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NativeSnapshot {
+    pub schema: i32,
+    pub zero_threshold: f64,
+    pub zero_count: u64,
+    pub count: u64,
+    pub sum: f64,
+    /// By ascending index.
+    pub positive: Vec<NativeBucket>,
+    pub negative: Vec<NativeBucket>,
+}
+
 impl Histogram<'_> {
     pub fn observe(&self, v: f64) {
         unsafe { sys::obsv_histogram_observe(self.h, v) }
@@ -724,6 +748,57 @@ impl Histogram<'_> {
             )
         };
         (r != 0).then_some(n)
+    }
+    /// The series with its buckets, as a scrape sees it
+    /// (`obsv_histogram_read_native_buckets`); `INVALID_ARGUMENT` for a
+    /// classic histogram.
+    pub fn read_native_buckets(&self) -> Result<NativeSnapshot, Error> {
+        let (mut pos, mut neg) = self.read_native().map_or((16, 16), |n| {
+            (n.positive_buckets + 16, n.negative_buckets + 16)
+        });
+        // The series keeps changing between the size query and the read:
+        // retry with what the read says it needs (a bucket limit bounds it).
+        loop {
+            let mut pb = vec![sys::obsv_native_bucket::default(); pos];
+            let mut nb = vec![sys::obsv_native_bucket::default(); neg];
+            let mut state = sys::obsv_native_histogram_state::default();
+            let mut err = ptr::null_mut();
+            // SAFETY: the arrays hold `pos` and `neg` entries, written only
+            // during the call.
+            let st = unsafe {
+                sys::obsv_histogram_read_native_buckets(
+                    self.h,
+                    &mut state,
+                    pb.as_mut_ptr(),
+                    pos,
+                    nb.as_mut_ptr(),
+                    neg,
+                    &mut err,
+                )
+            };
+            if st == sys::OBSV_ERR_BUFFER_TOO_SMALL {
+                // SAFETY: an owned error, freed here.
+                unsafe { sys::obsv_error_free(err) };
+                pos = state.positive_count + 16;
+                neg = state.negative_count + 16;
+                continue;
+            }
+            // SAFETY: `err` is NULL or owned, consumed by check.
+            unsafe { error::check(st, err)? };
+            let bucket = |b: &sys::obsv_native_bucket| NativeBucket {
+                index: b.index,
+                count: b.count,
+            };
+            return Ok(NativeSnapshot {
+                schema: state.schema,
+                zero_threshold: state.zero_threshold,
+                zero_count: state.zero_count,
+                count: state.count,
+                sum: state.sum,
+                positive: pb[..state.positive_count].iter().map(bucket).collect(),
+                negative: nb[..state.negative_count].iter().map(bucket).collect(),
+            });
+        }
     }
 }
 

@@ -186,8 +186,18 @@ fn native_histogram() {
         code(reg.native_histogram(&MetricOptions::new("bad"), &bad, None)),
         Status::INVALID_ARGUMENT
     );
+    let snap = hh.read_native_buckets().unwrap();
+    assert_eq!((snap.count, snap.zero_count, snap.sum), (3, 1, -0.5));
+    assert_eq!((snap.positive.len(), snap.negative.len()), (1, 1));
+    assert_eq!((snap.positive[0].count, snap.negative[0].count), (1, 1));
+    assert!(snap.positive[0].index > 0);
     let c = reg.histogram(&MetricOptions::new("classic"), None).unwrap();
-    assert!(c.with_label_values(&[]).unwrap().read_native().is_none());
+    let classic = c.with_label_values(&[]).unwrap();
+    assert!(classic.read_native().is_none());
+    assert_eq!(
+        code(classic.read_native_buckets()),
+        Status::INVALID_ARGUMENT
+    );
     want_lines(
         &text(&reg, Format::TEXT),
         &["nh_seconds_count 3", r#"classic_bucket{le="0.005"} 0"#],
