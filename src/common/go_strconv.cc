@@ -240,27 +240,34 @@ bool IsLegacyLabelName(std::string_view s) { return IsNameOf(s, 1, 3); }
 
 bool IsLegacyMetricName(std::string_view s) { return IsNameOf(s, 5, 7); }
 
+namespace {
+
+// model.Duration's units, biggest first (the order ParseDuration demands),
+// in milliseconds. String() writes y and w only when they divide the whole.
+struct PromUnit {
+  std::string_view name;
+  int64_t mult;
+  bool exact;
+};
+constexpr PromUnit kPromUnits[] = {
+    {"y", int64_t{1000} * 60 * 60 * 24 * 365, true},
+    {"w", int64_t{1000} * 60 * 60 * 24 * 7, true},
+    {"d", int64_t{1000} * 60 * 60 * 24, false},
+    {"h", int64_t{1000} * 60 * 60, false},
+    {"m", int64_t{1000} * 60, false},
+    {"s", 1000, false},
+    {"ms", 1, false},
+};
+
+}  // namespace
+
 void AppendDuration(int64_t ns, std::string* out) {
   int64_t ms = ns / 1'000'000;
   if (ms == 0) {
     out->append("0s");
     return;
   }
-  struct Unit {
-    const char* name;
-    int64_t mult;
-    bool exact;
-  };
-  static constexpr Unit kUnits[] = {
-      {"y", int64_t{1000} * 60 * 60 * 24 * 365, true},
-      {"w", int64_t{1000} * 60 * 60 * 24 * 7, true},
-      {"d", int64_t{1000} * 60 * 60 * 24, false},
-      {"h", int64_t{1000} * 60 * 60, false},
-      {"m", int64_t{1000} * 60, false},
-      {"s", 1000, false},
-      {"ms", 1, false},
-  };
-  for (const Unit& u : kUnits) {
+  for (const PromUnit& u : kPromUnits) {
     if (u.exact && ms % u.mult != 0) continue;
     int64_t v = ms / u.mult;
     if (v > 0) {
@@ -277,16 +284,6 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
     return true;
   }
   if (s.empty()) return false;
-  struct Unit {
-    std::string_view name;
-    int64_t mult;
-  };
-  static constexpr Unit kUnits[] = {
-      {"y", int64_t{1000} * 60 * 60 * 24 * 365}, {"w", int64_t{1000} * 60 * 60 * 24 * 7},
-      {"d", int64_t{1000} * 60 * 60 * 24},       {"h", int64_t{1000} * 60 * 60},
-      {"m", int64_t{1000} * 60},                 {"s", 1000},
-      {"ms", 1},
-  };
   // One number and one unit (`5m`, `30s`, `1h`), nearly every duration.
   {
     size_t d = 0;
@@ -296,7 +293,7 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
     }
     const std::string_view unit = s.substr(d);
     if (d > 0 && d < 12 && !unit.empty() && unit.size() <= 2) {
-      for (const Unit& u : kUnits) {
+      for (const PromUnit& u : kPromUnits) {
         if (u.name == unit) {
           if (v > static_cast<uint64_t>(INT64_MAX / 1'000'000 / u.mult)) return false;
           *ms_out = static_cast<int64_t>(v) * u.mult;
@@ -321,14 +318,14 @@ bool ParsePromDuration(std::string_view s, int64_t* ms_out) {
     while (i < s.size() && (s[i] < '0' || s[i] > '9')) ++i;
     std::string_view unit = s.substr(u0, i - u0);
     bool found = false;
-    for (; next_unit < std::size(kUnits); ++next_unit) {
-      if (kUnits[next_unit].name == unit) {
+    for (; next_unit < std::size(kPromUnits); ++next_unit) {
+      if (kPromUnits[next_unit].name == unit) {
         found = true;
         break;
       }
     }
     if (!found) return false;
-    int64_t mult = kUnits[next_unit].mult;
+    int64_t mult = kPromUnits[next_unit].mult;
     ++next_unit;
     if (v > static_cast<uint64_t>(kMaxMs / mult)) return false;
     int64_t add = static_cast<int64_t>(v) * mult;
@@ -343,19 +340,6 @@ std::string PromDurationError(std::string_view s) {
   if (s.empty()) return "empty duration string";
   std::string invalid = "not a valid duration string: ";
   AppendGoQuote(s, &invalid);
-  // model.unitMap: a unit's rank (units must come biggest first) and size.
-  struct Unit {
-    std::string_view name;
-    int rank;
-    uint64_t ns;
-  };
-  static constexpr uint64_t kMs = 1'000'000;
-  static constexpr Unit kUnits[] = {
-      {"y", 1, kMs * 1000 * 60 * 60 * 24 * 365}, {"w", 2, kMs * 1000 * 60 * 60 * 24 * 7},
-      {"d", 3, kMs * 1000 * 60 * 60 * 24},       {"h", 4, kMs * 1000 * 60 * 60},
-      {"m", 5, kMs * 1000 * 60},                 {"s", 6, kMs * 1000},
-      {"ms", 7, kMs},
-  };
   constexpr uint64_t kLimit = uint64_t{1} << 63;
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   int last_rank = 0;
@@ -372,21 +356,23 @@ std::string PromDurationError(std::string_view s) {
     while (i < s.size() && !digit(s[i])) ++i;
     if (i == u0) return invalid;
     const std::string_view name = s.substr(u0, i - u0);
-    const Unit* unit = nullptr;
-    for (const Unit& u : kUnits) {
-      if (u.name == name) unit = &u;
-    }
-    if (unit == nullptr) {
+    // A unit's rank is its place in kPromUnits (units must come biggest
+    // first); Go compares sizes in nanoseconds.
+    size_t k = 0;
+    while (k < std::size(kPromUnits) && kPromUnits[k].name != name) ++k;
+    const int rank = static_cast<int>(k) + 1;
+    if (k == std::size(kPromUnits)) {
       std::string msg = "unknown unit ";
       AppendGoQuote(name, &msg);
       msg.append(" in duration ");
       AppendGoQuote(s, &msg);
       return msg;
     }
-    if (unit->rank <= last_rank) return invalid;
-    last_rank = unit->rank;
-    if (v > kLimit / unit->ns) return "duration out of range";
-    total += v * unit->ns;
+    if (rank <= last_rank) return invalid;
+    last_rank = rank;
+    const uint64_t ns = static_cast<uint64_t>(kPromUnits[rank - 1].mult) * 1'000'000;
+    if (v > kLimit / ns) return "duration out of range";
+    total += v * ns;
     if (total > kLimit - 1) return "duration out of range";
   }
   return invalid;

@@ -343,15 +343,20 @@ Token Lexer::Next() {
 Token Lexer::LexDurationKeyword(uint32_t start) {
   uint32_t end = start;
   while (end < input_.size() && IsAlpha(input_[end])) ++end;
-  std::string word(input_.substr(start, end - start));
-  for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string_view word = input_.substr(start, end - start);
   Token t;
   t.type = Tok::kError;
-  if (word != "step" && word != "min" && word != "max") return t;
+  // Letters and '_' only: FoldedEqual() is a case-insensitive compare here.
+  auto is = [&word](std::string_view kw) {
+    return word.size() == kw.size() && FoldedEqual(word.data(), kw.data(), kw.size());
+  };
+  const bool step = is("step");
+  const bool min = is("min");
+  if (!step && !min && !is("max")) return t;
   pos_ = end;
-  if (word == "step") return Emit(Tok::kStep, start);
+  if (step) return Emit(Tok::kStep, start);
   t = Emit(Tok::kAggregator, start);
-  t.aggregate_op = word == "min" ? AggregateOp::kMin : AggregateOp::kMax;
+  t.aggregate_op = min ? AggregateOp::kMin : AggregateOp::kMax;
   return t;
 }
 
