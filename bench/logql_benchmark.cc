@@ -59,7 +59,7 @@ BENCHMARK(BM_ParseFormat_Table)->Unit(benchmark::kMicrosecond);
 const obsv::logql::Injector& GetInjector() {
   static const obsv::logql::Injector injector = [] {
     obsv::logql::InjectOptions options;
-    obsv::logql::LabelMatcher m;
+    obsv::logql::EnforcedMatcher m;
     m.name = "resource_id";
     m.op = obsv::logql::MatchOp::kEqual;
     m.value = "r1";

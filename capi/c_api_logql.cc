@@ -114,7 +114,7 @@ obsv_status obsv_logql_injector_new(const obsv_matcher* enforced, size_t count,
       return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
     }
     for (size_t i = 0; i < count; ++i) {
-      logql::LabelMatcher m;
+      logql::EnforcedMatcher m;
       unsigned char op;
       if (!obsv::capi::ToMatchOpIndex(&enforced[i].op, &op)) {
         return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT,
@@ -149,7 +149,7 @@ obsv_status obsv_logql_injector_new_for_values(const char* label, size_t label_l
     std::vector<std::string> allowed;
     allowed.reserve(count);
     for (size_t i = 0; i < count; ++i) allowed.emplace_back(FromStr(values[i]));
-    absl::StatusOr<logql::LabelMatcher> m = logql::MatcherForValues(
+    absl::StatusOr<logql::EnforcedMatcher> m = logql::MatcherForValues(
         std::string_view(label == nullptr ? "" : label, label_len), allowed);
     if (!m.ok()) return obsv::capi::SetLogqlStatusError(out_error, m.status(), {});
     options.enforced.push_back(*std::move(m));
@@ -173,7 +173,7 @@ obsv_status obsv_logql_inject_query(const obsv_logql_injector* injector, const c
     logql::ExprPtr expr;
     obsv::ParseError err = logql::Parse(source, po, &expr);
     if (!err.ok()) return obsv::capi::SetLogqlParseError(out_error, source, po, err);
-    absl::Status injected = injector->injector.Inject(*expr, source);
+    absl::Status injected = injector->injector.Inject(expr, source);
     if (!injected.ok()) return obsv::capi::SetLogqlStatusError(out_error, injected, source);
     return obsv::capi::ReturnString(logql::Format(*expr), out, out_len);
   });

@@ -114,7 +114,7 @@ bool PlainNames(const obsv::logql::LogRange& r) {
   return true;
 }
 
-bool PlainNames(const std::vector<std::string>& labels) {
+bool PlainNames(const obsv::logql::List<std::string_view>& labels) {
   for (const auto& l : labels) {
     if (!PlainName(l)) return false;
   }
@@ -156,7 +156,7 @@ bool PlainNames(const obsv::logql::Expr& e) {
 const obsv::logql::Injector& Scoper(obsv::logql::ConflictPolicy policy, bool refuse_writes) {
   auto make = [](obsv::logql::ConflictPolicy p, bool w) {
     obsv::logql::InjectOptions o;
-    obsv::logql::LabelMatcher m;
+    obsv::logql::EnforcedMatcher m;
     m.name = "resource_id";
     m.value = "r1";
     o.enforced.push_back(m);
@@ -194,7 +194,7 @@ void CheckScoping(std::string_view query, const obsv::logql::ParserOptions& opti
   }
   obsv::logql::ExprPtr expr;
   if (!obsv::logql::Parse(query, options, &expr).ok()) return;
-  absl::Status s = Scoper(ConflictPolicy::kReplace, false).Inject(*expr, query);
+  absl::Status s = Scoper(ConflictPolicy::kReplace, false).Inject(expr, query);
   Check(s.ok(), "kReplace refused a parsed query", query);
   Check(AllScoped(*expr), "a selector without the enforced matcher", query);
   if (!reads_back) return;

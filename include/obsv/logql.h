@@ -10,8 +10,9 @@
 //   std::string text = obsv::logql::Format(**expr);
 //   // `sum by (app)(rate({app="api"} |= "error" | json[5m]))`
 //   std::string lines = obsv::logql::Pretty(**expr);  // format_query's output
+//   obsv::logql::Arena& arena = expr->arena();  // the tree's
 //   for (obsv::logql::StreamSelector* s : obsv::logql::StreamSelectors(**expr))
-//     s->matchers.push_back({"tenant", obsv::logql::MatchOp::kEqual, "a"});
+//     s->matchers.push_back(arena, {"tenant", obsv::logql::MatchOp::kEqual, arena.Copy(t)});
 //
 // The reference is Loki v3's pkg/logql/syntax (syntax.y, lex.go, ast.go):
 // what its ParseExpr() accepts we accept, and Format() prints what its
@@ -29,10 +30,17 @@
 // Loki's simplifier (common literal and `.*` shapes, alternations), which
 // can differ from Go's regexp/syntax on unusual regexes.
 //
-// Ownership: an Expr owns its children (std::unique_ptr); the tree holds no
-// view into the query text. Trees are plain data: rewriters may change
-// them in place (a selector's matchers in particular) and Format() the
-// result.
+// Ownership: a parsed tree lives in one Arena, owned by the ExprPtr that
+// Parse() returns, with a copy of the query: nodes, lists (List<T>) and
+// strings (std::string_view, most of them views of that copy) are all in
+// it, and are freed together when the ExprPtr goes, without visiting a
+// node. So a tree never points into the caller's query text, and nothing
+// taken from a tree (a node, a view, a list) outlives its ExprPtr. Trees
+// are plain data: rewriters may change them in place, putting what they
+// add in the tree's arena (ExprPtr::arena(): Arena::Copy() for strings,
+// List::push_back(arena, ...) for lists, Arena::New<T>() for nodes), and
+// Format() the result. Parse-and-free costs one arena, reused by the
+// thread that freed it.
 //
 // Thread safety: Parse(), Format() and StreamSelectors() are thread-safe
 // (no shared state); a tree is thread-compatible.
@@ -41,9 +49,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -73,19 +84,138 @@ struct Span {
   uint32_t end = 0;
 };
 
+// The memory of a parsed tree (see Ownership above): a bump allocator that
+// frees everything at once. What it holds is never destroyed, so it takes
+// only trivially destructible types. Thread-compatible. The blocks it
+// takes from the heap double as the tree grows (the first is 4 KiB; a
+// 120-byte query takes about 1 KiB); ParserOptions' limits bound a parse's
+// arena in proportion to the query.
+class OBSV_API Arena {
+ public:
+  Arena();
+  ~Arena();
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // `bytes` bytes aligned to `align` (a power of two, at most 16).
+  void* Allocate(std::size_t bytes, std::size_t align) {
+    const std::uintptr_t p = (reinterpret_cast<std::uintptr_t>(next_) + (align - 1)) & ~(align - 1);
+    if (p + bytes <= reinterpret_cast<std::uintptr_t>(end_)) {
+      next_ = reinterpret_cast<char*>(p + bytes);
+      return reinterpret_cast<void*>(p);
+    }
+    return AllocateSlow(bytes, align);
+  }
+  // A copy of s that lives as long as the arena.
+  std::string_view Copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = static_cast<char*>(Allocate(s.size(), 1));
+    std::memcpy(p, s.data(), s.size());
+    return std::string_view(p, s.size());
+  }
+  // A T made in the arena (never destroyed: T must be trivially
+  // destructible, as every node type is).
+  template <typename T, typename... Args>
+  T* New(Args&&... args) {
+    static_assert(std::is_trivially_destructible_v<T>, "the arena destroys nothing");
+    return new (Allocate(sizeof(T), alignof(T))) T(std::forward<Args>(args)...);
+  }
+
+  // Bytes taken from the heap (blocks), for tests and limits.
+  std::size_t heap_bytes() const { return heap_bytes_; }
+  // Forgets everything allocated, keeping the first block (internal: the
+  // per-thread reuse of arenas).
+  void Reset();
+
+ private:
+  void* AllocateSlow(std::size_t bytes, std::size_t align);
+
+  struct Block;
+  char* next_ = nullptr;
+  char* end_ = nullptr;
+  Block* blocks_ = nullptr;  // newest first; the last one is the first
+  std::size_t heap_bytes_ = 0;
+};
+
+// A list in a tree: a vector whose storage is in the tree's Arena. Reading
+// is a vector's (size, [], begin/end, range-for); appending takes the
+// arena. Copying a List copies the view, not the elements (as for
+// std::string_view). T is trivially copyable and destructible.
+template <typename T>
+class List {
+ public:
+  using value_type = T;
+  using iterator = T*;
+  using const_iterator = const T*;
+
+  List() = default;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  T& front() { return data_[0]; }
+  const T& front() const { return data_[0]; }
+  T& back() { return data_[size_ - 1]; }
+  const T& back() const { return data_[size_ - 1]; }
+
+  // Appends v (a value-initialized T for emplace_back), growing into
+  // `arena`, which must be the tree's (ExprPtr::arena()).
+  T& push_back(Arena& arena, const T& v) {
+    T copy = v;  // v may be an element of this list
+    T& slot = emplace_back(arena);
+    slot = copy;
+    return slot;
+  }
+  T& emplace_back(Arena& arena) {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    if (size_ == capacity_) Grow(arena, size_ + 1);
+    return *new (data_ + size_++) T();
+  }
+  // Room for n elements without another allocation.
+  void reserve(Arena& arena, std::size_t n) {
+    if (n > capacity_) Grow(arena, n);
+  }
+  void pop_back() { --size_; }
+  void clear() { size_ = 0; }
+  // Keeps the first n elements (n <= size()).
+  void truncate(std::size_t n) { size_ = static_cast<uint32_t>(n); }
+
+ private:
+  void Grow(Arena& arena, std::size_t need) {
+    std::size_t cap = capacity_ == 0 ? 2 : 2 * std::size_t{capacity_};
+    if (cap < need) cap = need;
+    T* fresh = static_cast<T*>(arena.Allocate(cap * sizeof(T), alignof(T)));
+    if (size_ != 0) std::memcpy(static_cast<void*>(fresh), data_, size_ * sizeof(T));
+    data_ = fresh;
+    capacity_ = static_cast<uint32_t>(cap);
+  }
+
+  T* data_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
+};
+
 enum class MatchOp : unsigned char { kEqual, kNotEqual, kRegexMatch, kRegexNoMatch };
 
-// `name op "value"`; name and value unquoted and unescaped.
+// `name op "value"`; name and value unquoted and unescaped (views of the
+// tree's arena).
 struct LabelMatcher {
-  std::string name;
+  std::string_view name;
   MatchOp op = MatchOp::kEqual;
-  std::string value;
+  std::string_view value;
   Span span;
 };
 
 // `{a="b", c=~"d"}`: matchers in input order (Loki prints them so).
 struct StreamSelector {
-  std::vector<LabelMatcher> matchers;
+  List<LabelMatcher> matchers;
   Span span;
 };
 
@@ -101,7 +231,7 @@ OBSV_API bool IsPositive(LineMatch m);
 // A line filter's argument: "text" or ip("cidr").
 struct LineFilterOperand {
   bool ip = false;
-  std::string value;
+  std::string_view value;
 };
 
 // `|= "a" or "b" or ip("c")`. operands has one element, or several for an
@@ -109,7 +239,7 @@ struct LineFilterOperand {
 // into `!= "a" != "b"` while parsing, and so does Parse().
 struct LineFilter {
   LineMatch match = LineMatch::kContains;
-  std::vector<LineFilterOperand> operands;
+  List<LineFilterOperand> operands;
 };
 
 // Comparison of a typed label filter (`==` is also written `=`).
@@ -129,41 +259,37 @@ enum class LabelFilterKind : unsigned char {
 
 // A label filter expression (`| a="b" and (c > 5 or d < 1s)`); parentheses
 // are not kept (Loki prints binary filters parenthesized).
-struct OBSV_API LabelFilter {
-  // From the per-thread node cache, as Expr's (see there).
-  static void* operator new(std::size_t size);
-  static void operator delete(void* p, std::size_t size) noexcept;
-
+struct LabelFilter {
   LabelFilterKind kind = LabelFilterKind::kMatcher;
   LabelMatcher matcher;  // kMatcher; for the others only matcher.name is used
   CompareOp op = CompareOp::kEqual;  // kIp (kEqual or kNotEqual), kNumber, kDuration, kBytes
   double number = 0;          // kNumber
   int64_t duration_ns = 0;    // kDuration
   uint64_t bytes = 0;         // kBytes
-  std::string ip;             // kIp: the pattern
-  std::unique_ptr<LabelFilter> lhs, rhs;  // kAnd, kOr
+  std::string_view ip;        // kIp: the pattern
+  LabelFilter* lhs = nullptr;  // kAnd, kOr
+  LabelFilter* rhs = nullptr;
   Span span;
 };
-using LabelFilterPtr = std::unique_ptr<LabelFilter>;
 
 // `name="expression"` of `| json` and `| logfmt`; `| json name` has
 // expression == name.
 struct LabelExtraction {
-  std::string name;
-  std::string expression;
+  std::string_view name;
+  std::string_view expression;
 };
 
 // `dst=src` (rename) or `dst="{{ template }}"` of `| label_format`.
 struct LabelFormat {
-  std::string name;
-  std::string value;
+  std::string_view name;
+  std::string_view value;
   bool rename = false;
 };
 
 // An entry of `| drop` / `| keep`: a bare name or a matcher.
 struct NamedMatcher {
   bool has_matcher = false;
-  std::string name;      // !has_matcher
+  std::string_view name;  // !has_matcher
   LabelMatcher matcher;  // has_matcher
 };
 
@@ -183,16 +309,16 @@ enum class StageKind : unsigned char {
 };
 
 // One stage; the fields used depend on kind (the others stay empty).
-struct OBSV_API Stage {
+struct Stage {
   StageKind kind = StageKind::kLineFilter;
   LineFilter line_filter;                // kLineFilter
-  LabelFilterPtr label_filter;           // kLabelFilter
+  LabelFilter* label_filter = nullptr;   // kLabelFilter
   bool strict = false;                   // kLogfmt
   bool keep_empty = false;               // kLogfmt
-  std::vector<LabelExtraction> extractions;  // kLogfmt, kJson
-  std::string param;                     // kRegexp, kPattern, kLineFormat
-  std::vector<LabelFormat> formats;      // kLabelFormat
-  std::vector<NamedMatcher> names;       // kDrop, kKeep
+  List<LabelExtraction> extractions;     // kLogfmt, kJson
+  std::string_view param;                // kRegexp, kPattern, kLineFormat
+  List<LabelFormat> formats;             // kLabelFormat
+  List<NamedMatcher> names;              // kDrop, kKeep
   Span span;
 };
 
@@ -211,18 +337,12 @@ enum class NodeKind : unsigned char {
   kVariants,           // variants(...) of ({..}[5m])
 };
 
-struct OBSV_API Expr {
+// A node. Nodes live in a tree's Arena (Arena::New<LiteralExpr>()), are
+// never destroyed, and point to their children with plain pointers.
+struct Expr {
   explicit Expr(NodeKind k) : kind(k) {}
-  virtual ~Expr();
   Expr(const Expr&) = delete;
   Expr& operator=(const Expr&) = delete;
-
-  // Nodes come from a small per-thread cache of freed nodes (shared with
-  // obsv/promql.h's; a parse makes and a tree frees a handful of them per
-  // query) before the heap; `new` and `delete` of any node type work as
-  // usual, from any thread.
-  static void* operator new(std::size_t size);
-  static void operator delete(void* p, std::size_t size) noexcept;
 
   // True for log queries (kLogSelector), false for metric queries.
   bool is_log() const { return kind == NodeKind::kLogSelector; }
@@ -235,28 +355,65 @@ struct OBSV_API Expr {
   const NodeKind kind;
   Span span;
 };
-using ExprPtr = std::unique_ptr<Expr>;
+
+// The owner of a parsed tree: its root and the Arena everything in it
+// lives in (see Ownership above). Moves like std::unique_ptr<Expr>; freeing
+// it frees the whole tree at once.
+class OBSV_API ExprPtr {
+ public:
+  ExprPtr() = default;
+  ExprPtr(std::nullptr_t) {}  // NOLINT: as unique_ptr
+  // Takes `arena` (from Arena's `new`) and a root in it (may be null).
+  ExprPtr(Arena* arena, Expr* root) : arena_(arena), root_(root) {}
+  ExprPtr(ExprPtr&& other) noexcept
+      : arena_(std::exchange(other.arena_, nullptr)), root_(std::exchange(other.root_, nullptr)) {}
+  ExprPtr& operator=(ExprPtr&& other) noexcept {
+    if (this != &other) {
+      reset();
+      arena_ = std::exchange(other.arena_, nullptr);
+      root_ = std::exchange(other.root_, nullptr);
+    }
+    return *this;
+  }
+  ~ExprPtr() { reset(); }
+
+  Expr* get() const { return root_; }
+  Expr& operator*() const { return *root_; }
+  Expr* operator->() const { return root_; }
+  explicit operator bool() const { return root_ != nullptr; }
+  // The tree's arena: where a rewriter puts what it adds. Null for an
+  // empty ExprPtr.
+  Arena& arena() const { return *arena_; }
+  // Frees the tree.
+  void reset();
+
+ private:
+  Arena* arena_ = nullptr;
+  Expr* root_ = nullptr;
+};
+inline bool operator==(const ExprPtr& p, std::nullptr_t) { return !p; }
+inline bool operator!=(const ExprPtr& p, std::nullptr_t) { return static_cast<bool>(p); }
 
 // A log query: `{app="a"} |= "x" | json`.
-struct OBSV_API LogSelectorExpr final : Expr {
+struct LogSelectorExpr final : Expr {
   LogSelectorExpr() : Expr(NodeKind::kLogSelector) {}
   StreamSelector selector;
-  std::vector<Stage> pipeline;
+  List<Stage> pipeline;
 };
 
 enum class UnwrapConversion : unsigned char { kNone, kBytes, kDuration, kDurationSeconds };
 
 // `| unwrap [conv(]label[)] | post_filter ...`
 struct UnwrapExpr {
-  std::string label;
+  std::string_view label;
   UnwrapConversion conversion = UnwrapConversion::kNone;
-  std::vector<LabelFilterPtr> post_filters;
+  List<LabelFilter*> post_filters;
 };
 
 // The range argument of a range aggregation: selector, pipeline, unwrap,
 // `[range]` and `offset`, however they were ordered in the query.
-struct OBSV_API LogRange {
-  std::unique_ptr<LogSelectorExpr> log;  // never null when parsed
+struct LogRange {
+  LogSelectorExpr* log = nullptr;  // never null when parsed
   bool has_unwrap = false;
   UnwrapExpr unwrap;
   int64_t range_ns = 0;
@@ -282,11 +439,11 @@ OBSV_API std::string_view VectorOpName(VectorOp op);
 // `by (a, b)` / `without (a)`.
 struct Grouping {
   bool without = false;
-  std::vector<std::string> labels;
+  List<std::string_view> labels;
 };
 
 // `op([param,] range) [by|without (labels)]`.
-struct OBSV_API RangeAggregationExpr final : Expr {
+struct RangeAggregationExpr final : Expr {
   RangeAggregationExpr() : Expr(NodeKind::kRangeAggregation) {}
   RangeOp op = RangeOp::kCountOverTime;
   LogRange range;
@@ -298,10 +455,10 @@ struct OBSV_API RangeAggregationExpr final : Expr {
 
 // `op [by|without (labels)] ([param,] expr)`. `sum(x)` and `sum by () (x)`
 // are the same tree (Loki's) and print as `sum(x)`.
-struct OBSV_API VectorAggregationExpr final : Expr {
+struct VectorAggregationExpr final : Expr {
   VectorAggregationExpr() : Expr(NodeKind::kVectorAggregation) {}
   VectorOp op = VectorOp::kSum;
-  ExprPtr expr;
+  Expr* expr = nullptr;
   int64_t param = 0;  // topk, bottomk, approx_topk (> 0)
   Grouping grouping;
 };
@@ -320,41 +477,42 @@ enum class Cardinality : unsigned char { kOneToOne, kManyToOne, kOneToMany };
 struct BinaryModifiers {
   bool return_bool = false;
   bool on = false;
-  std::vector<std::string> matching_labels;
+  List<std::string_view> matching_labels;
   Cardinality card = Cardinality::kOneToOne;
-  std::vector<std::string> include;
+  List<std::string_view> include;
 };
 
 // Between two metric expressions (two literals are folded at parse time,
 // as Loki does).
-struct OBSV_API BinaryExpr final : Expr {
+struct BinaryExpr final : Expr {
   BinaryExpr() : Expr(NodeKind::kBinary) {}
   BinaryOp op = BinaryOp::kAdd;
-  ExprPtr lhs, rhs;
+  Expr* lhs = nullptr;
+  Expr* rhs = nullptr;
   BinaryModifiers modifiers;
 };
 
-struct OBSV_API LiteralExpr final : Expr {
+struct LiteralExpr final : Expr {
   LiteralExpr() : Expr(NodeKind::kLiteral) {}
   double value = 0;
 };
 
-struct OBSV_API VectorExpr final : Expr {
+struct VectorExpr final : Expr {
   VectorExpr() : Expr(NodeKind::kVector) {}
   double value = 0;
 };
 
 // `label_replace(expr, "dst", "replacement", "src", "regex")`.
-struct OBSV_API LabelReplaceExpr final : Expr {
+struct LabelReplaceExpr final : Expr {
   LabelReplaceExpr() : Expr(NodeKind::kLabelReplace) {}
-  ExprPtr expr;
-  std::string dst, replacement, src, regex;
+  Expr* expr = nullptr;
+  std::string_view dst, replacement, src, regex;
 };
 
 // `variants(m1, m2) of ({..} | ... [5m])`.
-struct OBSV_API VariantsExpr final : Expr {
+struct VariantsExpr final : Expr {
   VariantsExpr() : Expr(NodeKind::kVariants) {}
-  std::vector<ExprPtr> variants;
+  List<Expr*> variants;
   LogRange range;
 };
 

@@ -10,7 +10,7 @@
 // user's matchers (as Loki's own syntax.AppendMatchers does), so the printed
 // selector reads `{app="a", resource_id="r1"}`.
 //
-//   absl::StatusOr<obsv::logql::LabelMatcher> scope =
+//   absl::StatusOr<obsv::logql::EnforcedMatcher> scope =
 //       obsv::logql::MatcherForValues("resource_id", {"r1"});  // resource_id="r1"
 //   obsv::logql::InjectOptions options;
 //   options.enforced.push_back(*scope);
@@ -86,13 +86,22 @@ namespace obsv::logql {
 // The conflict policy (obsv/scope_policy.h), shared with PromQL.
 using ConflictPolicy = ::obsv::ConflictPolicy;
 
+// An enforced matcher `name op "value"`, owning its strings (a tree's
+// LabelMatcher holds views of the tree's arena; the injector copies these
+// into each tree it scopes).
+struct EnforcedMatcher {
+  std::string name;
+  MatchOp op = MatchOp::kEqual;
+  std::string value;
+};
+
 // `label="v"` for one allowed value, `label=~"v1|v2|..."` for several (each
 // value QuoteMeta'd, sorted, unique), as promql::MatcherForValues.
 // Errors (InvalidArgument): label not an identifier ([A-Za-z_][A-Za-z0-9_]*,
 // the only label names a LogQL selector can hold); no values; a value empty
 // or not UTF-8. Cost: O(total size); thread-safe.
-OBSV_API absl::StatusOr<LabelMatcher> MatcherForValues(std::string_view label,
-                                                       const std::vector<std::string>& values);
+OBSV_API absl::StatusOr<EnforcedMatcher> MatcherForValues(std::string_view label,
+                                                          const std::vector<std::string>& values);
 
 struct InjectOptions {
   // ANDed into every selector. At least one; each name an identifier
@@ -100,7 +109,7 @@ struct InjectOptions {
   // (fully anchored, as Loki's labels.Matcher). At least one matcher must
   // not match the empty value (Loki requires it of every selector, and it
   // keeps streams without the label out).
-  std::vector<LabelMatcher> enforced;
+  std::vector<EnforcedMatcher> enforced;
   ConflictPolicy policy = ConflictPolicy::kError;
   // Refuse pipelines and label_replace() calls that write or remove an
   // enforced label (see the header comment). Off by default: the read set
@@ -115,10 +124,11 @@ class OBSV_API Injector {
   // offending matcher on error. Cost: compiles each regex once.
   static absl::StatusOr<Injector> Create(InjectOptions options);
 
-  // Rewrites `expr` in place: every stream selector gets the enforced
-  // matchers (appended), the user's matchers on enforced labels are handled
-  // by the policy, and, with refuse_enforced_label_writes, stages writing an
-  // enforced label are refused.
+  // Rewrites the tree in place: every stream selector gets the enforced
+  // matchers (appended, their strings copied into the tree's arena), the
+  // user's matchers on enforced labels are handled by the policy, and, with
+  // refuse_enforced_label_writes, stages writing an enforced label are
+  // refused.
   //
   // Errors: PermissionDenied for a refused matcher or stage, whose byte
   // range ErrorSpan() returns and whose message starts with "L:C: " (lines
@@ -128,7 +138,9 @@ class OBSV_API Injector {
   //
   // Walks the tree with an explicit stack. Cost: linear in nodes, stages
   // and matchers.
-  absl::Status Inject(Expr& expr, std::string_view source = {}) const;
+  absl::Status Inject(ExprPtr& tree, std::string_view source = {}) const;
+  // The same for a tree (or part of one) whose arena is `arena`.
+  absl::Status Inject(Expr& expr, Arena& arena, std::string_view source = {}) const;
 
   // Parse(query, parser_options), Inject(), Format(). Parse errors as
   // Parse() returns them (InvalidArgument "parse error at line L, col C:
@@ -161,7 +173,7 @@ class OBSV_API Injector {
   absl::StatusOr<std::vector<std::string>> InjectSelectors(
       const std::vector<std::string>& match, const ParserOptions& parser_options = {}) const;
 
-  const std::vector<LabelMatcher>& enforced() const;
+  const std::vector<EnforcedMatcher>& enforced() const;
   ConflictPolicy policy() const;
   bool refuse_enforced_label_writes() const;
 

@@ -53,7 +53,7 @@ int Usage(const std::string& error) {
 }
 
 // `name="value"` as a matcher, parsed as the selector `{...}`.
-absl::StatusOr<logql::LabelMatcher> ParseEnforce(std::string_view text) {
+absl::StatusOr<logql::EnforcedMatcher> ParseEnforce(std::string_view text) {
   std::string selector = "{" + std::string(text) + "}";
   absl::StatusOr<logql::ExprPtr> expr = logql::Parse(selector);
   if (!expr.ok() || (*expr)->kind != logql::NodeKind::kLogSelector ||
@@ -63,7 +63,8 @@ absl::StatusOr<logql::LabelMatcher> ParseEnforce(std::string_view text) {
         "--enforce takes one matcher such as 'resource_id=\"r1\"' (one that does not match "
         "the empty value, as Loki requires), got " + std::string(text));
   }
-  return (*expr)->As<logql::LogSelectorExpr>().selector.matchers[0];
+  const logql::LabelMatcher& m = (*expr)->As<logql::LogSelectorExpr>().selector.matchers[0];
+  return logql::EnforcedMatcher{std::string(m.name), m.op, std::string(m.value)};
 }
 
 struct Flags {
@@ -114,7 +115,7 @@ int Logql(int argc, char** argv) {
     if (is("--enforce")) {
       const char* v = value("--enforce");
       if (v == nullptr) return Usage("--enforce needs a matcher");
-      absl::StatusOr<logql::LabelMatcher> m = ParseEnforce(v);
+      absl::StatusOr<logql::EnforcedMatcher> m = ParseEnforce(v);
       if (!m.ok()) return Usage(std::string(m.status().message()));
       flags.inject.enforced.push_back(*std::move(m));
       flags.has_enforced = true;
@@ -125,7 +126,7 @@ int Logql(int argc, char** argv) {
       if (!ParseAllow(v == nullptr ? "" : v, &label, &allowed)) {
         return Usage("--allow takes LABEL=V1,V2,...");
       }
-      absl::StatusOr<logql::LabelMatcher> m = logql::MatcherForValues(label, allowed);
+      absl::StatusOr<logql::EnforcedMatcher> m = logql::MatcherForValues(label, allowed);
       if (!m.ok()) return Usage("--allow: " + std::string(m.status().message()));
       flags.inject.enforced.push_back(*std::move(m));
       flags.has_enforced = true;

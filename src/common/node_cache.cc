@@ -4,11 +4,13 @@
 // thread than the one that made it joins that thread's cache. Under
 // AddressSanitizer every node goes to the heap, so that use-after-free
 // stays visible. (-DOBSV_NODE_CACHE=0 or 1 overrides; the older
-// -DOBSV_PROMQL_NODE_CACHE is honoured too.)
+// -DOBSV_PROMQL_NODE_CACHE is honoured too.) The same per-thread record
+// keeps one spare object (KeepSpare(): the LogQL parser's arena).
 #include "common/node_cache.h"
 
 #include <cstdint>
 #include <new>
+#include <utility>
 
 #if !defined(OBSV_NODE_CACHE) && defined(OBSV_PROMQL_NODE_CACHE)
 #define OBSV_NODE_CACHE OBSV_PROMQL_NODE_CACHE
@@ -41,6 +43,8 @@ struct FreeNode {
 struct NodeCache {
   FreeNode* head[kClasses] = {};
   uint32_t count[kClasses] = {};
+  void* spare = nullptr;  // KeepSpare()
+  void (*free_spare)(void*) = nullptr;
   ~NodeCache();
 };
 
@@ -63,6 +67,8 @@ NodeCache::~NodeCache() {
     }
     count[c] = 0;
   }
+  if (spare != nullptr) free_spare(spare);
+  spare = nullptr;
   tls_node_cache = nullptr;
   tls_node_cache_gone = true;
 }
@@ -119,6 +125,27 @@ void NodeFree(void* p, std::size_t size) noexcept {
   (void)size;
 #endif
   ::operator delete(p);
+}
+
+void* TakeSpare() noexcept {
+#if OBSV_NODE_CACHE
+  if (NodeCache* cache = ThreadCache(); cache != nullptr) return std::exchange(cache->spare, nullptr);
+#endif
+  return nullptr;
+}
+
+bool KeepSpare(void* p, void (*free_spare)(void*)) noexcept {
+#if OBSV_NODE_CACHE
+  if (NodeCache* cache = ThreadCache(); cache != nullptr && cache->spare == nullptr) {
+    cache->spare = p;
+    cache->free_spare = free_spare;
+    return true;
+  }
+#else
+  (void)p;
+  (void)free_spare;
+#endif
+  return false;
 }
 
 }  // namespace obsv::internal

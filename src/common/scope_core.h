@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -82,12 +83,20 @@ template <typename Matcher>
 std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy policy,
                                     const std::vector<Matcher>& enforced,
                                     std::vector<Matcher>* matchers);
+// The same over any list of matchers: `append(list, matcher)` appends to a
+// list (a fresh Matchers for the kept ones), `enforced` is any range of
+// matchers of the list's type.
+template <typename Matchers, typename Enforced, typename Append>
+std::optional<size_t> ScopeMatchersWith(const EnforcedSet& set, ConflictPolicy policy,
+                                        const Enforced& enforced, Matchers* matchers,
+                                        Append append);
 
 // Conversions between a language's LabelMatcher (fields name, op, value;
 // its MatchOp lists =, !=, =~, !~ in ScopeOp's order) and ScopeMatcher.
 template <typename Matcher>
 ScopeMatcher ToScopeMatcher(const Matcher& m) {
-  return ScopeMatcher{m.name, static_cast<ScopeOp>(static_cast<unsigned char>(m.op)), m.value};
+  return ScopeMatcher{std::string(m.name), static_cast<ScopeOp>(static_cast<unsigned char>(m.op)),
+                      std::string(m.value)};
 }
 template <typename Matcher>
 Matcher FromScopeMatcher(ScopeMatcher m) {
@@ -124,6 +133,11 @@ absl::StatusOr<Matcher> MatcherForValuesAs(std::string_view label,
   return FromScopeMatcher<Matcher>(*std::move(m));
 }
 
+template <typename M, typename = void>
+struct HasSpan : std::false_type {};
+template <typename M>
+struct HasSpan<M, std::void_t<decltype(std::declval<M&>().span)>> : std::true_type {};
+
 template <typename Matcher, typename Validate>
 absl::StatusOr<EnforcedSet> EnforcedSetOf(std::vector<Matcher>& enforced, Validate validate) {
   std::vector<ScopeMatcher> scope;
@@ -131,30 +145,27 @@ absl::StatusOr<EnforcedSet> EnforcedSetOf(std::vector<Matcher>& enforced, Valida
   for (size_t i = 0; i < enforced.size(); ++i) {
     absl::Status s = validate("enforced matcher " + std::to_string(i), enforced[i].name);
     if (!s.ok()) return s;
-    enforced[i].span = {};
+    if constexpr (HasSpan<Matcher>::value) enforced[i].span = {};
     scope.push_back(ToScopeMatcher(enforced[i]));
   }
   return EnforcedSet::Create(std::move(scope));
 }
 
-template <typename Matcher>
-std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy policy,
-                                    const std::vector<Matcher>& enforced,
-                                    std::vector<Matcher>* matchers) {
+template <typename Matchers, typename Enforced, typename Append>
+std::optional<size_t> ScopeMatchersWith(const EnforcedSet& set, ConflictPolicy policy,
+                                        const Enforced& enforced, Matchers* matchers,
+                                        Append append) {
   // Usually no matcher of the user's is on an enforced label: the enforced
   // ones are appended in place, nothing copied.
   bool conflict = false;
-  for (const Matcher& m : *matchers) {
+  for (const auto& m : *matchers) {
     if (set.IsEnforcedName(m.name)) {
       conflict = true;
       break;
     }
   }
   if (!conflict) {
-    if (matchers->capacity() < matchers->size() + enforced.size()) {
-      matchers->reserve(matchers->size() + enforced.size());
-    }
-    for (const Matcher& e : enforced) matchers->push_back(e);
+    for (const auto& e : enforced) append(matchers, e);
     return std::nullopt;
   }
   std::vector<ScopeDecision> decisions;
@@ -163,14 +174,24 @@ std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy polic
     decisions.push_back(set.Decide(policy, ToScopeMatcher((*matchers)[i])));
     if (decisions.back() == ScopeDecision::kRefuse) return i;
   }
-  std::vector<Matcher> kept;
-  kept.reserve(matchers->size() + enforced.size());
+  Matchers kept;
   for (size_t i = 0; i < matchers->size(); ++i) {
-    if (decisions[i] == ScopeDecision::kKeep) kept.push_back(std::move((*matchers)[i]));
+    if (decisions[i] == ScopeDecision::kKeep) append(&kept, (*matchers)[i]);
   }
-  for (const Matcher& e : enforced) kept.push_back(e);
+  for (const auto& e : enforced) append(&kept, e);
   *matchers = std::move(kept);
   return std::nullopt;
+}
+
+template <typename Matcher>
+std::optional<size_t> ScopeMatchers(const EnforcedSet& set, ConflictPolicy policy,
+                                    const std::vector<Matcher>& enforced,
+                                    std::vector<Matcher>* matchers) {
+  if (matchers->capacity() < matchers->size() + enforced.size()) {
+    matchers->reserve(matchers->size() + enforced.size());
+  }
+  return ScopeMatchersWith(set, policy, enforced, matchers,
+                           [](std::vector<Matcher>* list, const Matcher& m) { list->push_back(m); });
 }
 
 // Template values by name: views into the caller's TemplateValue vector

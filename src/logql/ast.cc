@@ -1,9 +1,9 @@
 // The LogQL AST: names of operators, the selector walk and a test dump.
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/go_float.h"
-#include "common/node_cache.h"
 #include "common/str_cat.h"
 #include "logql/printer.h"
 #include "obsv/logql.h"
@@ -12,16 +12,16 @@ namespace obsv::logql {
 
 using obsv::internal::StrAppend;
 
-Expr::~Expr() = default;
-
-// Nodes and label filters come from the per-thread cache of
-// common/node_cache.h.
-void* Expr::operator new(std::size_t size) { return obsv::internal::NodeAlloc(size); }
-void Expr::operator delete(void* p, std::size_t size) noexcept { obsv::internal::NodeFree(p, size); }
-void* LabelFilter::operator new(std::size_t size) { return obsv::internal::NodeAlloc(size); }
-void LabelFilter::operator delete(void* p, std::size_t size) noexcept {
-  obsv::internal::NodeFree(p, size);
-}
+// Trees are freed with their arena, never node by node.
+static_assert(std::is_trivially_destructible_v<LogSelectorExpr> &&
+              std::is_trivially_destructible_v<RangeAggregationExpr> &&
+              std::is_trivially_destructible_v<VectorAggregationExpr> &&
+              std::is_trivially_destructible_v<BinaryExpr> &&
+              std::is_trivially_destructible_v<LiteralExpr> &&
+              std::is_trivially_destructible_v<VectorExpr> &&
+              std::is_trivially_destructible_v<LabelReplaceExpr> &&
+              std::is_trivially_destructible_v<VariantsExpr> &&
+              std::is_trivially_destructible_v<LabelFilter> && std::is_trivially_copyable_v<Stage>);
 
 bool IsPositive(LineMatch m) {
   return m == LineMatch::kContains || m == LineMatch::kRegex || m == LineMatch::kPattern;

@@ -31,7 +31,8 @@ struct Injector::State {
 
 namespace {
 
-constexpr auto ScopeText = obsv::internal::ScopeMatcherText<LabelMatcher, internal::MatcherText>;
+constexpr auto ScopeText =
+    obsv::internal::ScopeMatcherText<EnforcedMatcher, internal::EnforcedMatcherText>;
 
 absl::Status ValidateName(std::string_view what, std::string_view name) {
   if (!obsv::internal::IsLegacyLabelName(name)) {
@@ -45,10 +46,10 @@ absl::Status ValidateName(std::string_view what, std::string_view name) {
 
 }  // namespace
 
-absl::StatusOr<LabelMatcher> MatcherForValues(std::string_view label,
-                                              const std::vector<std::string>& values) {
+absl::StatusOr<EnforcedMatcher> MatcherForValues(std::string_view label,
+                                                 const std::vector<std::string>& values) {
   if (absl::Status s = ValidateName("MatcherForValues", label); !s.ok()) return s;
-  return obsv::internal::MatcherForValuesAs<LabelMatcher>(label, values);
+  return obsv::internal::MatcherForValuesAs<EnforcedMatcher>(label, values);
 }
 
 absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
@@ -60,7 +61,7 @@ absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
   return Injector(std::move(state));
 }
 
-const std::vector<LabelMatcher>& Injector::enforced() const { return state_->options.enforced; }
+const std::vector<EnforcedMatcher>& Injector::enforced() const { return state_->options.enforced; }
 ConflictPolicy Injector::policy() const { return state_->options.policy; }
 bool Injector::refuse_enforced_label_writes() const {
   return state_->options.refuse_enforced_label_writes;
@@ -71,11 +72,25 @@ namespace {
 // Free functions: members of the exported class would be exported.
 class Scoper {
  public:
-  Scoper(const Injector::State& st, std::string_view source) : st_(st), source_(source) {}
+  // The enforced matchers are copied into the tree's arena once, then
+  // appended to each selector.
+  Scoper(const Injector::State& st, Arena& arena, std::string_view source)
+      : st_(st), arena_(arena), source_(source) {
+    enforced_.reserve(arena_, st.options.enforced.size());
+    for (const EnforcedMatcher& e : st.options.enforced) {
+      LabelMatcher& m = enforced_.emplace_back(arena_);
+      m.name = arena_.Copy(e.name);
+      m.op = e.op;
+      m.value = arena_.Copy(e.value);
+    }
+  }
 
   absl::Status Selector(StreamSelector& sel) const {
-    std::optional<size_t> refused = obsv::internal::ScopeMatchers(
-        st_.set, st_.options.policy, st_.options.enforced, &sel.matchers);
+    Arena& arena = arena_;
+    sel.matchers.reserve(arena, sel.matchers.size() + enforced_.size());
+    std::optional<size_t> refused = obsv::internal::ScopeMatchersWith(
+        st_.set, st_.options.policy, enforced_, &sel.matchers,
+        [&arena](List<LabelMatcher>* list, const LabelMatcher& m) { list->push_back(arena, m); });
     if (!refused) return absl::OkStatus();
     const LabelMatcher& m = sel.matchers[*refused];
     return Refuse(m.span, StrCat("label matcher ", internal::MatcherText(m),
@@ -152,7 +167,7 @@ class Scoper {
         return absl::OkStatus();
       case StageKind::kDrop:
         for (const NamedMatcher& n : stage.names) {
-          const std::string& name = n.has_matcher ? n.matcher.name : n.name;
+          const std::string_view name = n.has_matcher ? n.matcher.name : n.name;
           if (set.IsEnforcedName(name)) return Writes(stage, name, "drops");
         }
         return absl::OkStatus();
@@ -170,20 +185,27 @@ class Scoper {
   }
 
   const Injector::State& st_;
+  Arena& arena_;
+  List<LabelMatcher> enforced_;
   std::string_view source_;
 };
 
 }  // namespace
 
-absl::Status Injector::Inject(Expr& root, std::string_view source) const {
-  Scoper scoper(*state_, source);
+absl::Status Injector::Inject(ExprPtr& tree, std::string_view source) const {
+  if (!tree) return Scoper::Malformed("empty tree");
+  return Inject(*tree, tree.arena(), source);
+}
+
+absl::Status Injector::Inject(Expr& root, Arena& arena, std::string_view source) const {
+  Scoper scoper(*state_, arena, source);
   // The walk's stack: inline for the usual few levels, on the heap past them.
   Expr* inline_stack[32];
   std::vector<Expr*> heap_stack;
   Expr** stack = inline_stack;
   size_t depth = 0, capacity = 32;
   stack[depth++] = &root;
-  auto push = [&](const ExprPtr& e) {
+  auto push = [&](Expr* e) {
     if (e == nullptr) return false;
     if (depth == capacity) {
       if (heap_stack.empty()) heap_stack.assign(inline_stack, inline_stack + depth);
@@ -191,7 +213,7 @@ absl::Status Injector::Inject(Expr& root, std::string_view source) const {
       capacity = heap_stack.size();
       stack = heap_stack.data();
     }
-    stack[depth++] = e.get();
+    stack[depth++] = e;
     return true;
   };
   while (depth > 0) {
@@ -227,7 +249,7 @@ absl::Status Injector::Inject(Expr& root, std::string_view source) const {
       case NodeKind::kVariants: {
         auto& v = e->As<VariantsExpr>();
         if (absl::Status s = scoper.Range(v.range); !s.ok()) return s;
-        for (const ExprPtr& x : v.variants) {
+        for (Expr* x : v.variants) {
           if (!push(x)) return Scoper::Malformed("null variant");
         }
         break;
@@ -241,15 +263,16 @@ absl::StatusOr<std::string> Injector::InjectQuery(std::string_view query,
                                                   const ParserOptions& parser_options) const {
   absl::StatusOr<ExprPtr> expr = Parse(query, parser_options);
   if (!expr.ok()) return expr.status();
-  if (absl::Status s = Inject(**expr, query); !s.ok()) return s;
+  if (absl::Status s = Inject(*expr, query); !s.ok()) return s;
   return Format(**expr);
 }
 
 absl::StatusOr<std::string> Injector::InjectSelector(std::string_view query, bool allow_pipeline,
                                                      const ParserOptions& parser_options) const {
   if (query.empty()) {
+    Arena arena;
     LogSelectorExpr only;
-    if (absl::Status s = Inject(only); !s.ok()) return s;
+    if (absl::Status s = Inject(only, arena); !s.ok()) return s;
     return Format(only);
   }
   absl::StatusOr<ExprPtr> expr = Parse(query, parser_options);
@@ -262,7 +285,7 @@ absl::StatusOr<std::string> Injector::InjectSelector(std::string_view query, boo
         allow_pipeline ? "expected a log query (a stream selector and pipeline), got a metric query"
                        : "expected a stream selector {...} (only label matchers are supported)");
   }
-  if (absl::Status s = Inject(e, query); !s.ok()) return s;
+  if (absl::Status s = Inject(*expr, query); !s.ok()) return s;
   return Format(e);
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "common/go_strconv.h"
 #include "common/str_cat.h"
+#include "logql/arena_cache.h"
 #include "logql/label_regex.h"
 #include "logql/lexer.h"
 #include "logql/printer.h"
@@ -113,13 +114,6 @@ bool ParseGoInt(std::string_view s, int64_t* out) {
   return true;
 }
 
-// *dst = v. The strings filled are fresh (empty): append() does less than
-// assign()'s general replace.
-inline void SetString(std::string* dst, std::string_view v) {
-  dst->clear();
-  dst->append(v.data(), v.size());
-}
-
 // RE2 options for checking users' regexes: errors are returned, not logged.
 RE2::Options QuietOptions(bool dot_nl) {
   RE2::Options o;
@@ -138,7 +132,7 @@ bool MatcherMatchesEmpty(const LabelMatcher& m) {
       if (internal::QuickCheckRegex(m.value, &facts)) {
         return m.op == MatchOp::kRegexMatch ? facts.matches_empty : !facts.matches_empty;
       }
-      RE2 re(m.value, QuietOptions(/*dot_nl=*/true));
+      RE2 re(re2::StringPiece(m.value.data(), m.value.size()), QuietOptions(/*dot_nl=*/true));
       bool matches = re.ok() && RE2::FullMatch("", re);
       return m.op == MatchOp::kRegexMatch ? matches : !matches;
     }
@@ -174,13 +168,13 @@ std::string GoRegexpError(const RE2& re) {
 // Whether RE2 (the options above) accepts `re`, and if so whether it has a
 // named capture (*named, if given); else Go's error in *error. Only the
 // regexes the quick reading cannot vouch for are compiled.
-bool CheckRegex(const std::string& re, bool* named, std::string* error) {
+bool CheckRegex(std::string_view re, bool* named, std::string* error) {
   internal::RegexFacts facts;
   if (internal::QuickCheckRegex(re, &facts)) {
     if (named != nullptr) *named = facts.has_named_capture;
     return true;
   }
-  RE2 compiled(re, QuietOptions(false));
+  RE2 compiled(re2::StringPiece(re.data(), re.size()), QuietOptions(false));
   if (!compiled.ok()) {
     *error = GoRegexpError(compiled);
     return false;
@@ -245,12 +239,18 @@ struct Failure {
   std::string message;
 };
 
+// The ParseError of a failure in `query`.
+ParseError ErrorOf(std::string_view query, const Failure& failure);
+
 class Parser {
  public:
-  Parser(std::string_view query, const ParserOptions& options)
-      : query_(query), options_(options), lex_(query) {}
+  // `query` is the tree's copy, in `arena`: the tree's strings are views
+  // of it where they need no unescaping.
+  Parser(std::string_view query, const ParserOptions& options, Arena* arena)
+      : query_(query), options_(options), arena_(*arena), lex_(query) {}
 
-  ParseError Run(ExprPtr* out);
+  // The root in the arena, or null with *error set.
+  Expr* Run(ParseError* error);
 
  private:
   // ---- tokens and errors ----
@@ -288,13 +288,10 @@ class Parser {
     }
     return Fail(ParseErrorCode::kSyntax, tok_->start, "syntax error: unexpected " + Describe(*tok_));
   }
-  // The value of the current kString token into *dst.
-  void TakeString(std::string* dst) {
-    if (tok_->escaped) {
-      *dst = std::move(tok_->str);
-    } else {
-      SetString(dst, tok_->raw);
-    }
+  // The value of the current kString token: a view of the query, or the
+  // unescaped value copied into the arena.
+  std::string_view TakeString() {
+    return tok_->escaped ? arena_.Copy(tok_->str) : tok_->raw;
   }
   bool Expect(Tok t) {
     if (tok_->type != t) return Unexpected();
@@ -324,38 +321,38 @@ class Parser {
     deferred_->emplace(node, std::move(f));
   }
   template <typename T>
-  std::unique_ptr<T> NewNode(uint32_t start) {
+  T* NewNode(uint32_t start) {
     if (!CountNode()) return nullptr;
-    auto n = std::make_unique<T>();
+    T* n = arena_.New<T>();
     n->span.start = start;
     return n;
   }
 
   // ---- grammar ----
-  ExprPtr ParseExpr(int min_prec, uint32_t depth);
-  ExprPtr ParsePrimary(uint32_t depth);
-  ExprPtr ParseMetricExpr(uint32_t depth);
-  std::unique_ptr<LogSelectorExpr> ParseLogSelector(uint32_t depth);
+  Expr* ParseExpr(int min_prec, uint32_t depth);
+  Expr* ParsePrimary(uint32_t depth);
+  Expr* ParseMetricExpr(uint32_t depth);
+  LogSelectorExpr* ParseLogSelector(uint32_t depth);
   bool ParseSelector(StreamSelector* sel);
   bool ParseMatcher(LabelMatcher* m);
-  bool ParsePipeline(std::vector<Stage>* stages, LogRange* unwrap_into, uint32_t depth);
-  bool ParseLineFilters(std::vector<Stage>* stages);
-  bool ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth);
-  LabelFilterPtr ParseLabelFilter(int min_prec, uint32_t depth);
-  LabelFilterPtr ParseLabelFilterPrimary(uint32_t depth);
+  bool ParsePipeline(List<Stage>* stages, LogRange* unwrap_into, uint32_t depth);
+  bool ParseLineFilters(List<Stage>* stages);
+  bool ParseStageAfterPipe(List<Stage>* stages, uint32_t depth);
+  LabelFilter* ParseLabelFilter(int min_prec, uint32_t depth);
+  LabelFilter* ParseLabelFilterPrimary(uint32_t depth);
   bool ParseUnwrap(LogRange* r, uint32_t depth);
-  bool ParseExtractions(std::vector<LabelExtraction>* out);
+  bool ParseExtractions(List<LabelExtraction>* out);
   bool ParseLogRange(LogRange* r, uint32_t depth);
   bool ParseOffset(LogRange* r);
   bool ParseGrouping(Grouping* g);
-  bool ParseLabelList(std::vector<std::string>* out);
+  bool ParseLabelList(List<std::string_view>* out);
   bool ParseBinaryModifiers(BinaryModifiers* m);
-  ExprPtr ParseRangeAggregation(uint32_t depth);
-  ExprPtr ParseVectorAggregation(uint32_t depth);
-  ExprPtr ParseLabelReplace(uint32_t depth);
-  ExprPtr ParseVector();
-  ExprPtr ParseVariants(uint32_t depth);
-  ExprPtr MakeBinary(BinaryOp op, BinaryModifiers mods, ExprPtr lhs, ExprPtr rhs, uint32_t at);
+  Expr* ParseRangeAggregation(uint32_t depth);
+  Expr* ParseVectorAggregation(uint32_t depth);
+  Expr* ParseLabelReplace(uint32_t depth);
+  Expr* ParseVector();
+  Expr* ParseVariants(uint32_t depth);
+  Expr* MakeBinary(BinaryOp op, const BinaryModifiers& mods, Expr* lhs, Expr* rhs, uint32_t at);
   void CheckRangeAggregation(RangeAggregationExpr* r, const Token* param_tok);
 
   // ---- validation (parser.go's validateExpr) ----
@@ -370,6 +367,7 @@ class Parser {
 
   std::string_view query_;
   const ParserOptions& options_;
+  Arena& arena_;
   Lexer lex_;
   // The current token and the one after it (after Peek()), in two slots
   // that Advance() swaps.
@@ -406,9 +404,9 @@ int BinaryPrecedence(Tok t, BinaryOp* op) {
   }
 }
 
-ExprPtr Parser::ParseExpr(int min_prec, uint32_t depth) {
+Expr* Parser::ParseExpr(int min_prec, uint32_t depth) {
   if (!Enter(depth)) return nullptr;
-  ExprPtr lhs = ParsePrimary(depth);
+  Expr* lhs = ParsePrimary(depth);
   if (!lhs) return nullptr;
   // Each operator of a left-associative chain adds a level to the tree.
   for (uint32_t level = depth + 1;; ++level) {
@@ -421,24 +419,24 @@ ExprPtr Parser::ParseExpr(int min_prec, uint32_t depth) {
     BinaryModifiers mods;
     if (!ParseBinaryModifiers(&mods)) return nullptr;
     // `^` is right-associative, the others left.
-    ExprPtr rhs = ParseExpr(op == BinaryOp::kPow ? prec : prec + 1, depth + 1);
+    Expr* rhs = ParseExpr(op == BinaryOp::kPow ? prec : prec + 1, depth + 1);
     if (!rhs) return nullptr;
-    lhs = MakeBinary(op, std::move(mods), std::move(lhs), std::move(rhs), at);
+    lhs = MakeBinary(op, mods, lhs, rhs, at);
     if (!lhs) return nullptr;
   }
   return lhs;
 }
 
-bool Parser::ParseLabelList(std::vector<std::string>* out) {
+bool Parser::ParseLabelList(List<std::string_view>* out) {
   // `(` [IDENTIFIER {, IDENTIFIER}] `)`, the `(` already consumed.
   if (tok_->type == Tok::kRParen) {
     Advance();
     return true;
   }
-  out->reserve(4);  // one allocation for the usual few labels
+  out->reserve(arena_, 4);  // one allocation for the usual few labels
   while (true) {
     if (tok_->type != Tok::kIdentifier) return Unexpected();
-    out->emplace_back(tok_->text);
+    out->push_back(arena_, tok_->text);
     Advance();
     if (tok_->type == Tok::kComma) {
       Advance();
@@ -479,8 +477,8 @@ std::string_view GoTypeName(const Expr& e) {
   return e.As<LogSelectorExpr>().pipeline.empty() ? "*syntax.MatchersExpr" : "*syntax.PipelineExpr";
 }
 
-ExprPtr Parser::MakeBinary(BinaryOp op, BinaryModifiers mods, ExprPtr lhs, ExprPtr rhs,
-                           uint32_t at) {
+Expr* Parser::MakeBinary(BinaryOp op, const BinaryModifiers& mods, Expr* lhs, Expr* rhs,
+                         uint32_t at) {
   bool logical = op == BinaryOp::kOr || op == BinaryOp::kAnd || op == BinaryOp::kUnless;
   auto is_sample = [](const Expr& e) {
     return e.kind != NodeKind::kLogSelector && e.kind != NodeKind::kVariants;
@@ -499,7 +497,7 @@ ExprPtr Parser::MakeBinary(BinaryOp op, BinaryModifiers mods, ExprPtr lhs, ExprP
     deferred = StrCat("unexpected literal for right leg of logical/set binary operation (",
                       BinaryOpName(op), "): ", GoPercentF(rhs->As<LiteralExpr>().value));
   } else if (lhs->kind == NodeKind::kLiteral && rhs->kind == NodeKind::kLiteral &&
-             DeferredOf(lhs.get()) == nullptr && DeferredOf(rhs.get()) == nullptr) {
+             DeferredOf(lhs) == nullptr && DeferredOf(rhs) == nullptr) {
     // reduceBinOp: two literals are folded (comparisons give 0 or 1).
     double l = lhs->As<LiteralExpr>().value, r = rhs->As<LiteralExpr>().value, v = 0;
     switch (op) {
@@ -524,21 +522,21 @@ ExprPtr Parser::MakeBinary(BinaryOp op, BinaryModifiers mods, ExprPtr lhs, ExprP
     lhs->span.end = rhs->span.end;
     return lhs;
   }
-  auto b = NewNode<BinaryExpr>(lhs->span.start);
+  auto* b = NewNode<BinaryExpr>(lhs->span.start);
   if (!b) return nullptr;
   b->span.end = rhs->span.end;
   b->op = op;
-  b->modifiers = std::move(mods);
-  b->lhs = std::move(lhs);
-  b->rhs = std::move(rhs);
-  if (!deferred.empty()) Defer(b.get(), at, std::move(deferred));
+  b->modifiers = mods;
+  b->lhs = lhs;
+  b->rhs = rhs;
+  if (!deferred.empty()) Defer(b, at, std::move(deferred));
   return b;
 }
 
 // A metric expression (vectorAggregationExpr, label_replace, variants):
 // a log query here is a syntax error at the token after it.
-ExprPtr Parser::ParseMetricExpr(uint32_t depth) {
-  ExprPtr e = ParseExpr(1, depth);
+Expr* Parser::ParseMetricExpr(uint32_t depth) {
+  Expr* e = ParseExpr(1, depth);
   if (!e) return nullptr;
   if (e->kind == NodeKind::kLogSelector || e->kind == NodeKind::kVariants) {
     Unexpected();
@@ -547,19 +545,16 @@ ExprPtr Parser::ParseMetricExpr(uint32_t depth) {
   return e;
 }
 
-ExprPtr Parser::ParsePrimary(uint32_t depth) {
+Expr* Parser::ParsePrimary(uint32_t depth) {
   switch (tok_->type) {
     case Tok::kLParen: {
       Advance();
-      ExprPtr e = ParseExpr(1, depth + 1);
+      Expr* e = ParseExpr(1, depth + 1);
       if (!e) return nullptr;
       if (!Expect(Tok::kRParen)) return nullptr;
       return e;
     }
-    case Tok::kLBrace: {
-      auto e = ParseLogSelector(depth);
-      return e;
-    }
+    case Tok::kLBrace: return ParseLogSelector(depth);
     case Tok::kNumber:
     case Tok::kAdd:
     case Tok::kSub: {
@@ -572,14 +567,14 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
           return nullptr;
         }
       }
-      auto lit = NewNode<LiteralExpr>(start);
+      auto* lit = NewNode<LiteralExpr>(start);
       if (!lit) return nullptr;
       double v = 0;
       if (!ParseGoFloat(tok_->text, &v)) {
         std::string msg = "unable to parse literal as a float: strconv.ParseFloat: parsing ";
         obsv::internal::AppendGoQuote(tok_->text, &msg);
         msg.append(": invalid syntax");
-        Defer(lit.get(), tok_->start, std::move(msg));
+        Defer(lit, tok_->start, std::move(msg));
       }
       lit->value = negate ? -v : v;
       lit->span.end = tok_->end;
@@ -600,7 +595,7 @@ ExprPtr Parser::ParsePrimary(uint32_t depth) {
 bool Parser::ParseMatcher(LabelMatcher* m) {
   if (tok_->type != Tok::kIdentifier) return Unexpected();
   m->span.start = tok_->start;
-  SetString(&m->name, tok_->text);
+  m->name = tok_->text;
   Advance();
   switch (tok_->type) {
     case Tok::kEq: m->op = MatchOp::kEqual; break;
@@ -611,7 +606,7 @@ bool Parser::ParseMatcher(LabelMatcher* m) {
   }
   Advance();
   if (tok_->type != Tok::kString) return Unexpected();
-  TakeString(&m->value);
+  m->value = TakeString();
   m->span.end = tok_->end;
   if (m->op == MatchOp::kRegexMatch || m->op == MatchOp::kRegexNoMatch) {
     // labels.NewMatcher compiles the regex; Loki panics with its error.
@@ -637,8 +632,8 @@ bool Parser::ParseSelector(StreamSelector* sel) {
     while (true) {
       if (!CountNode()) return false;
       // Parsed in place (a failed parse discards the whole tree).
-      if (sel->matchers.empty()) sel->matchers.reserve(4);
-      if (!ParseMatcher(&sel->matchers.emplace_back())) return false;
+      if (sel->matchers.empty()) sel->matchers.reserve(arena_, 4);
+      if (!ParseMatcher(&sel->matchers.emplace_back(arena_))) return false;
       if (tok_->type == Tok::kComma) {
         Advance();
         continue;
@@ -650,8 +645,8 @@ bool Parser::ParseSelector(StreamSelector* sel) {
   return Expect(Tok::kRBrace);
 }
 
-std::unique_ptr<LogSelectorExpr> Parser::ParseLogSelector(uint32_t depth) {
-  auto e = NewNode<LogSelectorExpr>(tok_->start);
+LogSelectorExpr* Parser::ParseLogSelector(uint32_t depth) {
+  auto* e = NewNode<LogSelectorExpr>(tok_->start);
   if (!e) return nullptr;
   if (!ParseSelector(&e->selector)) return nullptr;
   if (!ParsePipeline(&e->pipeline, nullptr, depth)) return nullptr;
@@ -666,7 +661,7 @@ bool IsLineFilterToken(Tok t) {
 
 // `filter STRING|ip("..") {or STRING|ip("..")}`: one stage, or several when
 // a negative filter's `or` chain is expanded (newOrLineFilter).
-bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
+bool Parser::ParseLineFilters(List<Stage>* stages) {
   LineMatch match;
   switch (tok_->type) {
     case Tok::kPipeExact: match = LineMatch::kContains; break;
@@ -678,20 +673,20 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
     default: return Unexpected();
   }
   // Built in place (a failed parse discards the whole tree).
-  if (stages->empty()) stages->reserve(4);
-  Stage& s = stages->emplace_back();
+  if (stages->empty()) stages->reserve(arena_, 4);
+  Stage& s = stages->emplace_back(arena_);
   s.kind = StageKind::kLineFilter;
   s.span.start = tok_->start;
   s.line_filter.match = match;
   Advance();
   // The first operand: STRING or ip("..."); each `or` then takes STRING or
   // ip("...") (an ip() operand ends the chain, as orFilter has it last).
-  std::vector<LineFilterOperand>& operands = s.line_filter.operands;
+  List<LineFilterOperand>& operands = s.line_filter.operands;
   bool first = true;
   while (true) {
-    LineFilterOperand& op = operands.emplace_back();
+    LineFilterOperand& op = operands.emplace_back(arena_);
     if (tok_->type == Tok::kString) {
-      TakeString(&op.value);
+      op.value = TakeString();
       s.span.end = tok_->end;
       Advance();
     } else if (tok_->type == Tok::kIp) {
@@ -699,7 +694,7 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
       if (!Expect(Tok::kLParen)) return false;
       if (tok_->type != Tok::kString) return Unexpected();
       op.ip = true;
-      TakeString(&op.value);
+      op.value = TakeString();
       Advance();
       s.span.end = tok_->end;
       if (!Expect(Tok::kRParen)) return false;
@@ -713,36 +708,36 @@ bool Parser::ParseLineFilters(std::vector<Stage>* stages) {
     // An `or ip(..)` operand closes syntax.y's orFilter; a further `or`
     // then reduces `lineFilter OR orFilter` again, and newOrLineFilter
     // replaces the chain built so far (left.Or = right): Loki drops it.
-    if (ip_after_or && IsPositive(match)) operands.resize(1);
+    if (ip_after_or && IsPositive(match)) operands.truncate(1);
     Advance();
   }
   if (IsPositive(match) || operands.size() == 1) return true;
   // !(a or b) is (!a and !b): one stage per operand.
-  std::vector<LineFilterOperand> all = std::move(operands);
+  const List<LineFilterOperand> all = operands;  // its storage stays in the arena
   const Span span = s.span;
   stages->pop_back();
-  for (LineFilterOperand& op : all) {
-    Stage& one = stages->emplace_back();
+  for (const LineFilterOperand& op : all) {
+    Stage& one = stages->emplace_back(arena_);
     one.kind = StageKind::kLineFilter;
     one.span = span;
     one.line_filter.match = match;
-    one.line_filter.operands.push_back(std::move(op));
+    one.line_filter.operands.push_back(arena_, op);
   }
   return true;
 }
 
-bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
-  out->reserve(4);
+bool Parser::ParseExtractions(List<LabelExtraction>* out) {
+  out->reserve(arena_, 4);
   while (true) {
     if (tok_->type != Tok::kIdentifier) return Unexpected();
     // Built in place (a failed parse discards the whole tree).
-    LabelExtraction& x = out->emplace_back();
-    SetString(&x.name, tok_->text);
+    LabelExtraction& x = out->emplace_back(arena_);
+    x.name = tok_->text;
     Advance();
     if (tok_->type == Tok::kEq) {
       Advance();
       if (tok_->type != Tok::kString) return Unexpected();
-      TakeString(&x.expression);
+      x.expression = TakeString();
       Advance();
     } else {
       x.expression = x.name;
@@ -755,9 +750,9 @@ bool Parser::ParseExtractions(std::vector<LabelExtraction>* out) {
 // labelFilter, with yacc's resolution of its conflicts: `and` binds tighter
 // than `or` (both left-associative), while `,` and juxtaposition (both an
 // `and`) always shift, taking everything to their right.
-LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
+LabelFilter* Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
   if (!Enter(depth)) return nullptr;
-  LabelFilterPtr lhs = ParseLabelFilterPrimary(depth);
+  LabelFilter* lhs = ParseLabelFilterPrimary(depth);
   if (!lhs) return nullptr;
   for (uint32_t level = depth + 1;; ++level) {
     LabelFilterKind kind;
@@ -778,36 +773,36 @@ LabelFilterPtr Parser::ParseLabelFilter(int min_prec, uint32_t depth) {
     if (!shift_all && prec < min_prec) break;
     if (!Enter(level)) return nullptr;
     if (tok_->type != Tok::kIdentifier && tok_->type != Tok::kLParen) Advance();
-    LabelFilterPtr rhs = ParseLabelFilter(shift_all ? 0 : prec + 1, depth + 1);
+    LabelFilter* rhs = ParseLabelFilter(shift_all ? 0 : prec + 1, depth + 1);
     if (!rhs) return nullptr;
     if (!CountNode()) return nullptr;
-    auto both = std::make_unique<LabelFilter>();
+    auto* both = arena_.New<LabelFilter>();
     both->kind = kind;
     both->span = {lhs->span.start, rhs->span.end};
-    both->lhs = std::move(lhs);
-    both->rhs = std::move(rhs);
-    lhs = std::move(both);
+    both->lhs = lhs;
+    both->rhs = rhs;
+    lhs = both;
   }
   return lhs;
 }
 
-LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
+LabelFilter* Parser::ParseLabelFilterPrimary(uint32_t depth) {
   if (tok_->type == Tok::kLParen) {
     Advance();
-    LabelFilterPtr f = ParseLabelFilter(0, depth + 1);
+    LabelFilter* f = ParseLabelFilter(0, depth + 1);
     if (!f) return nullptr;
     if (!Expect(Tok::kRParen)) return nullptr;
     return f;
   }
   if (!CountNode()) return nullptr;
-  auto f = std::make_unique<LabelFilter>();
+  auto* f = arena_.New<LabelFilter>();
   if (tok_->type != Tok::kIdentifier) {
     Unexpected();
     return nullptr;
   }
   f->span.start = tok_->start;
   f->matcher.span.start = tok_->start;
-  SetString(&f->matcher.name, tok_->text);
+  f->matcher.name = tok_->text;
   Advance();
   Tok op = tok_->type;
   bool string_ok = op == Tok::kEq || op == Tok::kNeq || op == Tok::kRe || op == Tok::kNre;
@@ -834,7 +829,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
                     : op == Tok::kNeq ? MatchOp::kNotEqual
                     : op == Tok::kRe  ? MatchOp::kRegexMatch
                                       : MatchOp::kRegexNoMatch;
-    TakeString(&f->matcher.value);
+    f->matcher.value = TakeString();
     std::string error;
     if ((op == Tok::kRe || op == Tok::kNre) && !CheckRegex(f->matcher.value, nullptr, &error)) {
       failure_.positioned = false;
@@ -853,7 +848,7 @@ LabelFilterPtr Parser::ParseLabelFilterPrimary(uint32_t depth) {
       Unexpected();
       return nullptr;
     }
-    TakeString(&f->ip);
+    f->ip = TakeString();
     Advance();
     f->span.end = tok_->end;
     if (!Expect(Tok::kRParen)) return nullptr;
@@ -907,7 +902,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
   r->has_unwrap = true;
   switch (tok_->type) {
     case Tok::kIdentifier:
-      SetString(&r->unwrap.label, tok_->text);
+      r->unwrap.label = tok_->text;
       Advance();
       break;
     case Tok::kBytesConv:
@@ -919,7 +914,7 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
       Advance();
       if (!Expect(Tok::kLParen)) return false;
       if (tok_->type != Tok::kIdentifier) return Unexpected();
-      SetString(&r->unwrap.label, tok_->text);
+      r->unwrap.label = tok_->text;
       Advance();
       if (!Expect(Tok::kRParen)) return false;
       break;
@@ -929,17 +924,17 @@ bool Parser::ParseUnwrap(LogRange* r, uint32_t depth) {
   // unwrapExpr PIPE labelFilter ...
   while (tok_->type == Tok::kPipe) {
     Advance();
-    LabelFilterPtr f = ParseLabelFilter(0, depth + 1);
+    LabelFilter* f = ParseLabelFilter(0, depth + 1);
     if (!f) return false;
-    r->unwrap.post_filters.push_back(std::move(f));
+    r->unwrap.post_filters.push_back(arena_, f);
   }
   return true;
 }
 
-bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
+bool Parser::ParseStageAfterPipe(List<Stage>* stages, uint32_t depth) {
   // Built in place (a failed parse discards the whole tree).
-  if (stages->empty()) stages->reserve(4);
-  Stage& s = stages->emplace_back();
+  if (stages->empty()) stages->reserve(arena_, 4);
+  Stage& s = stages->emplace_back(arena_);
   s.span.start = tok_->start;
   Advance();  // the `|`
   switch (tok_->type) {
@@ -964,7 +959,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = regexp ? StageKind::kRegexp : StageKind::kPattern;
       Advance();
       if (tok_->type != Tok::kString) return Unexpected();
-      TakeString(&s.param);
+      s.param = TakeString();
       uint32_t at = tok_->start;
       Advance();
       if (regexp) {
@@ -996,7 +991,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       s.kind = StageKind::kLineFormat;
       Advance();
       if (tok_->type != Tok::kString) return Unexpected();
-      TakeString(&s.param);
+      s.param = TakeString();
       Advance();
       break;
     case Tok::kLabelFmt:
@@ -1005,19 +1000,19 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
       while (true) {
         LabelFormat f;
         if (tok_->type != Tok::kIdentifier) return Unexpected();
-        SetString(&f.name, tok_->text);
+        f.name = tok_->text;
         Advance();
         if (!Expect(Tok::kEq)) return false;
         if (tok_->type == Tok::kIdentifier) {
           f.rename = true;
-          SetString(&f.value, tok_->text);
+          f.value = tok_->text;
         } else if (tok_->type == Tok::kString) {
-          TakeString(&f.value);
+          f.value = TakeString();
         } else {
           return Unexpected();
         }
         Advance();
-        s.formats.push_back(std::move(f));
+        s.formats.push_back(arena_, f);
         if (tok_->type != Tok::kComma) break;
         Advance();
       }
@@ -1038,10 +1033,10 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
           n.has_matcher = true;
           if (!ParseMatcher(&n.matcher)) return false;
         } else {
-          SetString(&n.name, tok_->text);
+          n.name = tok_->text;
           Advance();
         }
-        s.names.push_back(std::move(n));
+        s.names.push_back(arena_, n);
         if (tok_->type != Tok::kComma) break;
         Advance();
       }
@@ -1060,7 +1055,7 @@ bool Parser::ParseStageAfterPipe(std::vector<Stage>* stages, uint32_t depth) {
 }
 
 // pipelineExpr, and an unwrapExpr at its end when `r` is given (a range).
-bool Parser::ParsePipeline(std::vector<Stage>* stages, LogRange* r, uint32_t depth) {
+bool Parser::ParsePipeline(List<Stage>* stages, LogRange* r, uint32_t depth) {
   while (true) {
     if (stages->size() > options_.max_pipeline_stages) {
       return Fail(ParseErrorCode::kLimitExceeded, tok_->start,
@@ -1196,8 +1191,8 @@ void Parser::CheckRangeAggregation(RangeAggregationExpr* r, const Token* param_t
   }
 }
 
-ExprPtr Parser::ParseRangeAggregation(uint32_t depth) {
-  auto r = NewNode<RangeAggregationExpr>(tok_->start);
+Expr* Parser::ParseRangeAggregation(uint32_t depth) {
+  auto* r = NewNode<RangeAggregationExpr>(tok_->start);
   if (!r) return nullptr;
   r->op = tok_->range_op;
   Advance();
@@ -1218,12 +1213,12 @@ ExprPtr Parser::ParseRangeAggregation(uint32_t depth) {
     r->span.end = tok_->end;
     if (!ParseGrouping(&r->grouping)) return nullptr;
   }
-  CheckRangeAggregation(r.get(), has_param ? &param : nullptr);
+  CheckRangeAggregation(r, has_param ? &param : nullptr);
   return r;
 }
 
-ExprPtr Parser::ParseVectorAggregation(uint32_t depth) {
-  auto v = NewNode<VectorAggregationExpr>(tok_->start);
+Expr* Parser::ParseVectorAggregation(uint32_t depth) {
+  auto* v = NewNode<VectorAggregationExpr>(tok_->start);
   if (!v) return nullptr;
   v->op = tok_->vector_op;
   Advance();
@@ -1255,37 +1250,37 @@ ExprPtr Parser::ParseVectorAggregation(uint32_t depth) {
   if (v->op == VectorOp::kTopk || v->op == VectorOp::kBottomk || v->op == VectorOp::kApproxTopk) {
     int64_t p = 0;
     if (!has_param) {
-      Defer(v.get(), v->span.start, StrCat("parameter required for operation ", op));
+      Defer(v, v->span.start, StrCat("parameter required for operation ", op));
     } else if (!ParseGoInt(param.text, &p)) {
-      Defer(v.get(), v->span.start, StrCat("invalid parameter ", op, "(", param.text, ","));
+      Defer(v, v->span.start, StrCat("invalid parameter ", op, "(", param.text, ","));
     } else if (p <= 0) {
-      Defer(v.get(), v->span.start,
+      Defer(v, v->span.start,
             StrCat("invalid parameter (must be greater than 0) ", op, "(", param.text));
     } else if (v->op == VectorOp::kApproxTopk && grouped) {
-      Defer(v.get(), v->span.start, StrCat("grouping not allowed for ", op, " aggregation"));
+      Defer(v, v->span.start, StrCat("grouping not allowed for ", op, " aggregation"));
     }
     v->param = p;
   } else if (has_param) {
-    Defer(v.get(), v->span.start,
+    Defer(v, v->span.start,
           StrCat("unsupported parameter for operation ", op, "(", param.text, ","));
   }
   return v;
 }
 
-ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
-  auto l = NewNode<LabelReplaceExpr>(tok_->start);
+Expr* Parser::ParseLabelReplace(uint32_t depth) {
+  auto* l = NewNode<LabelReplaceExpr>(tok_->start);
   if (!l) return nullptr;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
   l->expr = ParseMetricExpr(depth + 1);
   if (!l->expr) return nullptr;
-  for (std::string* s : {&l->dst, &l->replacement, &l->src, &l->regex}) {
+  for (std::string_view* s : {&l->dst, &l->replacement, &l->src, &l->regex}) {
     if (!Expect(Tok::kComma)) return nullptr;
     if (tok_->type != Tok::kString) {
       Unexpected();
       return nullptr;
     }
-    TakeString(s);
+    *s = TakeString();
     Advance();
   }
   l->span.end = tok_->end;
@@ -1294,16 +1289,17 @@ ExprPtr Parser::ParseLabelReplace(uint32_t depth) {
   // be (`a)|(b`), which RE2 decides.
   internal::RegexFacts facts;
   if (!internal::QuickCheckRegex(l->regex, &facts)) {
-    RE2 re("^(?:" + l->regex + ")$", QuietOptions(false));
+    const std::string anchored = StrCat("^(?:", l->regex, ")$");
+    RE2 re(anchored, QuietOptions(false));
     if (!re.ok()) {
-      Defer(l.get(), l->span.start, "invalid regex in label_replace: " + GoRegexpError(re));
+      Defer(l, l->span.start, "invalid regex in label_replace: " + GoRegexpError(re));
     }
   }
   return l;
 }
 
-ExprPtr Parser::ParseVector() {
-  auto v = NewNode<VectorExpr>(tok_->start);
+Expr* Parser::ParseVector() {
+  auto* v = NewNode<VectorExpr>(tok_->start);
   if (!v) return nullptr;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
@@ -1315,7 +1311,7 @@ ExprPtr Parser::ParseVector() {
     std::string msg = "unable to parse vectorExpr as a float: strconv.ParseFloat: parsing ";
     obsv::internal::AppendGoQuote(tok_->text, &msg);
     msg.append(": invalid syntax");
-    Defer(v.get(), tok_->start, std::move(msg));
+    Defer(v, tok_->start, std::move(msg));
   }
   Advance();
   v->span.end = tok_->end;
@@ -1323,15 +1319,15 @@ ExprPtr Parser::ParseVector() {
   return v;
 }
 
-ExprPtr Parser::ParseVariants(uint32_t depth) {
-  auto v = NewNode<VariantsExpr>(tok_->start);
+Expr* Parser::ParseVariants(uint32_t depth) {
+  auto* v = NewNode<VariantsExpr>(tok_->start);
   if (!v) return nullptr;
   Advance();
   if (!Expect(Tok::kLParen)) return nullptr;
   while (true) {
-    ExprPtr e = ParseMetricExpr(depth + 1);
+    Expr* e = ParseMetricExpr(depth + 1);
     if (!e) return nullptr;
-    v->variants.push_back(std::move(e));
+    v->variants.push_back(arena_, e);
     if (tok_->type != Tok::kComma) break;
     Advance();
   }
@@ -1407,7 +1403,7 @@ bool Parser::Validate(const Expr& e) {
     case NodeKind::kVariants: {
       const auto& v = e.As<VariantsExpr>();
       if (!CheckMatchers(v.range.log->selector, v.range.log->span.start)) return false;
-      for (const ExprPtr& x : v.variants) {
+      for (const Expr* x : v.variants) {
         if (!Validate(*x)) return false;
       }
       return true;
@@ -1416,47 +1412,61 @@ bool Parser::Validate(const Expr& e) {
   return true;
 }
 
-ParseError Parser::Run(ExprPtr* out) {
-  ExprPtr e;
-  if (query_.size() > options_.max_query_bytes) {
-    failure_.positioned = false;
-    Fail(ParseErrorCode::kLimitExceeded, 0,
-         StrCat("input size too long (", query_.size(), " > ", options_.max_query_bytes + 1ULL,
-                ")"));
-  } else {
-    Advance();
-    e = ParseExpr(1, 0);
-    if (e && tok_->type != Tok::kEof) {
-      Unexpected();
-      e.reset();
-    }
-    if (e && !Validate(*e)) e.reset();
+Expr* Parser::Run(ParseError* error) {
+  Advance();
+  Expr* e = ParseExpr(1, 0);
+  if (e && tok_->type != Tok::kEof) {
+    Unexpected();
+    e = nullptr;
   }
-  ParseError err;
+  if (e && !Validate(*e)) e = nullptr;
   if (failure_.code != ParseErrorCode::kOk) {
-    err.code = failure_.code;
-    err.offset = failure_.offset;
-    internal::LineColumn lc = internal::LineColumnAt(query_, failure_.offset, /*runes=*/false);
-    err.line = lc.line;
-    err.column = lc.column;
-    err.message = failure_.message;
-    if (!failure_.positioned) {
-      err.line = 0;
-      err.column = 0;
-    } else if (failure_.line_zero) {
-      err.line = 0;  // Loki's report; column stays
-    }
-    return err;
+    *error = ErrorOf(query_, failure_);
+    return nullptr;
   }
-  *out = std::move(e);
+  return e;
+}
+
+ParseError ErrorOf(std::string_view query, const Failure& failure) {
+  ParseError err;
+  err.code = failure.code;
+  err.offset = failure.offset;
+  internal::LineColumn lc = internal::LineColumnAt(query, failure.offset, /*runes=*/false);
+  err.line = lc.line;
+  err.column = lc.column;
+  err.message = failure.message;
+  if (!failure.positioned) {
+    err.line = 0;
+    err.column = 0;
+  } else if (failure.line_zero) {
+    err.line = 0;  // Loki's report; column stays
+  }
   return err;
 }
 
 }  // namespace
 
 ParseError Parse(std::string_view query, const ParserOptions& options, ExprPtr* out) {
-  Parser p(query, options);
-  return p.Run(out);
+  if (query.size() > options.max_query_bytes) {
+    Failure f;
+    f.code = ParseErrorCode::kLimitExceeded;
+    f.positioned = false;
+    f.message = StrCat("input size too long (", query.size(), " > ",
+                       options.max_query_bytes + 1ULL, ")");
+    return ErrorOf(query, f);
+  }
+  // The tree keeps a copy of the query in its arena, and the lexer reads
+  // that copy: strings without escapes are then views the tree can keep.
+  Arena* arena = internal::AcquireArena();
+  const std::string_view copy = arena->Copy(query);
+  ParseError err;
+  Expr* root = Parser(copy, options, arena).Run(&err);
+  if (root == nullptr) {
+    internal::ReleaseArena(arena);
+    return err;
+  }
+  *out = ExprPtr(arena, root);
+  return err;
 }
 
 absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParserOptions& options) {

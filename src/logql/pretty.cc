@@ -49,7 +49,7 @@ void AppendGroupingPretty(const Grouping& g, std::string* out) {
 // Left. Pretty() of the chain ending at `last`: on one line if it fits,
 // else the chain before it, then this filter alone on its own line, and
 // then (a quirk of LineFilterExpr.Pretty) without its `or` alternatives.
-void AppendLineFilterChain(const std::vector<Stage>& stages, size_t first, size_t last, int level,
+void AppendLineFilterChain(const List<Stage>& stages, size_t first, size_t last, int level,
                            std::string* out) {
   std::string one;
   for (size_t i = first; i <= last; ++i) {
@@ -66,11 +66,12 @@ void AppendLineFilterChain(const std::vector<Stage>& stages, size_t first, size_
     out->push_back('\n');
   }
   Indent(level, out);
+  Arena scratch;  // Pretty() is not on a hot path
   Stage alone;
   alone.kind = StageKind::kLineFilter;
   alone.line_filter.match = stages[last].line_filter.match;
   if (!stages[last].line_filter.operands.empty()) {
-    alone.line_filter.operands.push_back(stages[last].line_filter.operands[0]);
+    alone.line_filter.operands.push_back(scratch, stages[last].line_filter.operands[0]);
   }
   AppendStage(alone, out);
 }
@@ -115,7 +116,7 @@ void AppendLogRangePretty(const LogRange& r, int level, std::string* out) {
       AppendUnwrap(bare, s);
     });
     out->append(u, 1, std::string::npos);  // without String()'s leading space
-    for (const LabelFilterPtr& f : r.unwrap.post_filters) {
+    for (const LabelFilter* f : r.unwrap.post_filters) {
       out->push_back('\n');
       Indent(level + 1, out);
       out->append("| ");
@@ -215,7 +216,7 @@ void AppendPretty(const Expr& e, int level, std::string* out) {
       const auto& l = e.As<LabelReplaceExpr>();
       out->append("label_replace(\n");
       if (l.expr) AppendPretty(*l.expr, level + 1, out);
-      for (const std::string* s : {&l.dst, &l.replacement, &l.src, &l.regex}) {
+      for (const std::string_view* s : {&l.dst, &l.replacement, &l.src, &l.regex}) {
         out->append(",\n");
         Indent(level + 1, out);
         AppendGoQuote(*s, out);

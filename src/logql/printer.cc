@@ -68,14 +68,14 @@ void MatcherTo(const LabelMatcher& m, Out& out) {
   QuoteTo(m.value, out);
 }
 
-void JoinedTo(const std::vector<std::string>& v, Out& out) {
+void JoinedTo(const List<std::string_view>& v, Out& out) {
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) out.Char(',');
     out.Str(v[i]);
   }
 }
 
-void ExtractionsTo(const std::vector<LabelExtraction>& ex, Out& out) {
+void ExtractionsTo(const List<LabelExtraction>& ex, Out& out) {
   for (size_t i = 0; i < ex.size(); ++i) {
     if (i > 0) out.Char(',');
     out.Str(ex[i].name);
@@ -84,7 +84,7 @@ void ExtractionsTo(const std::vector<LabelExtraction>& ex, Out& out) {
   }
 }
 
-void NamedTo(const std::vector<NamedMatcher>& names, Out& out) {
+void NamedTo(const List<NamedMatcher>& names, Out& out) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out.Char(',');
     if (names[i].has_matcher) {
@@ -261,7 +261,7 @@ void UnwrapTo(const UnwrapExpr& u, Out& out) {
       out.Char(')');
       break;
   }
-  for (const LabelFilterPtr& f : u.post_filters) {
+  for (const LabelFilter* f : u.post_filters) {
     out.Str(" | ");
     if (f) LabelFilterTo(*f, out);
   }
@@ -375,7 +375,7 @@ void ExprTo(const Expr& e, Out& out) {
       const auto& l = e.As<LabelReplaceExpr>();
       out.Str("label_replace(");
       if (l.expr) ExprTo(*l.expr, out);
-      for (const std::string* s : {&l.dst, &l.replacement, &l.src, &l.regex}) {
+      for (const std::string_view* s : {&l.dst, &l.replacement, &l.src, &l.regex}) {
         out.Char(',');
         QuoteTo(*s, out);
       }

@@ -35,7 +35,7 @@ absl::Status PositionedError(absl::StatusCode code, std::string_view source, Spa
 std::string MatcherText(const LabelMatcher& m) {
   std::string out;
   if (obsv::internal::IsLegacyLabelName(m.name)) {
-    out = m.name;
+    out.assign(m.name);
   } else {
     obsv::internal::AppendGoQuote(m.name, &out);
   }
@@ -47,6 +47,14 @@ std::string MatcherText(const LabelMatcher& m) {
   }
   obsv::internal::AppendGoQuote(m.value, &out);
   return out;
+}
+
+std::string EnforcedMatcherText(const EnforcedMatcher& m) {
+  LabelMatcher view;
+  view.name = m.name;
+  view.op = m.op;
+  view.value = m.value;
+  return MatcherText(view);
 }
 
 std::vector<std::string> RegexpGroupNames(std::string_view re) {

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "obsv/logql.h"
+#include "obsv/logql_scope.h"
 
 namespace obsv::logql::internal {
 
@@ -22,6 +23,7 @@ absl::Status PositionedError(absl::StatusCode code, std::string_view source, Spa
 
 // `name op "value"` as the printer writes a matcher (for messages).
 std::string MatcherText(const LabelMatcher& m);
+std::string EnforcedMatcherText(const EnforcedMatcher& m);
 
 // The names of the named groups `(?P<name>` / `(?<name>` of a regexp
 // stage's expression. Over-approximates (an escaped `\(?P<x>` counts), which

@@ -16,15 +16,15 @@
 namespace obsv::logql {
 namespace {
 
-LabelMatcher M(std::string name, MatchOp op, std::string value) {
-  LabelMatcher m;
+EnforcedMatcher M(std::string name, MatchOp op, std::string value) {
+  EnforcedMatcher m;
   m.name = std::move(name);
   m.op = op;
   m.value = std::move(value);
   return m;
 }
 
-Injector Make(std::vector<LabelMatcher> enforced, ConflictPolicy policy = ConflictPolicy::kError,
+Injector Make(std::vector<EnforcedMatcher> enforced, ConflictPolicy policy = ConflictPolicy::kError,
               bool refuse_writes = false) {
   InjectOptions options;
   options.enforced = std::move(enforced);
@@ -40,7 +40,7 @@ Injector R1(ConflictPolicy policy = ConflictPolicy::kError, bool refuse_writes =
 }
 
 // Every selector of `text` (parsed) ends with the enforced matchers.
-void ExpectScoped(const std::string& text, const std::vector<LabelMatcher>& enforced) {
+void ExpectScoped(const std::string& text, const std::vector<EnforcedMatcher>& enforced) {
   if (text == "NaN") return;  // a folded literal Loki prints as Go does; no selector
   absl::StatusOr<ExprPtr> again = Parse(text);
   ASSERT_TRUE(again.ok()) << again.status() << "\n" << text;
@@ -131,7 +131,7 @@ TEST(LogqlInjectorTest, Table) {
 }
 
 TEST(LogqlInjectorTest, NarrowingUnderRegex) {
-  absl::StatusOr<LabelMatcher> m = MatcherForValues("resource_id", {"r2", "r1", "r1"});
+  absl::StatusOr<EnforcedMatcher> m = MatcherForValues("resource_id", {"r2", "r1", "r1"});
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->op, MatchOp::kRegexMatch);
   EXPECT_EQ(m->value, "r1|r2");
@@ -140,13 +140,13 @@ TEST(LogqlInjectorTest, NarrowingUnderRegex) {
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(*ok, R"({resource_id="r2", resource_id=~"r1|r2"})");
   EXPECT_FALSE(injector.InjectQuery(R"({resource_id="r3"})").ok());
-  absl::StatusOr<LabelMatcher> dots = MatcherForValues("resource_id", {"a.b", "c"});
+  absl::StatusOr<EnforcedMatcher> dots = MatcherForValues("resource_id", {"a.b", "c"});
   ASSERT_TRUE(dots.ok());
   EXPECT_EQ(dots->value, R"(a\.b|c)");
 }
 
 TEST(LogqlInjectorTest, CreateErrors) {
-  auto create = [](std::vector<LabelMatcher> e) {
+  auto create = [](std::vector<EnforcedMatcher> e) {
     InjectOptions o;
     o.enforced = std::move(e);
     return Injector::Create(std::move(o)).status();
@@ -254,7 +254,7 @@ TEST(LogqlInjectorTest, DeepAndLong) {
 }
 
 TEST(LogqlInjectorTest, SeveralEnforcedMatchers) {
-  std::vector<LabelMatcher> enforced = {M("resource_id", MatchOp::kEqual, "r1"),
+  std::vector<EnforcedMatcher> enforced = {M("resource_id", MatchOp::kEqual, "r1"),
                                         M("env", MatchOp::kNotEqual, "secret")};
   Injector injector = Make(enforced);
   absl::StatusOr<std::string> got = injector.InjectQuery(R"(count_over_time({a="1"}[1m]))");

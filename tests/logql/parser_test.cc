@@ -364,10 +364,12 @@ TEST(LogqlParserTest, StreamSelectorsAreEditable) {
   std::vector<StreamSelector*> sels = StreamSelectors(**e);
   ASSERT_EQ(sels.size(), 2u);
   for (StreamSelector* s : sels) {
+    // What a rewriter adds goes into the tree's arena.
+    const std::string tenant = "t1";
     LabelMatcher m;
     m.name = "tenant";
-    m.value = "t1";
-    s->matchers.push_back(m);
+    m.value = e->arena().Copy(tenant);
+    s->matchers.push_back(e->arena(), m);
   }
   EXPECT_EQ(Format(**e),
             R"q(((sum by (a)(rate({app="x", tenant="t1"} |= "e"[5m])) / on (a)  sum(count_over_time({app="y", tenant="t1"}[5m]))) or vector(0.000000)))q");

@@ -116,7 +116,9 @@ Query ParseQuery(std::string text, const logql::ParserOptions& options) {
     error = logql::Parse(text, options, &expr);
   }
   if (!error.ok()) RaiseParseError(error, text, options);
-  return Query{std::move(text), std::shared_ptr<const logql::Expr>(std::move(expr))};
+  // The tree lives in its ExprPtr's arena: the shared pointer owns that.
+  auto owner = std::make_shared<logql::ExprPtr>(std::move(expr));
+  return Query{std::move(text), std::shared_ptr<const logql::Expr>(owner, owner->get())};
 }
 
 const char* MatchOpText(logql::MatchOp op) {
@@ -167,13 +169,14 @@ const char* ConversionText(logql::UnwrapConversion c) {
 
 double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
 
-py::tuple Strings(const std::vector<std::string>& v) {
+template <typename Strs>
+py::tuple Strings(const Strs& v) {
   py::tuple out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = py::str(v[i]);
   return out;
 }
 
-py::tuple Matchers(const std::vector<logql::LabelMatcher>& matchers) {
+py::tuple Matchers(const logql::List<logql::LabelMatcher>& matchers) {
   py::tuple out(matchers.size());
   for (size_t i = 0; i < matchers.size(); ++i) {
     const logql::LabelMatcher& m = matchers[i];
@@ -196,7 +199,7 @@ py::tuple RangeRaw(const logql::LogRange& r) {
   py::object unwrap = py::none();
   if (r.has_unwrap) {
     std::vector<std::string> filters;
-    for (const logql::LabelFilterPtr& f : r.unwrap.post_filters) {
+    for (const logql::LabelFilter* f : r.unwrap.post_filters) {
       if (f != nullptr) filters.push_back(logql::Format(*f));
     }
     unwrap = py::make_tuple(r.unwrap.label, ConversionText(r.unwrap.conversion), Strings(filters));
@@ -226,7 +229,7 @@ py::object Raw(const logql::Expr* e) {
       const auto& v = e->As<logql::VectorAggregationExpr>();
       py::object param = v.param != 0 ? py::object(py::int_(v.param)) : py::object(py::none());
       return head("vector_aggregation") +
-             py::make_tuple(std::string(logql::VectorOpName(v.op)), Raw(v.expr.get()), param,
+             py::make_tuple(std::string(logql::VectorOpName(v.op)), Raw(v.expr), param,
                             v.grouping.without, Strings(v.grouping.labels));
     }
     case logql::NodeKind::kBinary: {
@@ -238,8 +241,8 @@ py::object Raw(const logql::Expr* e) {
         case logql::Cardinality::kOneToMany: card = "one_to_many"; break;
       }
       return head("binary") +
-             py::make_tuple(std::string(logql::BinaryOpName(b.op)), Raw(b.lhs.get()),
-                            Raw(b.rhs.get()), b.modifiers.return_bool, b.modifiers.on,
+             py::make_tuple(std::string(logql::BinaryOpName(b.op)), Raw(b.lhs),
+                            Raw(b.rhs), b.modifiers.return_bool, b.modifiers.on,
                             Strings(b.modifiers.matching_labels), card,
                             Strings(b.modifiers.include));
     }
@@ -250,12 +253,12 @@ py::object Raw(const logql::Expr* e) {
     case logql::NodeKind::kLabelReplace: {
       const auto& l = e->As<logql::LabelReplaceExpr>();
       return head("label_replace") +
-             py::make_tuple(Raw(l.expr.get()), l.dst, l.replacement, l.src, l.regex);
+             py::make_tuple(Raw(l.expr), l.dst, l.replacement, l.src, l.regex);
     }
     case logql::NodeKind::kVariants: {
       const auto& v = e->As<logql::VariantsExpr>();
       py::tuple variants(v.variants.size());
-      for (size_t i = 0; i < v.variants.size(); ++i) variants[i] = Raw(v.variants[i].get());
+      for (size_t i = 0; i < v.variants.size(); ++i) variants[i] = Raw(v.variants[i]);
       return head("variants") + py::make_tuple(variants, RangeRaw(v.range));
     }
   }
@@ -278,7 +281,7 @@ logql::Injector MakeInjector(
   }
   options.refuse_enforced_label_writes = refuse_writes;
   for (const auto& [name, op, value] : enforced) {
-    logql::LabelMatcher m;
+    logql::EnforcedMatcher m;
     m.name = name;
     m.op = MatchOpArg(op);
     m.value = value;
@@ -299,7 +302,7 @@ std::string InjectQuery(const logql::Injector& injector, std::string text,
     py::gil_scoped_release release;
     error = logql::Parse(text, options, &expr);
     if (error.ok()) {
-      injected = injector.Inject(*expr, text);
+      injected = injector.Inject(expr, text);
       if (injected.ok()) out = logql::Format(*expr);
     }
   }
@@ -375,7 +378,7 @@ void RegisterLogql(py::module_& parent) {
       .def_property_readonly("enforced",
                              [](const logql::Injector& injector) {
                                std::vector<std::tuple<std::string, std::string, std::string>> out;
-                               for (const logql::LabelMatcher& mt : injector.enforced()) {
+                               for (const logql::EnforcedMatcher& mt : injector.enforced()) {
                                  out.emplace_back(mt.name, MatchOpText(mt.op), mt.value);
                                }
                                return out;
@@ -394,7 +397,7 @@ void RegisterLogql(py::module_& parent) {
   m.def(
       "matcher_for_values",
       [](const std::string& label, const std::vector<std::string>& values) {
-        absl::StatusOr<logql::LabelMatcher> mt = logql::MatcherForValues(label, values);
+        absl::StatusOr<logql::EnforcedMatcher> mt = logql::MatcherForValues(label, values);
         if (!mt.ok()) RaiseStatus(mt.status(), {});
         return std::make_tuple(mt->name, std::string(MatchOpText(mt->op)), mt->value);
       },
