@@ -27,6 +27,9 @@ using obsv::internal::StrCat;
 struct Injector::State {
   InjectOptions options;
   EnforcedSet set;
+  // options.enforced as tree matchers, viewing its strings: what a tree
+  // that dies before the Injector (InjectQuery's) can borrow.
+  std::vector<LabelMatcher> views;
 };
 
 namespace {
@@ -58,6 +61,12 @@ absl::StatusOr<Injector> Injector::Create(InjectOptions options) {
   auto state = std::make_shared<State>();
   state->options = std::move(options);
   state->set = std::move(*set);
+  for (const EnforcedMatcher& e : state->options.enforced) {
+    LabelMatcher& m = state->views.emplace_back();
+    m.name = e.name;
+    m.op = e.op;
+    m.value = e.value;
+  }
   return Injector(std::move(state));
 }
 
@@ -72,17 +81,23 @@ namespace {
 // Free functions: members of the exported class would be exported.
 class Scoper {
  public:
-  // The enforced matchers are copied into the tree's arena once, then
-  // appended to each selector.
-  Scoper(const Injector::State& st, Arena& arena, std::string_view source)
+  // The enforced matchers go into each selector as views of the
+  // Injector's strings when the tree dies first (`borrow`), else as copies
+  // made in the tree's arena once.
+  Scoper(const Injector::State& st, Arena& arena, std::string_view source, bool borrow)
       : st_(st), arena_(arena), source_(source) {
-    enforced_.reserve(arena_, st.options.enforced.size());
-    for (const EnforcedMatcher& e : st.options.enforced) {
-      LabelMatcher& m = enforced_.emplace_back(arena_);
-      m.name = arena_.Copy(e.name);
-      m.op = e.op;
-      m.value = arena_.Copy(e.value);
+    if (borrow) {
+      enforced_ = {st.views.data(), st.views.data() + st.views.size()};
+      return;
     }
+    auto* copies = static_cast<LabelMatcher*>(
+        arena_.Allocate(st.views.size() * sizeof(LabelMatcher), alignof(LabelMatcher)));
+    for (size_t i = 0; i < st.views.size(); ++i) {
+      copies[i] = st.views[i];
+      copies[i].name = arena_.Copy(st.views[i].name);
+      copies[i].value = arena_.Copy(st.views[i].value);
+    }
+    enforced_ = {copies, copies + st.views.size()};
   }
 
   absl::Status Selector(StreamSelector& sel) const {
@@ -184,21 +199,23 @@ class Scoper {
     return Malformed("unknown stage");
   }
 
+  struct Matchers {
+    const LabelMatcher* first = nullptr;
+    const LabelMatcher* last = nullptr;
+    const LabelMatcher* begin() const { return first; }
+    const LabelMatcher* end() const { return last; }
+    size_t size() const { return static_cast<size_t>(last - first); }
+  };
+
   const Injector::State& st_;
   Arena& arena_;
-  List<LabelMatcher> enforced_;
+  Matchers enforced_;
   std::string_view source_;
 };
 
-}  // namespace
-
-absl::Status Injector::Inject(ExprPtr& tree, std::string_view source) const {
-  if (!tree) return Scoper::Malformed("empty tree");
-  return Inject(*tree, tree.arena(), source);
-}
-
-absl::Status Injector::Inject(Expr& root, Arena& arena, std::string_view source) const {
-  Scoper scoper(*state_, arena, source);
+absl::Status Walk(const Injector::State& state, Expr& root, Arena& arena, std::string_view source,
+                  bool borrow) {
+  Scoper scoper(state, arena, source, borrow);
   // The walk's stack: inline for the usual few levels, on the heap past them.
   Expr* inline_stack[32];
   std::vector<Expr*> heap_stack;
@@ -259,11 +276,23 @@ absl::Status Injector::Inject(Expr& root, Arena& arena, std::string_view source)
   return absl::OkStatus();
 }
 
+}  // namespace
+
+absl::Status Injector::Inject(ExprPtr& tree, std::string_view source) const {
+  if (!tree) return Scoper::Malformed("empty tree");
+  return Walk(*state_, *tree, tree.arena(), source, /*borrow=*/false);
+}
+
+absl::Status Injector::Inject(Expr& root, Arena& arena, std::string_view source) const {
+  return Walk(*state_, root, arena, source, /*borrow=*/false);
+}
+
+// The trees below die before this returns: they borrow the enforced strings.
 absl::StatusOr<std::string> Injector::InjectQuery(std::string_view query,
                                                   const ParserOptions& parser_options) const {
   absl::StatusOr<ExprPtr> expr = Parse(query, parser_options);
   if (!expr.ok()) return expr.status();
-  if (absl::Status s = Inject(*expr, query); !s.ok()) return s;
+  if (absl::Status s = Walk(*state_, **expr, expr->arena(), query, true); !s.ok()) return s;
   return Format(**expr);
 }
 
@@ -272,7 +301,7 @@ absl::StatusOr<std::string> Injector::InjectSelector(std::string_view query, boo
   if (query.empty()) {
     Arena arena;
     LogSelectorExpr only;
-    if (absl::Status s = Inject(only, arena); !s.ok()) return s;
+    if (absl::Status s = Walk(*state_, only, arena, {}, true); !s.ok()) return s;
     return Format(only);
   }
   absl::StatusOr<ExprPtr> expr = Parse(query, parser_options);
@@ -285,7 +314,7 @@ absl::StatusOr<std::string> Injector::InjectSelector(std::string_view query, boo
         allow_pipeline ? "expected a log query (a stream selector and pipeline), got a metric query"
                        : "expected a stream selector {...} (only label matchers are supported)");
   }
-  if (absl::Status s = Inject(*expr, query); !s.ok()) return s;
+  if (absl::Status s = Walk(*state_, e, expr->arena(), query, true); !s.ok()) return s;
   return Format(e);
 }
 
