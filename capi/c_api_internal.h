@@ -85,6 +85,48 @@ inline bool ToMatchOpIndex(const obsv_match_op* op, unsigned char* out) {
   return true;
 }
 
+// The enforced matchers of an injector_new call, as the language's
+// matchers (fields name, op, value; MatchOp in the C order). On a bad
+// operator, the status of the error set.
+template <typename Matcher>
+obsv_status EnforcedFromC(const obsv_matcher* enforced, size_t count, std::vector<Matcher>* out,
+                          obsv_error** out_error) {
+  out->reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    unsigned char op;
+    if (!ToMatchOpIndex(&enforced[i].op, &op)) {
+      return SetError(out_error, OBSV_ERR_INVALID_ARGUMENT,
+                      "enforced matcher " + std::to_string(i) + ": unknown match operator");
+    }
+    Matcher& m = out->emplace_back();
+    m.op = static_cast<decltype(m.op)>(op);
+    m.name = std::string(FromStr(enforced[i].name));
+    m.value = std::string(FromStr(enforced[i].value));
+  }
+  return OBSV_OK;
+}
+
+// count C strings as std::strings.
+inline std::vector<std::string> StringsFromC(const obsv_str* strs, size_t count) {
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) out.emplace_back(FromStr(strs[i]));
+  return out;
+}
+
+// The `names[i]=values[i]` of an expand_template call, as the language's
+// TemplateValue (fields name, value).
+template <typename TemplateValue>
+std::vector<TemplateValue> TemplateValuesFromC(const obsv_str* names, const obsv_str* values,
+                                               size_t count) {
+  std::vector<TemplateValue> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    out.push_back(TemplateValue{std::string(FromStr(names[i])), std::string(FromStr(values[i]))});
+  }
+  return out;
+}
+
 // An error of a scoping or template function (absl::Status with a span from
 // common/scope_core.h): code mapped to the C status, offset from the span,
 // line and column from line_column(source, offset) -> {line, column} when

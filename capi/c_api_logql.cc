@@ -113,18 +113,9 @@ obsv_status obsv_logql_injector_new(const obsv_matcher* enforced, size_t count,
     if (!obsv::capi::ToPolicy(&policy, &options.policy)) {
       return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
     }
-    for (size_t i = 0; i < count; ++i) {
-      logql::EnforcedMatcher m;
-      unsigned char op;
-      if (!obsv::capi::ToMatchOpIndex(&enforced[i].op, &op)) {
-        return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT,
-                                    "enforced matcher " + std::to_string(i) +
-                                        ": unknown match operator");
-      }
-      m.op = static_cast<logql::MatchOp>(op);
-      m.name = std::string(FromStr(enforced[i].name));
-      m.value = std::string(FromStr(enforced[i].value));
-      options.enforced.push_back(std::move(m));
+    if (obsv_status s = obsv::capi::EnforcedFromC(enforced, count, &options.enforced, out_error);
+        s != OBSV_OK) {
+      return s;
     }
     return obsv::capi::NewLogqlInjector(std::move(options), flags, out_injector, out_error);
   });
@@ -207,11 +198,8 @@ obsv_status obsv_logql_inject_selectors(const obsv_logql_injector* injector,
   }
   *out_list = nullptr;
   return Guard(out_error, [&]() -> obsv_status {
-    std::vector<std::string> in;
-    in.reserve(count);
-    for (size_t i = 0; i < count; ++i) in.emplace_back(FromStr(match[i]));
-    absl::StatusOr<std::vector<std::string>> scoped =
-        injector->injector.InjectSelectors(in, obsv::capi::ToLogqlOptions(options));
+    absl::StatusOr<std::vector<std::string>> scoped = injector->injector.InjectSelectors(
+        obsv::capi::StringsFromC(match, count), obsv::capi::ToLogqlOptions(options));
     if (!scoped.ok()) return obsv::capi::SetLogqlStatusError(out_error, scoped.status(), {});
     *out_list = new obsv_string_list{*std::move(scoped)};
     return OBSV_OK;
@@ -229,12 +217,8 @@ obsv_status obsv_logql_expand_template(const char* tmpl, size_t len, const obsv_
     return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "NULL argument");
   }
   return Guard(out_error, [&]() -> obsv_status {
-    std::vector<logql::TemplateValue> given;
-    given.reserve(count);
-    for (size_t i = 0; i < count; ++i) {
-      given.push_back(
-          logql::TemplateValue{std::string(FromStr(names[i])), std::string(FromStr(values[i]))});
-    }
+    std::vector<logql::TemplateValue> given =
+        obsv::capi::TemplateValuesFromC<logql::TemplateValue>(names, values, count);
     std::string_view source(tmpl == nullptr ? "" : tmpl, len);
     absl::StatusOr<std::string> expanded =
         logql::ExpandTemplate(source, given, obsv::capi::ToLogqlOptions(options));

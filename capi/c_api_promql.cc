@@ -1,6 +1,5 @@
 // The C ABI of the PromQL module (include/obsv/c_api_promql.h).
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,20 +60,6 @@ obsv_status SetStatusError(obsv_error** out_error, const absl::Status& status, s
     promql::LineColumn at = promql::LineColumnAt(text, offset);
     return std::make_pair(at.line, at.column);
   });
-}
-
-// Enums arrive from C as any int: read through a pointer with memcpy, never
-// as a value of the enum type (UBSan: a load of an out-of-range enum).
-bool ToMatchOp(const obsv_match_op* op, promql::MatchOp* out) {
-  int value;
-  std::memcpy(&value, op, sizeof value);
-  switch (value) {
-    case OBSV_MATCH_EQUAL: *out = promql::MatchOp::kEqual; return true;
-    case OBSV_MATCH_NOT_EQUAL: *out = promql::MatchOp::kNotEqual; return true;
-    case OBSV_MATCH_REGEX: *out = promql::MatchOp::kRegexMatch; return true;
-    case OBSV_MATCH_NOT_REGEX: *out = promql::MatchOp::kRegexNoMatch; return true;
-    default: return false;
-  }
 }
 
 obsv_match_op FromMatchOp(promql::MatchOp op) {
@@ -194,9 +179,10 @@ void obsv_promql_options_init(obsv_promql_options* options) {
   options->max_nodes = d.max_nodes;
   options->max_selectors = d.max_selectors;
   options->max_matchers_per_selector = d.max_matchers_per_selector;
-  options->features = (d.enable_experimental_functions ? OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS : 0u) |
-                      (d.enable_duration_expressions ? OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS : 0u) |
-                      (d.enable_extended_range_selectors ? OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS : 0u);
+  auto bit = [](bool on, uint64_t feature) { return on ? feature : uint64_t{0}; };
+  options->features = bit(d.enable_experimental_functions, OBSV_PROMQL_FEATURE_EXPERIMENTAL_FUNCTIONS) |
+                      bit(d.enable_duration_expressions, OBSV_PROMQL_FEATURE_DURATION_EXPRESSIONS) |
+                      bit(d.enable_extended_range_selectors, OBSV_PROMQL_FEATURE_EXTENDED_RANGE_SELECTORS);
 }
 
 static obsv_status PrintQuery(const char* query, size_t len, const obsv_promql_options* options, bool pretty,
@@ -446,15 +432,9 @@ obsv_status obsv_promql_injector_new(const obsv_matcher* enforced, size_t count,
     if (!obsv::capi::ToPolicy(&policy, &options.policy)) {
       return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "unknown conflict policy");
     }
-    for (size_t i = 0; i < count; ++i) {
-      promql::LabelMatcher m;
-      if (!obsv::capi::ToMatchOp(&enforced[i].op, &m.op)) {
-        return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT,
-                                    "enforced matcher " + std::to_string(i) + ": unknown match operator");
-      }
-      m.name = std::string(FromStr(enforced[i].name));
-      m.value = std::string(FromStr(enforced[i].value));
-      options.enforced.push_back(std::move(m));
+    if (obsv_status s = obsv::capi::EnforcedFromC(enforced, count, &options.enforced, out_error);
+        s != OBSV_OK) {
+      return s;
     }
     return obsv::capi::NewInjector(std::move(options), out_injector, out_error);
   });
@@ -535,11 +515,8 @@ obsv_status obsv_promql_inject_selectors(const obsv_promql_injector* injector, c
   }
   *out_list = nullptr;
   return Guard(out_error, [&]() -> obsv_status {
-    std::vector<std::string> in;
-    in.reserve(count);
-    for (size_t i = 0; i < count; ++i) in.emplace_back(FromStr(match[i]));
-    absl::StatusOr<std::vector<std::string>> scoped =
-        injector->injector.InjectSelectors(in, obsv::capi::ToOptions(options));
+    absl::StatusOr<std::vector<std::string>> scoped = injector->injector.InjectSelectors(
+        obsv::capi::StringsFromC(match, count), obsv::capi::ToOptions(options));
     if (!scoped.ok()) return obsv::capi::SetStatusError(out_error, scoped.status(), {});
     *out_list = new obsv_string_list{*std::move(scoped)};
     return OBSV_OK;
@@ -555,11 +532,8 @@ obsv_status obsv_promql_expand_template(const char* tmpl, size_t len, const obsv
     return obsv::capi::SetError(out_error, OBSV_ERR_INVALID_ARGUMENT, "NULL argument");
   }
   return Guard(out_error, [&]() -> obsv_status {
-    std::vector<promql::TemplateValue> given;
-    given.reserve(count);
-    for (size_t i = 0; i < count; ++i) {
-      given.push_back(promql::TemplateValue{std::string(FromStr(names[i])), std::string(FromStr(values[i]))});
-    }
+    std::vector<promql::TemplateValue> given =
+        obsv::capi::TemplateValuesFromC<promql::TemplateValue>(names, values, count);
     std::string_view source(tmpl, len);
     absl::StatusOr<std::string> expanded = promql::ExpandTemplate(source, given, obsv::capi::ToOptions(options));
     if (!expanded.ok()) return obsv::capi::SetStatusError(out_error, expanded.status(), source);

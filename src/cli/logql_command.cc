@@ -67,15 +67,9 @@ absl::StatusOr<logql::EnforcedMatcher> ParseEnforce(std::string_view text) {
   return logql::EnforcedMatcher{std::string(m.name), m.op, std::string(m.value)};
 }
 
-struct Flags {
-  std::string command;
-  std::vector<std::string> inputs;
-  logql::InjectOptions inject;
-  bool has_enforced = false;
+struct Flags : QueryFlags<logql::InjectOptions, logql::TemplateValue> {
   bool allow_pipeline = false;
-  std::vector<logql::TemplateValue> values;
   logql::ParserOptions parser;
-  bool each_line = false;
 };
 
 absl::StatusOr<std::string> RunOne(const Flags& flags,
@@ -109,73 +103,34 @@ int Logql(int argc, char** argv) {
     return Usage("unknown command " + flags.command);
   }
   for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](std::string_view name) { return FlagValue(argc, argv, &i, name); };
-    auto is = [&](std::string_view name) { return IsFlag(arg, name); };
-    if (is("--enforce")) {
-      const char* v = value("--enforce");
-      if (v == nullptr) return Usage("--enforce needs a matcher");
-      absl::StatusOr<logql::EnforcedMatcher> m = ParseEnforce(v);
-      if (!m.ok()) return Usage(std::string(m.status().message()));
-      flags.inject.enforced.push_back(*std::move(m));
-      flags.has_enforced = true;
-    } else if (is("--allow")) {
-      const char* v = value("--allow");
-      std::string_view label;
-      std::vector<std::string> allowed;
-      if (!ParseAllow(v == nullptr ? "" : v, &label, &allowed)) {
-        return Usage("--allow takes LABEL=V1,V2,...");
-      }
-      absl::StatusOr<logql::EnforcedMatcher> m = logql::MatcherForValues(label, allowed);
-      if (!m.ok()) return Usage("--allow: " + std::string(m.status().message()));
-      flags.inject.enforced.push_back(*std::move(m));
-      flags.has_enforced = true;
-    } else if (is("--policy")) {
-      const char* v = value("--policy");
-      if (!ParsePolicy(v == nullptr ? "" : v, &flags.inject.policy)) {
-        return Usage("--policy takes error, replace or intersect");
-      }
-    } else if (arg == "--refuse-label-writes") {
+    std::string error;
+    switch (ReadQueryFlag(argc, argv, &i, &flags, ParseEnforce, logql::MatcherForValues, &error)) {
+      case FlagRead::kTaken: continue;
+      case FlagRead::kBad: return Usage(error);
+      case FlagRead::kNotShared: break;
+    }
+    const std::string_view arg = argv[i];
+    if (arg == "--refuse-label-writes") {
       flags.inject.refuse_enforced_label_writes = true;
     } else if (arg == "--allow-pipeline") {
       flags.allow_pipeline = true;
-    } else if (is("--set")) {
-      const char* v = value("--set");
-      std::string_view text = v == nullptr ? "" : v;
-      size_t eq = text.find('=');
-      if (eq == std::string_view::npos) return Usage("--set takes NAME=VALUE");
-      flags.values.push_back(
-          logql::TemplateValue{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))});
-    } else if (arg == "--each-line") {
-      flags.each_line = true;
-    } else if (arg == "-" || arg.empty() || arg.substr(0, 1) != "-") {
-      flags.inputs.emplace_back(arg);
     } else {
       return Usage("unknown flag " + std::string(arg));
     }
   }
 
-  std::optional<logql::Injector> injector;
-  if (flags.command == "inject" || flags.command == "selector" || flags.command == "selectors") {
-    if (!flags.has_enforced) return Usage(flags.command + " needs --enforce or --allow");
-    absl::StatusOr<logql::Injector> created = logql::Injector::Create(flags.inject);
-    if (!created.ok()) {
-      std::fprintf(stderr, "obsv logql: %s\n", std::string(created.status().message()).c_str());
-      return 2;
-    }
-    injector = *std::move(created);
-  }
+  const bool scoping =
+      flags.command == "inject" || flags.command == "selector" || flags.command == "selectors";
+  if (scoping && !flags.has_enforced) return Usage(flags.command + " needs --enforce or --allow");
+  int status = 0;
+  std::optional<logql::Injector> injector =
+      MakeInjector<logql::Injector>("obsv logql", scoping, flags, &status);
+  if (status != 0) return status;
 
   if (flags.command == "selectors" || (flags.command == "selector" && flags.inputs.empty())) {
-    absl::StatusOr<std::vector<std::string>> scoped =
-        flags.command == "selectors" ? injector->InjectSelectors(flags.inputs, flags.parser)
-                                     : injector->InjectSelectors({}, flags.parser);
-    if (!scoped.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(scoped.status().message()).c_str());
-      return 1;
-    }
-    for (const std::string& s : *scoped) std::printf("%s\n", s.c_str());
-    return 0;
+    return PrintSelectors(flags.command == "selectors"
+                              ? injector->InjectSelectors(flags.inputs, flags.parser)
+                              : injector->InjectSelectors({}, flags.parser));
   }
 
   if (flags.inputs.size() != 1) return Usage("give one query (or - for stdin)");

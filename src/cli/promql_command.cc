@@ -67,14 +67,8 @@ absl::StatusOr<promql::LabelMatcher> ParseEnforce(std::string_view text) {
   return (*expr)->As<promql::VectorSelector>().matchers[0];
 }
 
-struct Flags {
-  std::string command;
-  std::vector<std::string> inputs;
-  promql::InjectOptions inject;
-  bool has_enforced = false;
-  std::vector<promql::TemplateValue> values;
+struct Flags : QueryFlags<promql::InjectOptions, promql::TemplateValue> {
   promql::ParserOptions parser;
-  bool each_line = false;
 };
 
 // Runs the command on one query; returns the text to print or the error.
@@ -105,41 +99,17 @@ int Promql(int argc, char** argv) {
     return Usage("unknown command " + flags.command);
   }
   for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](std::string_view name) { return FlagValue(argc, argv, &i, name); };
-    auto is = [&](std::string_view name) { return IsFlag(arg, name); };
-    if (is("--enforce")) {
-      const char* v = value("--enforce");
-      if (v == nullptr) return Usage("--enforce needs a matcher");
-      absl::StatusOr<promql::LabelMatcher> m = ParseEnforce(v);
-      if (!m.ok()) return Usage(std::string(m.status().message()));
-      flags.inject.enforced.push_back(*std::move(m));
-      flags.has_enforced = true;
-    } else if (is("--allow")) {
-      const char* v = value("--allow");
-      std::string_view label;
-      std::vector<std::string> allowed;
-      if (!ParseAllow(v == nullptr ? "" : v, &label, &allowed)) return Usage("--allow takes LABEL=V1,V2,...");
-      absl::StatusOr<promql::LabelMatcher> m = promql::MatcherForValues(label, allowed);
-      if (!m.ok()) return Usage("--allow: " + std::string(m.status().message()));
-      flags.inject.enforced.push_back(*std::move(m));
-      flags.has_enforced = true;
-    } else if (is("--policy")) {
-      const char* v = value("--policy");
-      if (!ParsePolicy(v == nullptr ? "" : v, &flags.inject.policy)) {
-        return Usage("--policy takes error, replace or intersect");
-      }
-    } else if (is("--set")) {
-      const char* v = value("--set");
-      std::string_view text = v == nullptr ? "" : v;
-      size_t eq = text.find('=');
-      if (eq == std::string_view::npos) return Usage("--set takes NAME=VALUE");
-      flags.values.push_back(
-          promql::TemplateValue{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))});
-    } else if (arg == "--experimental") {
+    std::string error;
+    switch (ReadQueryFlag(argc, argv, &i, &flags, ParseEnforce, promql::MatcherForValues, &error)) {
+      case FlagRead::kTaken: continue;
+      case FlagRead::kBad: return Usage(error);
+      case FlagRead::kNotShared: break;
+    }
+    const std::string_view arg = argv[i];
+    if (arg == "--experimental") {
       flags.parser.enable_experimental_functions = true;
-    } else if (is("--enable-feature")) {
-      const char* v = value("--enable-feature");
+    } else if (IsFlag(arg, "--enable-feature")) {
+      const char* v = FlagValue(argc, argv, &i, "--enable-feature");
       std::string_view rest = v == nullptr ? "" : v;
       while (!rest.empty()) {
         size_t comma = rest.find(',');
@@ -155,34 +125,20 @@ int Promql(int argc, char** argv) {
         }
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       }
-    } else if (arg == "--each-line") {
-      flags.each_line = true;
-    } else if (arg == "-" || arg.substr(0, 1) != "-" || arg.empty()) {
-      flags.inputs.emplace_back(arg);
     } else {
       return Usage("unknown flag " + std::string(arg));
     }
   }
 
-  std::optional<promql::Injector> injector;
-  if (flags.command == "inject" || flags.command == "selectors") {
-    if (!flags.has_enforced) return Usage(flags.command + " needs --enforce or --allow");
-    absl::StatusOr<promql::Injector> created = promql::Injector::Create(flags.inject);
-    if (!created.ok()) {
-      std::fprintf(stderr, "obsv promql: %s\n", std::string(created.status().message()).c_str());
-      return 2;
-    }
-    injector = *std::move(created);
-  }
+  const bool scoping = flags.command == "inject" || flags.command == "selectors";
+  if (scoping && !flags.has_enforced) return Usage(flags.command + " needs --enforce or --allow");
+  int status = 0;
+  std::optional<promql::Injector> injector =
+      MakeInjector<promql::Injector>("obsv promql", scoping, flags, &status);
+  if (status != 0) return status;
 
   if (flags.command == "selectors") {
-    absl::StatusOr<std::vector<std::string>> scoped = injector->InjectSelectors(flags.inputs, flags.parser);
-    if (!scoped.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(scoped.status().message()).c_str());
-      return 1;
-    }
-    for (const std::string& s : *scoped) std::printf("%s\n", s.c_str());
-    return 0;
+    return PrintSelectors(injector->InjectSelectors(flags.inputs, flags.parser));
   }
 
   if (flags.inputs.size() != 1) return Usage("give one query (or - for stdin)");

@@ -8,12 +8,14 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "cli/flags.h"
 #include "obsv/scope_policy.h"
 
 namespace obsv::cli {
@@ -75,6 +77,108 @@ inline std::string OneLine(std::string_view text) {
     }
   }
   return out;
+}
+
+// The flags and arguments both query commands take. Each command's Flags
+// derives from it with the language's InjectOptions and TemplateValue.
+template <typename InjectOptions, typename TemplateValue>
+struct QueryFlags {
+  std::string command;
+  std::vector<std::string> inputs;
+  InjectOptions inject;
+  bool has_enforced = false;
+  std::vector<TemplateValue> values;
+  bool each_line = false;
+};
+
+enum class FlagRead { kTaken, kNotShared, kBad };
+
+// Reads argv[*i] if it is a flag or argument of QueryFlags (--enforce,
+// --allow, --policy, --set, --each-line, an input), moving *i past its
+// value. `parse_enforce(text)` and `for_values(label, values)` make the
+// language's enforced matcher (absl::StatusOr). kBad: *error is the usage
+// message.
+template <typename Flags, typename ParseEnforce, typename ForValues>
+FlagRead ReadQueryFlag(int argc, char** argv, int* i, Flags* flags, ParseEnforce parse_enforce,
+                       ForValues for_values, std::string* error) {
+  const std::string_view arg = argv[*i];
+  if (IsFlag(arg, "--enforce")) {
+    const char* v = FlagValue(argc, argv, i, "--enforce");
+    if (v == nullptr) {
+      *error = "--enforce needs a matcher";
+      return FlagRead::kBad;
+    }
+    auto m = parse_enforce(v);
+    if (!m.ok()) {
+      *error = std::string(m.status().message());
+      return FlagRead::kBad;
+    }
+    flags->inject.enforced.push_back(*std::move(m));
+    flags->has_enforced = true;
+  } else if (IsFlag(arg, "--allow")) {
+    const char* v = FlagValue(argc, argv, i, "--allow");
+    std::string_view label;
+    std::vector<std::string> allowed;
+    if (!ParseAllow(v == nullptr ? "" : v, &label, &allowed)) {
+      *error = "--allow takes LABEL=V1,V2,...";
+      return FlagRead::kBad;
+    }
+    auto m = for_values(label, allowed);
+    if (!m.ok()) {
+      *error = "--allow: " + std::string(m.status().message());
+      return FlagRead::kBad;
+    }
+    flags->inject.enforced.push_back(*std::move(m));
+    flags->has_enforced = true;
+  } else if (IsFlag(arg, "--policy")) {
+    const char* v = FlagValue(argc, argv, i, "--policy");
+    if (!ParsePolicy(v == nullptr ? "" : v, &flags->inject.policy)) {
+      *error = "--policy takes error, replace or intersect";
+      return FlagRead::kBad;
+    }
+  } else if (IsFlag(arg, "--set")) {
+    const char* v = FlagValue(argc, argv, i, "--set");
+    std::string_view text = v == nullptr ? "" : v;
+    size_t eq = text.find('=');
+    if (eq == std::string_view::npos) {
+      *error = "--set takes NAME=VALUE";
+      return FlagRead::kBad;
+    }
+    flags->values.push_back({std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))});
+  } else if (arg == "--each-line") {
+    flags->each_line = true;
+  } else if (arg == "-" || arg.empty() || arg.substr(0, 1) != "-") {
+    flags->inputs.emplace_back(arg);
+  } else {
+    return FlagRead::kNotShared;
+  }
+  return FlagRead::kTaken;
+}
+
+// The command's injector, made from flags.inject when `needed`: nullopt
+// and *status set (after a message naming `program`) if it cannot be.
+template <typename Injector, typename Flags>
+std::optional<Injector> MakeInjector(const char* program, bool needed, const Flags& flags,
+                                     int* status) {
+  *status = 0;
+  if (!needed) return std::nullopt;
+  auto created = Injector::Create(flags.inject);
+  if (!created.ok()) {
+    std::fprintf(stderr, "%s: %s\n", program, std::string(created.status().message()).c_str());
+    *status = 2;
+    return std::nullopt;
+  }
+  return *std::move(created);
+}
+
+// Prints scoped selectors one per line; the exit status.
+inline int PrintSelectors(const absl::StatusOr<std::vector<std::string>>& scoped) {
+  if (!scoped.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(scoped.status().message()).c_str());
+    return 1;
+  }
+  for (const std::string& s : *scoped) std::printf("%s\n", s.c_str());
+  return 0;
 }
 
 // The query argument of a command run: `arg` is the query itself, `-`
