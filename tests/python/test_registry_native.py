@@ -6,6 +6,7 @@ it with libprotobuf."""
 from __future__ import annotations
 
 import math
+import pickle
 import struct
 
 import pytest
@@ -175,6 +176,10 @@ def test_collect_carries_native_buckets():
     plain = obsv.Sample(counts["Get"].name, counts["Get"].labels, counts["Get"].value)
     assert plain != counts["Get"]
     assert plain.native is None
+    # A pickled sample keeps its buckets.
+    again = pickle.loads(pickle.dumps(counts["Get"]))
+    assert again == counts["Get"] and again.native == counts["Get"].native
+    assert pickle.loads(pickle.dumps(plain)).native is None
 
 
 def test_native_histogram_text_has_classic_buckets_only():

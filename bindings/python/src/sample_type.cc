@@ -302,10 +302,11 @@ PyObject* SampleGetSuffix(PyObject* self, void*) {
 PyObject* SampleReduce(PyObject* self, PyObject*) {
   SampleObject* s = reinterpret_cast<SampleObject*>(self);
   PyObject* vt = s->value_text != nullptr ? s->value_text : Py_None;
-  return Py_BuildValue("(O(OOdOO)(NLiiOd))", reinterpret_cast<PyObject*>(Py_TYPE(self)), s->name,
+  PyObject* native = s->native != nullptr ? s->native : Py_None;
+  return Py_BuildValue("(O(OOdOO)(NLiiOdO))", reinterpret_cast<PyObject*>(Py_TYPE(self)), s->name,
                        s->labels, s->value, Py_None, s->exemplar, PyBool_FromLong(s->has_ts),
                        static_cast<long long>(s->ts_ms), static_cast<int>(s->ts_nanos),
-                       static_cast<int>(s->suffix), vt, s->value_text_of);
+                       static_cast<int>(s->suffix), vt, s->value_text_of, native);
 }
 
 PyObject* SampleSetState(PyObject* self, PyObject* state) {
@@ -316,9 +317,12 @@ PyObject* SampleSetState(PyObject* self, PyObject* state) {
   int suffix;
   PyObject* vt;
   double vt_of;
-  if (!PyArg_ParseTuple(state, "pLiiOd", &has, &ms, &nanos, &suffix, &vt, &vt_of)) return nullptr;
+  PyObject* native = Py_None;  // absent from the states of earlier versions
+  if (!PyArg_ParseTuple(state, "pLiiOd|O", &has, &ms, &nanos, &suffix, &vt, &vt_of, &native)) {
+    return nullptr;
+  }
   if (suffix < 0 || suffix > static_cast<int>(obsv::SampleSuffix::kInfo) ||
-      (vt != Py_None && !PyBytes_Check(vt))) {
+      (vt != Py_None && !PyBytes_Check(vt)) || (native != Py_None && !PyDict_Check(native))) {
     PyErr_SetString(PyExc_ValueError, "bad Sample state");
     return nullptr;
   }
@@ -332,6 +336,11 @@ PyObject* SampleSetState(PyObject* self, PyObject* state) {
     s->value_text = vt;
   }
   s->value_text_of = vt_of;
+  Py_CLEAR(s->native);
+  if (native != Py_None) {
+    Py_INCREF(native);
+    s->native = native;
+  }
   Py_RETURN_NONE;
 }
 
