@@ -369,7 +369,9 @@ TEST(NativeHistogram, CollectCarriesNativeBuckets) {
   for (const MetricFamily& f : fams) {
     for (const Sample& s : f.samples) {
       if (s.name == "h_count") count = &s;
-      if (s.name != "h_count") EXPECT_FALSE(s.native.has_value()) << s.name;
+      if (s.name != "h_count") {
+        EXPECT_FALSE(s.native.has_value()) << s.name;
+      }
     }
   }
   ASSERT_NE(count, nullptr);

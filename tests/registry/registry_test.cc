@@ -372,7 +372,7 @@ TEST(Registry, RemoveClearAndIdleExpiry) {
   Registry r({.clock = clock.Fn(), .retire_grace = absl::Seconds(5)});
   auto fam = r.AddCounter({.name = "c", .label_names = {"k"}, .idle_ttl = absl::Minutes(1)}).value();
   Counter a = fam.WithLabelValues({"a"}).value();
-  Counter b = fam.WithLabelValues({"b"}).value();
+  [[maybe_unused]] Counter b = fam.WithLabelValues({"b"}).value();  // a live handle, idle all the same
   fam.WithLabelValues({"c"}).value();
   EXPECT_TRUE(fam.Remove({"c"}));
   EXPECT_FALSE(fam.Remove({"c"}));
