@@ -12,7 +12,8 @@ package obsv
 //	defer inj.Close()
 //	scoped, err := inj.InjectQuery(`{app="api"} |= "error"`, nil) // {app="api", resource_id="r1"} |= "error"
 //
-// The helpers (C memory blocks, errors, strings) are promql.go's.
+// The helpers (C memory blocks, strings) are query_common.go's, errors
+// obsv.go's.
 
 /*
 #include <stdlib.h>
