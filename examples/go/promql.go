@@ -62,9 +62,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
-	"sort"
 	"time"
-	"unsafe"
 )
 
 // QueryFeature is syntax Prometheus gates behind --enable-feature.
@@ -129,33 +127,17 @@ func (o *QueryOptions) c() *C.obsv_promql_options {
 // *Error with the position; the message is Prometheus's ("1:7: parse
 // error: ...").
 func FormatQuery(query string, opts *QueryOptions) (string, error) {
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_format_query(cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_format_query(cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 }
 
 // PrettyQuery is FormatQuery with Prometheus's Prettify() layout: what does
 // not fit in 100 columns is split over indented lines.
 func PrettyQuery(query string, opts *QueryOptions) (string, error) {
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_pretty_query(cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_pretty_query(cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 }
 
 // NodeKind is the kind of a syntax tree node.
@@ -439,20 +421,8 @@ func newInjector(p *C.obsv_promql_injector) *Injector {
 // `__name__`, a regex RE2 refuses, no matcher that excludes the empty
 // value, ...) or an unknown policy.
 func NewInjector(matchers []Matcher, policy ConflictPolicy) (*Injector, error) {
-	strs := make([]string, 0, 2*len(matchers))
-	for _, m := range matchers {
-		strs = append(strs, m.Name, m.Value)
-	}
-	b := newCBlock(uintptr(len(matchers))*unsafe.Sizeof(C.obsv_matcher{}), strs)
+	arr, b := cmatchers(matchers)
 	defer b.free()
-	var arr *C.obsv_matcher
-	if len(matchers) > 0 {
-		ms := unsafe.Slice((*C.obsv_matcher)(b.base), len(matchers))
-		for i, m := range matchers {
-			ms[i] = C.obsv_matcher{name: b.str(m.Name), op: C.obsv_match_op(m.Op), value: b.str(m.Value)}
-		}
-		arr = &ms[0]
-	}
 	var (
 		p    *C.obsv_promql_injector
 		cerr *C.obsv_error
@@ -503,18 +473,11 @@ func (inj *Injector) InjectQuery(query string, opts *QueryOptions) (string, erro
 	if inj.h == nil {
 		return "", errInjectorClosed
 	}
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_inject_query(inj.h.p, cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
+	s, err := callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_inject_query(inj.h.p, cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return s, err
 }
 
 // InjectSelectors scopes the match[] parameters of /api/v1/series,
@@ -528,23 +491,11 @@ func (inj *Injector) InjectSelectors(match []string, opts *QueryOptions) ([]stri
 	}
 	views, b := cviews(match)
 	defer b.free()
-	var (
-		list *C.obsv_string_list
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_inject_selectors(inj.h.p, views, C.size_t(len(match)), opts.c(), &list, &cerr)
+	out, err := callForStrings(func(list **C.obsv_string_list, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_inject_selectors(inj.h.p, views, C.size_t(len(match)), opts.c(), list, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_list_free(list)
-		return nil, err
-	}
-	defer C.obsv_string_list_free(list)
-	n := int(C.obsv_string_list_size(list))
-	out := make([]string, n)
-	for i := range out {
-		out[i] = gostr(C.obsv_string_list_get(list, C.size_t(i)))
-	}
-	return out, nil
+	return out, err
 }
 
 // ExpandTemplate expands the {{name}} placeholders of tmpl with values,
@@ -552,29 +503,10 @@ func (inj *Injector) InjectSelectors(match []string, opts *QueryOptions) ([]stri
 // ...), and checks that the result parses. ErrInvalidArgument, positioned at
 // the placeholder, for a missing value or one unfit for its place.
 func ExpandTemplate(tmpl string, values map[string]string, opts *QueryOptions) (string, error) {
-	names := make([]string, 0, len(values))
-	for k := range values {
-		names = append(names, k)
-	}
-	sort.Strings(names) // deterministic calls
-	vals := make([]string, len(names))
-	for i, k := range names {
-		vals[i] = values[k]
-	}
-	cnames, bn := cviews(names)
-	defer bn.free()
-	cvals, bv := cviews(vals)
-	defer bv.free()
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_expand_template(cstr(tmpl), C.size_t(len(tmpl)), cnames, cvals,
-		C.size_t(len(names)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	tv := newTemplateValues(values)
+	defer tv.free()
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_expand_template(cstr(tmpl), C.size_t(len(tmpl)), tv.names, tv.values, tv.count,
+			opts.c(), out, n, cerr)
+	})
 }
