@@ -1,8 +1,10 @@
 package obsv
 
-// What promql.go and logql.go share: the two C APIs take and return strings
-// the same way (arrays of views built in C memory, library strings copied
-// into Go and freed).
+// What promql.go and logql.go share: the PromQL and LogQL C APIs take
+// matchers, strings and template values and return strings and string lists
+// the same way, so only the C calls themselves differ between the two.
+// Arrays of views are built in C memory; what the library returns is copied
+// into Go and freed.
 
 /*
 #include <stdlib.h>
