@@ -20,7 +20,8 @@ use std::ptr::{self, NonNull};
 
 use crate::error::{check, Error};
 use crate::parser::string;
-use crate::promql::{take_string, views, ConflictPolicy, Matcher};
+use crate::promql::{ConflictPolicy, Matcher};
+use crate::query::{take_string, views};
 use crate::types::Status;
 use obsv_sys as sys;
 
