@@ -16,13 +16,11 @@
 //! [`crate::promql`].
 
 use std::fmt;
-use std::ptr::{self, NonNull};
+use std::ptr::NonNull;
 
-use crate::error::{check, Error};
-use crate::parser::string;
+use crate::error::Error;
 use crate::promql::{ConflictPolicy, Matcher};
-use crate::query::{take_string, views};
-use crate::types::Status;
+use crate::query::{new_injector, take_string, take_strings, template_views, views};
 use obsv_sys as sys;
 
 fn default_options() -> sys::obsv_logql_options {
@@ -57,14 +55,7 @@ where
     V: AsRef<str>,
 {
     let pairs: Vec<(K, V)> = values.into_iter().collect();
-    let names: Vec<sys::obsv_str> = pairs
-        .iter()
-        .map(|(k, _)| sys::obsv_str::from_bytes(k.as_ref().as_bytes()))
-        .collect();
-    let vals: Vec<sys::obsv_str> = pairs
-        .iter()
-        .map(|(_, v)| sys::obsv_str::from_bytes(v.as_ref().as_bytes()))
-        .collect();
+    let (names, vals) = template_views(&pairs);
     let raw = default_options();
     // SAFETY: the views point into `pairs`, alive for the call.
     take_string(|out, len, err| unsafe {
@@ -111,15 +102,8 @@ impl Injector {
         policy: ConflictPolicy,
         refuse_label_writes: bool,
     ) -> Result<Injector, Error> {
-        let raw: Vec<sys::obsv_matcher> = enforced
-            .iter()
-            .map(|m| sys::obsv_matcher {
-                name: sys::obsv_str::from_bytes(m.name.as_bytes()),
-                op: m.op.to_sys(),
-                value: sys::obsv_str::from_bytes(m.value.as_bytes()),
-            })
-            .collect();
-        Injector::from_call(|out, err| {
+        let raw: Vec<sys::obsv_matcher> = enforced.iter().map(Matcher::to_sys).collect();
+        new_injector(|out, err| {
             // SAFETY: views of `enforced`, alive for the call.
             unsafe {
                 sys::obsv_logql_injector_new(
@@ -132,6 +116,7 @@ impl Injector {
                 )
             }
         })
+        .map(|raw| Injector { raw })
     }
 
     /// An injector enforcing `label` to one of `values` (`label="v"` or
@@ -143,7 +128,7 @@ impl Injector {
         refuse_label_writes: bool,
     ) -> Result<Injector, Error> {
         let views = views(values);
-        Injector::from_call(|out, err| {
+        new_injector(|out, err| {
             // SAFETY: views of `label` and `values`, alive for the call.
             unsafe {
                 sys::obsv_logql_injector_new_for_values(
@@ -158,22 +143,7 @@ impl Injector {
                 )
             }
         })
-    }
-
-    fn from_call(
-        call: impl FnOnce(
-            *mut *mut sys::obsv_logql_injector,
-            *mut *mut sys::obsv_error,
-        ) -> sys::obsv_status,
-    ) -> Result<Injector, Error> {
-        let mut raw = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: `err` is owned by check().
-        unsafe { check(call(&mut raw, &mut err), err)? };
-        let raw = NonNull::new(raw).ok_or_else(|| {
-            Error::new(Status::INTERNAL, "the library returned OK and no injector")
-        })?;
-        Ok(Injector { raw })
+        .map(|raw| Injector { raw })
     }
 
     /// Parses `query`, scopes every stream selector and returns the
@@ -220,28 +190,17 @@ impl Injector {
     pub fn inject_selectors<S: AsRef<str>>(&self, matches: &[S]) -> Result<Vec<String>, Error> {
         let views = views(matches);
         let raw = default_options();
-        let mut list = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: live views and options for the call; the list is copied,
-        // then freed.
-        unsafe {
-            check(
-                sys::obsv_logql_inject_selectors(
-                    self.raw.as_ptr(),
-                    views.as_ptr(),
-                    views.len(),
-                    &raw,
-                    &mut list,
-                    &mut err,
-                ),
+        // SAFETY: a live injector, views and options for the call.
+        take_strings(|list, err| unsafe {
+            sys::obsv_logql_inject_selectors(
+                self.raw.as_ptr(),
+                views.as_ptr(),
+                views.len(),
+                &raw,
+                list,
                 err,
-            )?;
-            let out = (0..sys::obsv_string_list_size(list))
-                .map(|i| string(sys::obsv_string_list_get(list, i)))
-                .collect();
-            sys::obsv_string_list_free(list);
-            Ok(out)
-        }
+            )
+        })
     }
 }
 

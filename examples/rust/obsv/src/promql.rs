@@ -27,7 +27,7 @@
 
 use crate::error::{check, Error};
 use crate::parser::string;
-use crate::query::{take_string, views};
+use crate::query::{new_injector, take_string, take_strings, template_views, views};
 use crate::types::{newtype, Status};
 use obsv_sys as sys;
 use std::fmt;
@@ -169,14 +169,7 @@ impl Options {
         V: AsRef<str>,
     {
         let pairs: Vec<(K, V)> = values.into_iter().collect();
-        let names: Vec<sys::obsv_str> = pairs
-            .iter()
-            .map(|(k, _)| sys::obsv_str::from_bytes(k.as_ref().as_bytes()))
-            .collect();
-        let vals: Vec<sys::obsv_str> = pairs
-            .iter()
-            .map(|(_, v)| sys::obsv_str::from_bytes(v.as_ref().as_bytes()))
-            .collect();
+        let (names, vals) = template_views(&pairs);
         let raw = self.to_sys();
         // SAFETY: the views point into `pairs`, alive for the call.
         take_string(|out, len, err| unsafe {
@@ -420,6 +413,16 @@ impl Matcher {
             value: value.into(),
         }
     }
+
+    /// The C ABI's matcher: views of `self`, which must outlive the call it
+    /// is passed to.
+    pub(crate) fn to_sys(&self) -> sys::obsv_matcher {
+        sys::obsv_matcher {
+            name: sys::obsv_str::from_bytes(self.name.as_bytes()),
+            op: self.op.to_sys(),
+            value: sys::obsv_str::from_bytes(self.value.as_bytes()),
+        }
+    }
 }
 
 /// A node of a parsed query, copied out of the C tree. Fields that do not
@@ -580,20 +583,14 @@ impl Injector {
     /// regex RE2 refuses, no matcher that excludes the empty value, ...) or
     /// an unknown policy.
     pub fn new(enforced: &[Matcher], policy: ConflictPolicy) -> Result<Injector, Error> {
-        let raw: Vec<sys::obsv_matcher> = enforced
-            .iter()
-            .map(|m| sys::obsv_matcher {
-                name: sys::obsv_str::from_bytes(m.name.as_bytes()),
-                op: m.op.to_sys(),
-                value: sys::obsv_str::from_bytes(m.value.as_bytes()),
-            })
-            .collect();
-        Injector::from_call(|out, err| {
+        let raw: Vec<sys::obsv_matcher> = enforced.iter().map(Matcher::to_sys).collect();
+        new_injector(|out, err| {
             // SAFETY: views of `enforced`, alive for the call.
             unsafe {
                 sys::obsv_promql_injector_new(raw.as_ptr(), raw.len(), policy.to_sys(), out, err)
             }
         })
+        .map(|raw| Injector { raw })
     }
 
     /// An injector that enforces `label` to one of `values`: `label="v"` for
@@ -605,7 +602,7 @@ impl Injector {
         policy: ConflictPolicy,
     ) -> Result<Injector, Error> {
         let views = views(values);
-        Injector::from_call(|out, err| {
+        new_injector(|out, err| {
             // SAFETY: views of `label` and `values`, alive for the call.
             unsafe {
                 sys::obsv_promql_injector_new_for_values(
@@ -619,22 +616,7 @@ impl Injector {
                 )
             }
         })
-    }
-
-    fn from_call(
-        call: impl FnOnce(
-            *mut *mut sys::obsv_promql_injector,
-            *mut *mut sys::obsv_error,
-        ) -> sys::obsv_status,
-    ) -> Result<Injector, Error> {
-        let mut raw = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: `err` is owned by check().
-        unsafe { check(call(&mut raw, &mut err), err)? };
-        let raw = NonNull::new(raw).ok_or_else(|| {
-            Error::new(Status::INTERNAL, "the library returned OK and no injector")
-        })?;
-        Ok(Injector { raw })
+        .map(|raw| Injector { raw })
     }
 
     /// Parses `query`, scopes every selector and returns the canonical text.
@@ -679,28 +661,17 @@ impl Injector {
     ) -> Result<Vec<String>, Error> {
         let views = views(matches);
         let raw = options.to_sys();
-        let mut list = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: live views and options for the call; the list is copied,
-        // then freed.
-        unsafe {
-            check(
-                sys::obsv_promql_inject_selectors(
-                    self.raw.as_ptr(),
-                    views.as_ptr(),
-                    views.len(),
-                    &raw,
-                    &mut list,
-                    &mut err,
-                ),
+        // SAFETY: a live injector, views and options for the call.
+        take_strings(|list, err| unsafe {
+            sys::obsv_promql_inject_selectors(
+                self.raw.as_ptr(),
+                views.as_ptr(),
+                views.len(),
+                &raw,
+                list,
                 err,
-            )?;
-            let out = (0..sys::obsv_string_list_size(list))
-                .map(|i| string(sys::obsv_string_list_get(list, i)))
-                .collect();
-            sys::obsv_string_list_free(list);
-            Ok(out)
-        }
+            )
+        })
     }
 
     /// The raw handle, for the FFI functions this crate does not wrap
