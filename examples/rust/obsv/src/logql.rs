@@ -20,7 +20,10 @@ use std::ptr::NonNull;
 
 use crate::error::Error;
 use crate::promql::{ConflictPolicy, Matcher};
-use crate::query::{new_injector, take_string, take_strings, template_views, views};
+use crate::query::{
+    call_expand_template, call_inject_query, call_inject_selectors, call_print, new_injector,
+    take_string, views,
+};
 use obsv_sys as sys;
 
 fn default_options() -> sys::obsv_logql_options {
@@ -39,11 +42,8 @@ fn default_options() -> sys::obsv_logql_options {
 /// Parses `query` and prints Loki's canonical `String()` form, e.g.
 /// `sum by (app)(rate({app="api"} |= "error"[5m]))`.
 pub fn format_query(query: &str) -> Result<String, Error> {
-    let raw = default_options();
-    // SAFETY: query and options alive for the call.
-    take_string(|out, len, err| unsafe {
-        sys::obsv_logql_format_query(query.as_ptr().cast(), query.len(), &raw, out, len, err)
-    })
+    // SAFETY: obsv_logql_format_query is a PrintFn.
+    unsafe { call_print(sys::obsv_logql_format_query, query, &default_options()) }
 }
 
 /// Expands the `{{name}}` placeholders of `template`, each value escaped for
@@ -54,23 +54,15 @@ where
     K: AsRef<str>,
     V: AsRef<str>,
 {
-    let pairs: Vec<(K, V)> = values.into_iter().collect();
-    let (names, vals) = template_views(&pairs);
-    let raw = default_options();
-    // SAFETY: the views point into `pairs`, alive for the call.
-    take_string(|out, len, err| unsafe {
-        sys::obsv_logql_expand_template(
-            template.as_ptr().cast(),
-            template.len(),
-            names.as_ptr(),
-            vals.as_ptr(),
-            pairs.len(),
-            &raw,
-            out,
-            len,
-            err,
+    // SAFETY: obsv_logql_expand_template is an ExpandTemplateFn.
+    unsafe {
+        call_expand_template(
+            sys::obsv_logql_expand_template,
+            template,
+            values,
+            &default_options(),
         )
-    })
+    }
 }
 
 /// Appends enforced matchers to every stream selector of LogQL queries.
@@ -150,19 +142,15 @@ impl Injector {
     /// canonical text. Errors: a parse error, or PERMISSION_DENIED at the
     /// user's matcher or stage.
     pub fn inject_query(&self, query: &str) -> Result<String, Error> {
-        let raw = default_options();
-        // SAFETY: a live injector, query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_logql_inject_query(
+        // SAFETY: obsv_logql_inject_query is an InjectQueryFn; a live injector.
+        unsafe {
+            call_inject_query(
+                sys::obsv_logql_inject_query,
                 self.raw.as_ptr(),
-                query.as_ptr().cast(),
-                query.len(),
-                &raw,
-                out,
-                len,
-                err,
+                query,
+                &default_options(),
             )
-        })
+        }
     }
 
     /// Scopes the `query` parameter of /loki/api/v1/labels,
@@ -188,19 +176,16 @@ impl Injector {
     /// Scopes the `match[]` parameters of /loki/api/v1/series; none gives the
     /// enforced selector alone. Errors name the element (`match[1]: ...`).
     pub fn inject_selectors<S: AsRef<str>>(&self, matches: &[S]) -> Result<Vec<String>, Error> {
-        let views = views(matches);
-        let raw = default_options();
-        // SAFETY: a live injector, views and options for the call.
-        take_strings(|list, err| unsafe {
-            sys::obsv_logql_inject_selectors(
+        // SAFETY: obsv_logql_inject_selectors is an InjectSelectorsFn; a
+        // live injector.
+        unsafe {
+            call_inject_selectors(
+                sys::obsv_logql_inject_selectors,
                 self.raw.as_ptr(),
-                views.as_ptr(),
-                views.len(),
-                &raw,
-                list,
-                err,
+                matches,
+                &default_options(),
             )
-        })
+        }
     }
 }
 

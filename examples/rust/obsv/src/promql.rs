@@ -27,7 +27,10 @@
 
 use crate::error::{check, Error};
 use crate::parser::string;
-use crate::query::{new_injector, take_string, take_strings, template_views, views};
+use crate::query::{
+    call_expand_template, call_inject_query, call_inject_selectors, call_print, new_injector,
+    take_string, views,
+};
 use crate::types::{newtype, Status};
 use obsv_sys as sys;
 use std::fmt;
@@ -111,20 +114,14 @@ impl Options {
 
     /// [`format_query`] with these options.
     pub fn format_query(&self, query: &str) -> Result<String, Error> {
-        let raw = self.to_sys();
-        // SAFETY: a live query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_format_query(query.as_ptr().cast(), query.len(), &raw, out, len, err)
-        })
+        // SAFETY: obsv_promql_format_query is a PrintFn.
+        unsafe { call_print(sys::obsv_promql_format_query, query, &self.to_sys()) }
     }
 
     /// [`pretty_query`] with these options.
     pub fn pretty_query(&self, query: &str) -> Result<String, Error> {
-        let raw = self.to_sys();
-        // SAFETY: a live query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_pretty_query(query.as_ptr().cast(), query.len(), &raw, out, len, err)
-        })
+        // SAFETY: obsv_promql_pretty_query is a PrintFn.
+        unsafe { call_print(sys::obsv_promql_pretty_query, query, &self.to_sys()) }
     }
 
     /// [`parse`] with these options.
@@ -168,23 +165,15 @@ impl Options {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let pairs: Vec<(K, V)> = values.into_iter().collect();
-        let (names, vals) = template_views(&pairs);
-        let raw = self.to_sys();
-        // SAFETY: the views point into `pairs`, alive for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_expand_template(
-                template.as_ptr().cast(),
-                template.len(),
-                names.as_ptr(),
-                vals.as_ptr(),
-                pairs.len(),
-                &raw,
-                out,
-                len,
-                err,
+        // SAFETY: obsv_promql_expand_template is an ExpandTemplateFn.
+        unsafe {
+            call_expand_template(
+                sys::obsv_promql_expand_template,
+                template,
+                values,
+                &self.to_sys(),
             )
-        })
+        }
     }
 }
 
@@ -629,19 +618,15 @@ impl Injector {
 
     /// [`Injector::inject_query`] with `options`.
     pub fn inject_query_with(&self, query: &str, options: &Options) -> Result<String, Error> {
-        let raw = options.to_sys();
-        // SAFETY: a live injector, query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_inject_query(
+        // SAFETY: obsv_promql_inject_query is an InjectQueryFn; a live injector.
+        unsafe {
+            call_inject_query(
+                sys::obsv_promql_inject_query,
                 self.raw.as_ptr(),
-                query.as_ptr().cast(),
-                query.len(),
-                &raw,
-                out,
-                len,
-                err,
+                query,
+                &options.to_sys(),
             )
-        })
+        }
     }
 
     /// Scopes the `match[]` parameters of /api/v1/series, /api/v1/labels,
@@ -659,19 +644,16 @@ impl Injector {
         matches: &[S],
         options: &Options,
     ) -> Result<Vec<String>, Error> {
-        let views = views(matches);
-        let raw = options.to_sys();
-        // SAFETY: a live injector, views and options for the call.
-        take_strings(|list, err| unsafe {
-            sys::obsv_promql_inject_selectors(
+        // SAFETY: obsv_promql_inject_selectors is an InjectSelectorsFn; a
+        // live injector.
+        unsafe {
+            call_inject_selectors(
+                sys::obsv_promql_inject_selectors,
                 self.raw.as_ptr(),
-                views.as_ptr(),
-                views.len(),
-                &raw,
-                list,
-                err,
+                matches,
+                &options.to_sys(),
             )
-        })
+        }
     }
 
     /// The raw handle, for the FFI functions this crate does not wrap

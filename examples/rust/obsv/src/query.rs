@@ -1,8 +1,9 @@
-//! What [`crate::promql`] and [`crate::logql`] share: the two C APIs take
+//! What [`crate::promql`] and [`crate::logql`] share. The two C APIs take
 //! string arrays and template values and return strings, string lists and
-//! injectors the same way, so only the C calls themselves differ between the
-//! two wrappers. Each helper makes a call given as a closure and turns its
-//! out parameters into owned values.
+//! injectors the same way, and several of their functions differ only in
+//! name, options and injector type: the helpers here make those calls and
+//! turn their out parameters into owned values, so each wrapper keeps only
+//! what is its own.
 
 use crate::error::{check, Error};
 use crate::parser::string;
@@ -32,7 +33,7 @@ pub(crate) fn take_string(
 
 /// Calls a function that returns a list of library strings through
 /// `out_list` and copies them out, freeing the list.
-pub(crate) fn take_strings(
+fn take_strings(
     call: impl FnOnce(*mut *mut sys::obsv_string_list, *mut *mut sys::obsv_error) -> sys::obsv_status,
 ) -> Result<Vec<String>, Error> {
     let mut list = ptr::null_mut();
@@ -70,12 +71,132 @@ pub(crate) fn views<S: AsRef<str>>(strs: &[S]) -> Vec<sys::obsv_str> {
         .collect()
 }
 
-/// Views of the names and of the values of `pairs`, in the same order, as
-/// the expand-template functions take them; `pairs` must outlive the call.
-pub(crate) fn template_views<K: AsRef<str>, V: AsRef<str>>(
-    pairs: &[(K, V)],
-) -> (Vec<sys::obsv_str>, Vec<sys::obsv_str>) {
-    pairs
+// The functions both C APIs have, alike but for their names, the options
+// `O` and the injector `H` they take. Each helper calls one of them given as
+// a function pointer: the pointer's type checks the signature, the helper
+// writes the call and its out parameters once.
+
+/// `obsv_{promql,logql}_format_query`, `obsv_promql_pretty_query`: a query
+/// in, a library string out.
+pub(crate) type PrintFn<O> = unsafe extern "C" fn(
+    *const c_char,
+    usize,
+    *const O,
+    *mut *mut c_char,
+    *mut usize,
+    *mut *mut sys::obsv_error,
+) -> sys::obsv_status;
+
+/// `obsv_{promql,logql}_inject_query`.
+pub(crate) type InjectQueryFn<H, O> = unsafe extern "C" fn(
+    *const H,
+    *const c_char,
+    usize,
+    *const O,
+    *mut *mut c_char,
+    *mut usize,
+    *mut *mut sys::obsv_error,
+) -> sys::obsv_status;
+
+/// `obsv_{promql,logql}_inject_selectors`.
+pub(crate) type InjectSelectorsFn<H, O> = unsafe extern "C" fn(
+    *const H,
+    *const sys::obsv_str,
+    usize,
+    *const O,
+    *mut *mut sys::obsv_string_list,
+    *mut *mut sys::obsv_error,
+) -> sys::obsv_status;
+
+/// `obsv_{promql,logql}_expand_template`.
+pub(crate) type ExpandTemplateFn<O> = unsafe extern "C" fn(
+    *const c_char,
+    usize,
+    *const sys::obsv_str,
+    *const sys::obsv_str,
+    usize,
+    *const O,
+    *mut *mut c_char,
+    *mut usize,
+    *mut *mut sys::obsv_error,
+) -> sys::obsv_status;
+
+/// Prints `query` with `print`.
+///
+/// # Safety
+/// `print` is one of the library's functions named at [`PrintFn`].
+pub(crate) unsafe fn call_print<O>(
+    print: PrintFn<O>,
+    query: &str,
+    options: &O,
+) -> Result<String, Error> {
+    // SAFETY: query and options alive for the call.
+    take_string(|out, len, err| unsafe {
+        print(query.as_ptr().cast(), query.len(), options, out, len, err)
+    })
+}
+
+/// Scopes `query` with `inject` and `injector`.
+///
+/// # Safety
+/// `inject` is one of the library's functions named at [`InjectQueryFn`];
+/// `injector` is a live injector of its language.
+pub(crate) unsafe fn call_inject_query<H, O>(
+    inject: InjectQueryFn<H, O>,
+    injector: *const H,
+    query: &str,
+    options: &O,
+) -> Result<String, Error> {
+    // SAFETY: a live injector, query and options for the call.
+    take_string(|out, len, err| unsafe {
+        inject(
+            injector,
+            query.as_ptr().cast(),
+            query.len(),
+            options,
+            out,
+            len,
+            err,
+        )
+    })
+}
+
+/// Scopes the selectors `matches` with `inject` and `injector`.
+///
+/// # Safety
+/// `inject` is one of the library's functions named at
+/// [`InjectSelectorsFn`]; `injector` is a live injector of its language.
+pub(crate) unsafe fn call_inject_selectors<H, O, S: AsRef<str>>(
+    inject: InjectSelectorsFn<H, O>,
+    injector: *const H,
+    matches: &[S],
+    options: &O,
+) -> Result<Vec<String>, Error> {
+    let views = views(matches);
+    // SAFETY: a live injector, views and options for the call.
+    take_strings(|list, err| unsafe {
+        inject(injector, views.as_ptr(), views.len(), options, list, err)
+    })
+}
+
+/// Expands the placeholders of `template` with `values` (pairs of name and
+/// value) through `expand`.
+///
+/// # Safety
+/// `expand` is one of the library's functions named at [`ExpandTemplateFn`].
+pub(crate) unsafe fn call_expand_template<O, I, K, V>(
+    expand: ExpandTemplateFn<O>,
+    template: &str,
+    values: I,
+    options: &O,
+) -> Result<String, Error>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let pairs: Vec<(K, V)> = values.into_iter().collect();
+    let (names, vals): (Vec<sys::obsv_str>, Vec<sys::obsv_str>) = pairs
         .iter()
         .map(|(k, v)| {
             (
@@ -83,5 +204,19 @@ pub(crate) fn template_views<K: AsRef<str>, V: AsRef<str>>(
                 sys::obsv_str::from_bytes(v.as_ref().as_bytes()),
             )
         })
-        .unzip()
+        .unzip();
+    // SAFETY: the views point into `pairs`, alive for the call.
+    take_string(|out, len, err| unsafe {
+        expand(
+            template.as_ptr().cast(),
+            template.len(),
+            names.as_ptr(),
+            vals.as_ptr(),
+            pairs.len(),
+            options,
+            out,
+            len,
+            err,
+        )
+    })
 }
