@@ -31,7 +31,7 @@ use crate::query::{
     call_expand_template, call_inject_query, call_inject_selectors, call_print, new_injector,
     take_string, views,
 };
-use crate::types::{newtype, Status};
+use crate::types::{name_at, newtype, Status};
 use obsv_sys as sys;
 use std::fmt;
 use std::ptr::{self, NonNull};
@@ -265,9 +265,7 @@ impl NodeKind {
             "unary",
             "paren",
         ];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// "number", "vector_selector", ...; "unknown" for a value this crate
     /// does not know.
@@ -292,9 +290,7 @@ newtype! {
 impl ValueType {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 5] = ["none", "scalar", "vector", "matrix", "string"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// "none", "scalar", "vector", "matrix", "string"; "unknown" otherwise.
     pub fn name(self) -> &'static str {
@@ -319,9 +315,7 @@ newtype! {
 impl MatchOp {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 4] = ["=", "!=", "=~", "!~"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// The operator as PromQL writes it: "=", "!=", "=~", "!~"; "?" for a
     /// value this crate does not know.
@@ -346,9 +340,7 @@ newtype! {
 impl Cardinality {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 4] = ["one_to_one", "many_to_one", "one_to_many", "many_to_many"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
 }
 
@@ -368,9 +360,7 @@ newtype! {
 impl ConflictPolicy {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 3] = ["error", "replace", "intersect"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
 }
 
