@@ -464,8 +464,6 @@ func (inj *Injector) Close() {
 	inj.h = nil
 }
 
-var errInjectorClosed = &Error{Code: ErrInvalidArgument, Message: "obsv: injector is closed"}
-
 // InjectQuery parses query, scopes every selector and returns the canonical
 // text. Errors: a parse error with its position, or ErrPermissionDenied at
 // the user's conflicting matcher under ConflictError.

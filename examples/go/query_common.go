@@ -79,6 +79,9 @@ func cviews(strs []string) (*C.obsv_str, *cblock) {
 	return &arr[0], b
 }
 
+// errInjectorClosed is what a closed Injector or LogQLInjector answers.
+var errInjectorClosed = &Error{Code: ErrInvalidArgument, Message: "obsv: injector is closed"}
+
 // cmatchers returns a C array of copies of matchers (NULL for none) and the
 // block to free after the call.
 func cmatchers(matchers []Matcher) (*C.obsv_matcher, *cblock) {
