@@ -12,7 +12,8 @@ package obsv
 //	defer inj.Close()
 //	scoped, err := inj.InjectQuery(`{app="api"} |= "error"`, nil) // {app="api", resource_id="r1"} |= "error"
 //
-// The helpers (C memory blocks, errors, strings) are promql.go's.
+// The helpers (C memory blocks, strings) are query_common.go's, errors
+// obsv.go's.
 
 /*
 #include <stdlib.h>
@@ -20,11 +21,7 @@ package obsv
 */
 import "C"
 
-import (
-	"runtime"
-	"sort"
-	"unsafe"
-)
+import "runtime"
 
 // LogQLOptions are the LogQL parser's budgets (obsv_logql_options). A nil
 // *LogQLOptions means the defaults.
@@ -67,17 +64,9 @@ func (o *LogQLOptions) c() *C.obsv_logql_options {
 // with Loki's message ("parse error at line 1, col 7: ...") and the byte
 // position.
 func FormatLogQL(query string, opts *LogQLOptions) (string, error) {
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_logql_format_query(cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_logql_format_query(cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 }
 
 // LogQLInjector appends enforced matchers to every stream selector of a
@@ -107,20 +96,8 @@ func logqlFlags(refuseLabelWrites bool) C.uint32_t {
 // remove an enforced label (label_format, extraction names, drop/keep,
 // label_replace). ErrInvalidArgument for an invalid set.
 func NewLogQLInjector(matchers []Matcher, policy ConflictPolicy, refuseLabelWrites bool) (*LogQLInjector, error) {
-	strs := make([]string, 0, 2*len(matchers))
-	for _, m := range matchers {
-		strs = append(strs, m.Name, m.Value)
-	}
-	b := newCBlock(uintptr(len(matchers))*unsafe.Sizeof(C.obsv_matcher{}), strs)
+	arr, b := cmatchers(matchers)
 	defer b.free()
-	var arr *C.obsv_matcher
-	if len(matchers) > 0 {
-		ms := unsafe.Slice((*C.obsv_matcher)(b.base), len(matchers))
-		for i, m := range matchers {
-			ms[i] = C.obsv_matcher{name: b.str(m.Name), op: C.obsv_match_op(m.Op), value: b.str(m.Value)}
-		}
-		arr = &ms[0]
-	}
 	var (
 		p    *C.obsv_logql_injector
 		cerr *C.obsv_error
@@ -170,18 +147,11 @@ func (inj *LogQLInjector) InjectQuery(query string, opts *LogQLOptions) (string,
 	if inj.h == nil {
 		return "", errInjectorClosed
 	}
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_logql_inject_query(inj.h.p, cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
+	s, err := callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_logql_inject_query(inj.h.p, cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return s, err
 }
 
 // InjectSelector scopes the query parameter of /loki/api/v1/labels,
@@ -191,23 +161,12 @@ func (inj *LogQLInjector) InjectSelector(query string, allowPipeline bool, opts 
 	if inj.h == nil {
 		return "", errInjectorClosed
 	}
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	allow := C.int(0)
-	if allowPipeline {
-		allow = 1
-	}
-	st := C.obsv_logql_inject_selector(inj.h.p, cstr(query), C.size_t(len(query)), allow, opts.c(),
-		&out, &n, &cerr)
+	s, err := callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_logql_inject_selector(inj.h.p, cstr(query), C.size_t(len(query)), cbool(allowPipeline),
+			opts.c(), out, n, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return s, err
 }
 
 // InjectSelectors scopes the match[] parameters of /loki/api/v1/series; no
@@ -218,50 +177,20 @@ func (inj *LogQLInjector) InjectSelectors(match []string, opts *LogQLOptions) ([
 	}
 	views, b := cviews(match)
 	defer b.free()
-	var (
-		list *C.obsv_string_list
-		cerr *C.obsv_error
-	)
-	st := C.obsv_logql_inject_selectors(inj.h.p, views, C.size_t(len(match)), opts.c(), &list, &cerr)
+	out, err := callForStrings(func(list **C.obsv_string_list, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_logql_inject_selectors(inj.h.p, views, C.size_t(len(match)), opts.c(), list, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_list_free(list)
-		return nil, err
-	}
-	defer C.obsv_string_list_free(list)
-	out := make([]string, int(C.obsv_string_list_size(list)))
-	for i := range out {
-		out[i] = gostr(C.obsv_string_list_get(list, C.size_t(i)))
-	}
-	return out, nil
+	return out, err
 }
 
 // ExpandLogQLTemplate expands the {{name}} placeholders of tmpl, each value
 // escaped for the place it lands, and checks that the result parses.
 func ExpandLogQLTemplate(tmpl string, values map[string]string, opts *LogQLOptions) (string, error) {
-	names := make([]string, 0, len(values))
-	for k := range values {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	vals := make([]string, len(names))
-	for i, k := range names {
-		vals[i] = values[k]
-	}
-	cnames, bn := cviews(names)
-	defer bn.free()
-	cvals, bv := cviews(vals)
-	defer bv.free()
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_logql_expand_template(cstr(tmpl), C.size_t(len(tmpl)), cnames, cvals,
-		C.size_t(len(names)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	tv := newTemplateValues(values)
+	defer tv.free()
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_logql_expand_template(cstr(tmpl), C.size_t(len(tmpl)), tv.names, tv.values, tv.count,
+			opts.c(), out, n, cerr)
+	})
 }

@@ -21,8 +21,6 @@ package obsv
 // returns, so a *Query has no Close.
 
 /*
-#include <stdlib.h>
-#include <string.h>
 #include "obsv/c_api_promql.h"
 
 // Everything scalar about a node in one cgo call instead of fifteen.
@@ -64,9 +62,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
-	"sort"
 	"time"
-	"unsafe"
 )
 
 // QueryFeature is syntax Prometheus gates behind --enable-feature.
@@ -126,47 +122,22 @@ func (o *QueryOptions) c() *C.obsv_promql_options {
 	}
 }
 
-// takeString copies a string the library allocated and frees it.
-func takeString(s *C.char, n C.size_t) string {
-	if s == nil {
-		return ""
-	}
-	defer C.obsv_string_free(s)
-	return C.GoStringN(s, C.int(n))
-}
-
 // FormatQuery parses query and returns Prometheus's canonical String() form
 // of it, e.g. `sum by (job) (rate(x{a="1",b="2"}[5m]))`. Errors are
 // *Error with the position; the message is Prometheus's ("1:7: parse
 // error: ...").
 func FormatQuery(query string, opts *QueryOptions) (string, error) {
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_format_query(cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_format_query(cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 }
 
 // PrettyQuery is FormatQuery with Prometheus's Prettify() layout: what does
 // not fit in 100 columns is split over indented lines.
 func PrettyQuery(query string, opts *QueryOptions) (string, error) {
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_pretty_query(cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_pretty_query(cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 }
 
 // NodeKind is the kind of a syntax tree node.
@@ -425,58 +396,6 @@ const (
 	ConflictIntersect ConflictPolicy = C.OBSV_CONFLICT_INTERSECT
 )
 
-// cblock is one malloc'd block holding string views and the bytes they
-// point to: cgo forbids C memory holding Go pointers, so arrays of views
-// are built entirely in C memory.
-type cblock struct {
-	base unsafe.Pointer
-	off  uintptr // next free byte of the string area
-}
-
-// newCBlock allocates room for head bytes of structs followed by all of
-// strs' bytes.
-func newCBlock(head uintptr, strs []string) *cblock {
-	size := head
-	for _, s := range strs {
-		size += uintptr(len(s))
-	}
-	if size == 0 {
-		size = 1
-	}
-	p := C.malloc(C.size_t(size))
-	if p == nil {
-		panic("obsv: out of C memory")
-	}
-	return &cblock{base: p, off: head}
-}
-
-// str copies s into the block and returns a view of the copy.
-func (b *cblock) str(s string) C.obsv_str {
-	p := unsafe.Add(b.base, b.off)
-	if len(s) > 0 {
-		C.memcpy(p, unsafe.Pointer(unsafe.StringData(s)), C.size_t(len(s)))
-	}
-	b.off += uintptr(len(s))
-	return C.obsv_str{data: (*C.char)(p), size: C.size_t(len(s))}
-}
-
-func (b *cblock) free() { C.free(b.base) }
-
-// cviews returns a C array of views of copies of strs (NULL for none) and
-// the block to free after the call.
-func cviews(strs []string) (*C.obsv_str, *cblock) {
-	size := unsafe.Sizeof(C.obsv_str{})
-	b := newCBlock(uintptr(len(strs))*size, strs)
-	if len(strs) == 0 {
-		return nil, b
-	}
-	arr := unsafe.Slice((*C.obsv_str)(b.base), len(strs))
-	for i, s := range strs {
-		arr[i] = b.str(s)
-	}
-	return &arr[0], b
-}
-
 // Injector scopes queries and series selectors to enforced label matchers
 // (a tenant), the way prom-label-proxy does, including the selectors it
 // misses (aggregation parameters such as topk(scalar(x), ...)).
@@ -502,20 +421,8 @@ func newInjector(p *C.obsv_promql_injector) *Injector {
 // `__name__`, a regex RE2 refuses, no matcher that excludes the empty
 // value, ...) or an unknown policy.
 func NewInjector(matchers []Matcher, policy ConflictPolicy) (*Injector, error) {
-	strs := make([]string, 0, 2*len(matchers))
-	for _, m := range matchers {
-		strs = append(strs, m.Name, m.Value)
-	}
-	b := newCBlock(uintptr(len(matchers))*unsafe.Sizeof(C.obsv_matcher{}), strs)
+	arr, b := cmatchers(matchers)
 	defer b.free()
-	var arr *C.obsv_matcher
-	if len(matchers) > 0 {
-		ms := unsafe.Slice((*C.obsv_matcher)(b.base), len(matchers))
-		for i, m := range matchers {
-			ms[i] = C.obsv_matcher{name: b.str(m.Name), op: C.obsv_match_op(m.Op), value: b.str(m.Value)}
-		}
-		arr = &ms[0]
-	}
 	var (
 		p    *C.obsv_promql_injector
 		cerr *C.obsv_error
@@ -557,8 +464,6 @@ func (inj *Injector) Close() {
 	inj.h = nil
 }
 
-var errInjectorClosed = &Error{Code: ErrInvalidArgument, Message: "obsv: injector is closed"}
-
 // InjectQuery parses query, scopes every selector and returns the canonical
 // text. Errors: a parse error with its position, or ErrPermissionDenied at
 // the user's conflicting matcher under ConflictError.
@@ -566,18 +471,11 @@ func (inj *Injector) InjectQuery(query string, opts *QueryOptions) (string, erro
 	if inj.h == nil {
 		return "", errInjectorClosed
 	}
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_inject_query(inj.h.p, cstr(query), C.size_t(len(query)), opts.c(), &out, &n, &cerr)
+	s, err := callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_inject_query(inj.h.p, cstr(query), C.size_t(len(query)), opts.c(), out, n, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	return s, err
 }
 
 // InjectSelectors scopes the match[] parameters of /api/v1/series,
@@ -591,23 +489,11 @@ func (inj *Injector) InjectSelectors(match []string, opts *QueryOptions) ([]stri
 	}
 	views, b := cviews(match)
 	defer b.free()
-	var (
-		list *C.obsv_string_list
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_inject_selectors(inj.h.p, views, C.size_t(len(match)), opts.c(), &list, &cerr)
+	out, err := callForStrings(func(list **C.obsv_string_list, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_inject_selectors(inj.h.p, views, C.size_t(len(match)), opts.c(), list, cerr)
+	})
 	runtime.KeepAlive(inj)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_list_free(list)
-		return nil, err
-	}
-	defer C.obsv_string_list_free(list)
-	n := int(C.obsv_string_list_size(list))
-	out := make([]string, n)
-	for i := range out {
-		out[i] = gostr(C.obsv_string_list_get(list, C.size_t(i)))
-	}
-	return out, nil
+	return out, err
 }
 
 // ExpandTemplate expands the {{name}} placeholders of tmpl with values,
@@ -615,29 +501,10 @@ func (inj *Injector) InjectSelectors(match []string, opts *QueryOptions) ([]stri
 // ...), and checks that the result parses. ErrInvalidArgument, positioned at
 // the placeholder, for a missing value or one unfit for its place.
 func ExpandTemplate(tmpl string, values map[string]string, opts *QueryOptions) (string, error) {
-	names := make([]string, 0, len(values))
-	for k := range values {
-		names = append(names, k)
-	}
-	sort.Strings(names) // deterministic calls
-	vals := make([]string, len(names))
-	for i, k := range names {
-		vals[i] = values[k]
-	}
-	cnames, bn := cviews(names)
-	defer bn.free()
-	cvals, bv := cviews(vals)
-	defer bv.free()
-	var (
-		out  *C.char
-		n    C.size_t
-		cerr *C.obsv_error
-	)
-	st := C.obsv_promql_expand_template(cstr(tmpl), C.size_t(len(tmpl)), cnames, cvals,
-		C.size_t(len(names)), opts.c(), &out, &n, &cerr)
-	if err := takeError(st, cerr); err != nil {
-		C.obsv_string_free(out)
-		return "", err
-	}
-	return takeString(out, n), nil
+	tv := newTemplateValues(values)
+	defer tv.free()
+	return callForString(func(out **C.char, n *C.size_t, cerr **C.obsv_error) C.obsv_status {
+		return C.obsv_promql_expand_template(cstr(tmpl), C.size_t(len(tmpl)), tv.names, tv.values, tv.count,
+			opts.c(), out, n, cerr)
+	})
 }

@@ -71,6 +71,21 @@ macro_rules! c_enum {
     };
 }
 
+/// Declares opaque C types, only ever used behind a pointer: zero-sized, and
+/// neither Send, Sync nor Unpin, so Rust assumes nothing of them that the
+/// header does not promise. (The registry's types, thread-safe, have their
+/// own `opaque!` in registry.rs.)
+macro_rules! c_opaque {
+    ($($(#[$meta:meta])* $name:ident;)*) => {$(
+        $(#[$meta])*
+        #[repr(C)]
+        pub struct $name {
+            _opaque: [u8; 0],
+            _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+        }
+    )*};
+}
+
 c_enum! {
     /// `obsv_status`: 1..99 are parse error codes, 100 and up API failures.
     obsv_status {
@@ -175,26 +190,13 @@ pub use registry::*;
 mod logql;
 pub use logql::*;
 
-/// Opaque: an error with code, position and message.
-#[repr(C)]
-pub struct obsv_error {
-    _opaque: [u8; 0],
-    // Neither Send, Sync nor Unpin: it is only ever used behind a pointer.
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
-}
-
-/// Opaque: a streaming pull parser.
-#[repr(C)]
-pub struct obsv_parser {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
-}
-
-/// Opaque: an exposition writer.
-#[repr(C)]
-pub struct obsv_writer {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+c_opaque! {
+    /// Opaque: an error with code, position and message.
+    obsv_error;
+    /// Opaque: a streaming pull parser.
+    obsv_parser;
+    /// Opaque: an exposition writer.
+    obsv_writer;
 }
 
 /// `obsv_parser_options`; fill with `obsv_parser_options_init()` first.

@@ -30,11 +30,9 @@ pub struct obsv_logql_options {
 /// remove an enforced label.
 pub const OBSV_LOGQL_REFUSE_ENFORCED_LABEL_WRITES: u32 = 1 << 0;
 
-/// Opaque, owned: an immutable, thread-safe LogQL injector.
-#[repr(C)]
-pub struct obsv_logql_injector {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+c_opaque! {
+    /// Opaque, owned: an immutable, thread-safe LogQL injector.
+    obsv_logql_injector;
 }
 
 extern "C" {

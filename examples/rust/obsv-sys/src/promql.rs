@@ -47,18 +47,11 @@ pub struct obsv_promql_options {
 // ---------------------------------------------------------------------------
 // Syntax trees
 
-/// Opaque, owned: a parsed query.
-#[repr(C)]
-pub struct obsv_promql_tree {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
-}
-
-/// Opaque, borrowed from a tree: a node.
-#[repr(C)]
-pub struct obsv_promql_node {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+c_opaque! {
+    /// Opaque, owned: a parsed query.
+    obsv_promql_tree;
+    /// Opaque, borrowed from a tree: a node.
+    obsv_promql_node;
 }
 
 c_enum! {
@@ -152,18 +145,11 @@ c_enum! {
     }
 }
 
-/// Opaque, owned: an immutable, thread-safe injector.
-#[repr(C)]
-pub struct obsv_promql_injector {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
-}
-
-/// Opaque, owned: a list of strings the library allocated.
-#[repr(C)]
-pub struct obsv_string_list {
-    _opaque: [u8; 0],
-    _marker: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+c_opaque! {
+    /// Opaque, owned: an immutable, thread-safe injector.
+    obsv_promql_injector;
+    /// Opaque, owned: a list of strings the library allocated.
+    obsv_string_list;
 }
 
 extern "C" {

@@ -30,6 +30,7 @@ mod error;
 pub mod logql;
 mod parser;
 pub mod promql;
+mod query;
 pub mod registry;
 mod types;
 mod writer;

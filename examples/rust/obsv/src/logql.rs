@@ -16,12 +16,14 @@
 //! [`crate::promql`].
 
 use std::fmt;
-use std::ptr::{self, NonNull};
+use std::ptr::NonNull;
 
-use crate::error::{check, Error};
-use crate::parser::string;
-use crate::promql::{take_string, views, ConflictPolicy, Matcher};
-use crate::types::Status;
+use crate::error::Error;
+use crate::promql::{ConflictPolicy, Matcher};
+use crate::query::{
+    call_expand_template, call_inject_query, call_inject_selectors, call_print, new_injector,
+    take_string, views,
+};
 use obsv_sys as sys;
 
 fn default_options() -> sys::obsv_logql_options {
@@ -40,11 +42,8 @@ fn default_options() -> sys::obsv_logql_options {
 /// Parses `query` and prints Loki's canonical `String()` form, e.g.
 /// `sum by (app)(rate({app="api"} |= "error"[5m]))`.
 pub fn format_query(query: &str) -> Result<String, Error> {
-    let raw = default_options();
-    // SAFETY: query and options alive for the call.
-    take_string(|out, len, err| unsafe {
-        sys::obsv_logql_format_query(query.as_ptr().cast(), query.len(), &raw, out, len, err)
-    })
+    // SAFETY: obsv_logql_format_query is a PrintFn.
+    unsafe { call_print(sys::obsv_logql_format_query, query, &default_options()) }
 }
 
 /// Expands the `{{name}}` placeholders of `template`, each value escaped for
@@ -55,30 +54,15 @@ where
     K: AsRef<str>,
     V: AsRef<str>,
 {
-    let pairs: Vec<(K, V)> = values.into_iter().collect();
-    let names: Vec<sys::obsv_str> = pairs
-        .iter()
-        .map(|(k, _)| sys::obsv_str::from_bytes(k.as_ref().as_bytes()))
-        .collect();
-    let vals: Vec<sys::obsv_str> = pairs
-        .iter()
-        .map(|(_, v)| sys::obsv_str::from_bytes(v.as_ref().as_bytes()))
-        .collect();
-    let raw = default_options();
-    // SAFETY: the views point into `pairs`, alive for the call.
-    take_string(|out, len, err| unsafe {
-        sys::obsv_logql_expand_template(
-            template.as_ptr().cast(),
-            template.len(),
-            names.as_ptr(),
-            vals.as_ptr(),
-            pairs.len(),
-            &raw,
-            out,
-            len,
-            err,
+    // SAFETY: obsv_logql_expand_template is an ExpandTemplateFn.
+    unsafe {
+        call_expand_template(
+            sys::obsv_logql_expand_template,
+            template,
+            values,
+            &default_options(),
         )
-    })
+    }
 }
 
 /// Appends enforced matchers to every stream selector of LogQL queries.
@@ -110,15 +94,8 @@ impl Injector {
         policy: ConflictPolicy,
         refuse_label_writes: bool,
     ) -> Result<Injector, Error> {
-        let raw: Vec<sys::obsv_matcher> = enforced
-            .iter()
-            .map(|m| sys::obsv_matcher {
-                name: sys::obsv_str::from_bytes(m.name.as_bytes()),
-                op: m.op.to_sys(),
-                value: sys::obsv_str::from_bytes(m.value.as_bytes()),
-            })
-            .collect();
-        Injector::from_call(|out, err| {
+        let raw: Vec<sys::obsv_matcher> = enforced.iter().map(Matcher::to_sys).collect();
+        new_injector(|out, err| {
             // SAFETY: views of `enforced`, alive for the call.
             unsafe {
                 sys::obsv_logql_injector_new(
@@ -131,6 +108,7 @@ impl Injector {
                 )
             }
         })
+        .map(|raw| Injector { raw })
     }
 
     /// An injector enforcing `label` to one of `values` (`label="v"` or
@@ -142,7 +120,7 @@ impl Injector {
         refuse_label_writes: bool,
     ) -> Result<Injector, Error> {
         let views = views(values);
-        Injector::from_call(|out, err| {
+        new_injector(|out, err| {
             // SAFETY: views of `label` and `values`, alive for the call.
             unsafe {
                 sys::obsv_logql_injector_new_for_values(
@@ -157,41 +135,22 @@ impl Injector {
                 )
             }
         })
-    }
-
-    fn from_call(
-        call: impl FnOnce(
-            *mut *mut sys::obsv_logql_injector,
-            *mut *mut sys::obsv_error,
-        ) -> sys::obsv_status,
-    ) -> Result<Injector, Error> {
-        let mut raw = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: `err` is owned by check().
-        unsafe { check(call(&mut raw, &mut err), err)? };
-        let raw = NonNull::new(raw).ok_or_else(|| {
-            Error::new(Status::INTERNAL, "the library returned OK and no injector")
-        })?;
-        Ok(Injector { raw })
+        .map(|raw| Injector { raw })
     }
 
     /// Parses `query`, scopes every stream selector and returns the
     /// canonical text. Errors: a parse error, or PERMISSION_DENIED at the
     /// user's matcher or stage.
     pub fn inject_query(&self, query: &str) -> Result<String, Error> {
-        let raw = default_options();
-        // SAFETY: a live injector, query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_logql_inject_query(
+        // SAFETY: obsv_logql_inject_query is an InjectQueryFn; a live injector.
+        unsafe {
+            call_inject_query(
+                sys::obsv_logql_inject_query,
                 self.raw.as_ptr(),
-                query.as_ptr().cast(),
-                query.len(),
-                &raw,
-                out,
-                len,
-                err,
+                query,
+                &default_options(),
             )
-        })
+        }
     }
 
     /// Scopes the `query` parameter of /loki/api/v1/labels,
@@ -217,29 +176,15 @@ impl Injector {
     /// Scopes the `match[]` parameters of /loki/api/v1/series; none gives the
     /// enforced selector alone. Errors name the element (`match[1]: ...`).
     pub fn inject_selectors<S: AsRef<str>>(&self, matches: &[S]) -> Result<Vec<String>, Error> {
-        let views = views(matches);
-        let raw = default_options();
-        let mut list = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: live views and options for the call; the list is copied,
-        // then freed.
+        // SAFETY: obsv_logql_inject_selectors is an InjectSelectorsFn; a
+        // live injector.
         unsafe {
-            check(
-                sys::obsv_logql_inject_selectors(
-                    self.raw.as_ptr(),
-                    views.as_ptr(),
-                    views.len(),
-                    &raw,
-                    &mut list,
-                    &mut err,
-                ),
-                err,
-            )?;
-            let out = (0..sys::obsv_string_list_size(list))
-                .map(|i| string(sys::obsv_string_list_get(list, i)))
-                .collect();
-            sys::obsv_string_list_free(list);
-            Ok(out)
+            call_inject_selectors(
+                sys::obsv_logql_inject_selectors,
+                self.raw.as_ptr(),
+                matches,
+                &default_options(),
+            )
         }
     }
 }

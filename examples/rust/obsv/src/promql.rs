@@ -27,10 +27,12 @@
 
 use crate::error::{check, Error};
 use crate::parser::string;
-use crate::types::{newtype, Status};
-use crate::writer::bytes_to_string;
+use crate::query::{
+    call_expand_template, call_inject_query, call_inject_selectors, call_print, new_injector,
+    take_string, views,
+};
+use crate::types::{name_at, newtype, Status};
 use obsv_sys as sys;
-use std::ffi::c_char;
 use std::fmt;
 use std::ptr::{self, NonNull};
 
@@ -112,20 +114,14 @@ impl Options {
 
     /// [`format_query`] with these options.
     pub fn format_query(&self, query: &str) -> Result<String, Error> {
-        let raw = self.to_sys();
-        // SAFETY: a live query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_format_query(query.as_ptr().cast(), query.len(), &raw, out, len, err)
-        })
+        // SAFETY: obsv_promql_format_query is a PrintFn.
+        unsafe { call_print(sys::obsv_promql_format_query, query, &self.to_sys()) }
     }
 
     /// [`pretty_query`] with these options.
     pub fn pretty_query(&self, query: &str) -> Result<String, Error> {
-        let raw = self.to_sys();
-        // SAFETY: a live query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_pretty_query(query.as_ptr().cast(), query.len(), &raw, out, len, err)
-        })
+        // SAFETY: obsv_promql_pretty_query is a PrintFn.
+        unsafe { call_print(sys::obsv_promql_pretty_query, query, &self.to_sys()) }
     }
 
     /// [`parse`] with these options.
@@ -169,48 +165,15 @@ impl Options {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let pairs: Vec<(K, V)> = values.into_iter().collect();
-        let names: Vec<sys::obsv_str> = pairs
-            .iter()
-            .map(|(k, _)| sys::obsv_str::from_bytes(k.as_ref().as_bytes()))
-            .collect();
-        let vals: Vec<sys::obsv_str> = pairs
-            .iter()
-            .map(|(_, v)| sys::obsv_str::from_bytes(v.as_ref().as_bytes()))
-            .collect();
-        let raw = self.to_sys();
-        // SAFETY: the views point into `pairs`, alive for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_expand_template(
-                template.as_ptr().cast(),
-                template.len(),
-                names.as_ptr(),
-                vals.as_ptr(),
-                pairs.len(),
-                &raw,
-                out,
-                len,
-                err,
+        // SAFETY: obsv_promql_expand_template is an ExpandTemplateFn.
+        unsafe {
+            call_expand_template(
+                sys::obsv_promql_expand_template,
+                template,
+                values,
+                &self.to_sys(),
             )
-        })
-    }
-}
-
-/// Calls a function that returns a library string through `(out, out_len)`
-/// and copies it out, freeing it.
-pub(crate) fn take_string(
-    call: impl FnOnce(*mut *mut c_char, *mut usize, *mut *mut sys::obsv_error) -> sys::obsv_status,
-) -> Result<String, Error> {
-    let mut out: *mut c_char = ptr::null_mut();
-    let mut len = 0usize;
-    let mut err = ptr::null_mut();
-    let status = call(&mut out, &mut len, &mut err);
-    // SAFETY: on success `out` holds `len` bytes; it is copied, then freed
-    // with obsv_string_free() as the header requires (NULL is a no-op).
-    unsafe {
-        let result = check(status, err).map(|()| bytes_to_string(out.cast(), len));
-        sys::obsv_string_free(out);
-        result
+        }
     }
 }
 
@@ -302,9 +265,7 @@ impl NodeKind {
             "unary",
             "paren",
         ];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// "number", "vector_selector", ...; "unknown" for a value this crate
     /// does not know.
@@ -329,9 +290,7 @@ newtype! {
 impl ValueType {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 5] = ["none", "scalar", "vector", "matrix", "string"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// "none", "scalar", "vector", "matrix", "string"; "unknown" otherwise.
     pub fn name(self) -> &'static str {
@@ -356,9 +315,7 @@ newtype! {
 impl MatchOp {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 4] = ["=", "!=", "=~", "!~"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// The operator as PromQL writes it: "=", "!=", "=~", "!~"; "?" for a
     /// value this crate does not know.
@@ -383,9 +340,7 @@ newtype! {
 impl Cardinality {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 4] = ["one_to_one", "many_to_one", "one_to_many", "many_to_many"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
 }
 
@@ -405,9 +360,7 @@ newtype! {
 impl ConflictPolicy {
     fn known_name(self) -> Option<&'static str> {
         const NAMES: [&str; 3] = ["error", "replace", "intersect"];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
 }
 
@@ -437,6 +390,16 @@ impl Matcher {
             name: name.into(),
             op,
             value: value.into(),
+        }
+    }
+
+    /// The C ABI's matcher: views of `self`, which must outlive the call it
+    /// is passed to.
+    pub(crate) fn to_sys(&self) -> sys::obsv_matcher {
+        sys::obsv_matcher {
+            name: sys::obsv_str::from_bytes(self.name.as_bytes()),
+            op: self.op.to_sys(),
+            value: sys::obsv_str::from_bytes(self.value.as_bytes()),
         }
     }
 }
@@ -599,20 +562,14 @@ impl Injector {
     /// regex RE2 refuses, no matcher that excludes the empty value, ...) or
     /// an unknown policy.
     pub fn new(enforced: &[Matcher], policy: ConflictPolicy) -> Result<Injector, Error> {
-        let raw: Vec<sys::obsv_matcher> = enforced
-            .iter()
-            .map(|m| sys::obsv_matcher {
-                name: sys::obsv_str::from_bytes(m.name.as_bytes()),
-                op: m.op.to_sys(),
-                value: sys::obsv_str::from_bytes(m.value.as_bytes()),
-            })
-            .collect();
-        Injector::from_call(|out, err| {
+        let raw: Vec<sys::obsv_matcher> = enforced.iter().map(Matcher::to_sys).collect();
+        new_injector(|out, err| {
             // SAFETY: views of `enforced`, alive for the call.
             unsafe {
                 sys::obsv_promql_injector_new(raw.as_ptr(), raw.len(), policy.to_sys(), out, err)
             }
         })
+        .map(|raw| Injector { raw })
     }
 
     /// An injector that enforces `label` to one of `values`: `label="v"` for
@@ -624,7 +581,7 @@ impl Injector {
         policy: ConflictPolicy,
     ) -> Result<Injector, Error> {
         let views = views(values);
-        Injector::from_call(|out, err| {
+        new_injector(|out, err| {
             // SAFETY: views of `label` and `values`, alive for the call.
             unsafe {
                 sys::obsv_promql_injector_new_for_values(
@@ -638,22 +595,7 @@ impl Injector {
                 )
             }
         })
-    }
-
-    fn from_call(
-        call: impl FnOnce(
-            *mut *mut sys::obsv_promql_injector,
-            *mut *mut sys::obsv_error,
-        ) -> sys::obsv_status,
-    ) -> Result<Injector, Error> {
-        let mut raw = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: `err` is owned by check().
-        unsafe { check(call(&mut raw, &mut err), err)? };
-        let raw = NonNull::new(raw).ok_or_else(|| {
-            Error::new(Status::INTERNAL, "the library returned OK and no injector")
-        })?;
-        Ok(Injector { raw })
+        .map(|raw| Injector { raw })
     }
 
     /// Parses `query`, scopes every selector and returns the canonical text.
@@ -666,19 +608,15 @@ impl Injector {
 
     /// [`Injector::inject_query`] with `options`.
     pub fn inject_query_with(&self, query: &str, options: &Options) -> Result<String, Error> {
-        let raw = options.to_sys();
-        // SAFETY: a live injector, query and options for the call.
-        take_string(|out, len, err| unsafe {
-            sys::obsv_promql_inject_query(
+        // SAFETY: obsv_promql_inject_query is an InjectQueryFn; a live injector.
+        unsafe {
+            call_inject_query(
+                sys::obsv_promql_inject_query,
                 self.raw.as_ptr(),
-                query.as_ptr().cast(),
-                query.len(),
-                &raw,
-                out,
-                len,
-                err,
+                query,
+                &options.to_sys(),
             )
-        })
+        }
     }
 
     /// Scopes the `match[]` parameters of /api/v1/series, /api/v1/labels,
@@ -696,29 +634,15 @@ impl Injector {
         matches: &[S],
         options: &Options,
     ) -> Result<Vec<String>, Error> {
-        let views = views(matches);
-        let raw = options.to_sys();
-        let mut list = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: live views and options for the call; the list is copied,
-        // then freed.
+        // SAFETY: obsv_promql_inject_selectors is an InjectSelectorsFn; a
+        // live injector.
         unsafe {
-            check(
-                sys::obsv_promql_inject_selectors(
-                    self.raw.as_ptr(),
-                    views.as_ptr(),
-                    views.len(),
-                    &raw,
-                    &mut list,
-                    &mut err,
-                ),
-                err,
-            )?;
-            let out = (0..sys::obsv_string_list_size(list))
-                .map(|i| string(sys::obsv_string_list_get(list, i)))
-                .collect();
-            sys::obsv_string_list_free(list);
-            Ok(out)
+            call_inject_selectors(
+                sys::obsv_promql_inject_selectors,
+                self.raw.as_ptr(),
+                matches,
+                &options.to_sys(),
+            )
         }
     }
 
@@ -740,10 +664,4 @@ impl fmt::Debug for Injector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Injector").finish_non_exhaustive()
     }
-}
-
-pub(crate) fn views<S: AsRef<str>>(strs: &[S]) -> Vec<sys::obsv_str> {
-    strs.iter()
-        .map(|s| sys::obsv_str::from_bytes(s.as_ref().as_bytes()))
-        .collect()
 }

@@ -26,6 +26,14 @@ pub(crate) fn static_str(p: *const c_char) -> Option<&'static str> {
     unsafe { CStr::from_ptr(p) }.to_str().ok()
 }
 
+/// The name of an enum numbered 0, 1, 2, ... from the table of its names;
+/// `None` for a value the table does not have (a newer library's).
+pub(crate) fn name_at(names: &[&'static str], raw: i32) -> Option<&'static str> {
+    usize::try_from(raw)
+        .ok()
+        .and_then(|i| names.get(i).copied())
+}
+
 macro_rules! newtype {
     ($(#[$meta:meta])* $name:ident($sys:ident) { $($(#[$vmeta:meta])* $konst:ident = $sysconst:ident),* $(,)? }) => {
         $(#[$meta])*
@@ -228,9 +236,7 @@ impl Suffix {
         const NAMES: [&str; 9] = [
             "", "_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info",
         ];
-        usize::try_from(self.0)
-            .ok()
-            .and_then(|i| NAMES.get(i).copied())
+        name_at(&NAMES, self.0)
     }
     /// "", "_total", "_created", ...; "?" for a value this crate does not know.
     pub fn as_str(self) -> &'static str {
