@@ -130,6 +130,20 @@ class Injector(Generic[MatcherT]):
         return self._core.policy
 
 
+def selector_list(match: Union[str, Sequence[str]]) -> List[str]:
+    """The match[] selectors as the C++ core takes them: a list, where one
+    str is one selector (not a sequence of one-letter selectors)."""
+    if isinstance(match, str):
+        return [match]
+    return list(match)
+
+
+def template_values(values: Mapping[str, str]) -> List[Tuple[str, str]]:
+    """expand_template()'s values as the C++ core takes them: (name, value)
+    pairs of str."""
+    return [(str(k), str(v)) for k, v in values.items()]
+
+
 def enforced_tuples(enforce: Enforce[MatcherT], matcher_type: type, matcher_text: Callable[[str], MatcherTuple],
                     matcher_for_values: Callable[[str, List[str]], MatcherTuple]) -> List[MatcherTuple]:
     """``enforce`` in any of the forms the language modules document (a dict,

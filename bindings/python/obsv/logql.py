@@ -360,9 +360,7 @@ class Injector(_query.Injector[Matcher]):
     def inject_selectors(self, match: Sequence[str], **limits: Optional[int]) -> list:
         """The match[] selectors of /loki/api/v1/series, scoped; an empty list
         gives the enforced selector alone."""
-        if isinstance(match, str):
-            match = [match]
-        return self._core.inject_selectors(list(match), **limits)
+        return self._core.inject_selectors(_query.selector_list(match), **limits)
 
     def __repr__(self) -> str:
         return (f"Injector({[str(m) for m in self.enforced]!r}, policy={self.policy!r}, "
@@ -393,4 +391,4 @@ def expand_template(template: _Text, values: Mapping[str, str], **limits: Option
     place it lands (string, regex, pattern, duration, label name, token), and
     checks that the result parses. LogQLError, positioned at the
     placeholder, for a missing value or one unfit for its place."""
-    return _core.expand_template(template, [(str(k), str(v)) for k, v in values.items()], **limits)
+    return _core.expand_template(template, _query.template_values(values), **limits)

@@ -354,9 +354,8 @@ class Injector(_query.Injector[Matcher]):
         """The match[] series selectors of /api/v1/series, /labels,
         /label/<name>/values or /federate, scoped; an empty list (match[]
         absent) gives the enforced set alone."""
-        if isinstance(match, str):
-            match = [match]
-        return self._core.inject_selectors(list(match), experimental_functions=experimental_functions, **limits)
+        return self._core.inject_selectors(_query.selector_list(match),
+                                           experimental_functions=experimental_functions, **limits)
 
     def __repr__(self) -> str:
         return f"Injector({[str(m) for m in self.enforced]!r}, policy={self.policy!r})"
@@ -378,5 +377,5 @@ def expand_template(template: _Text, values: Mapping[str, str], *, experimental_
     place it lands (string, regex, duration, number), and checks that the
     result parses. PromQLError, positioned at the placeholder, for a missing
     value or one unfit for its place."""
-    return _core.expand_template(template, [(str(k), str(v)) for k, v in values.items()],
+    return _core.expand_template(template, _query.template_values(values),
                                  experimental_functions=experimental_functions, **limits)
