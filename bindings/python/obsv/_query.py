@@ -28,15 +28,20 @@ def quote(value: str) -> str:
     return "".join(out)
 
 
-class Node:
-    """The tree walk of every syntax-tree node; subclasses give children()."""
+NodeT = TypeVar("NodeT")
+MatcherT = TypeVar("MatcherT")
+
+
+class Node(Generic[NodeT]):
+    """The tree walk of every syntax-tree node; subclasses give children().
+    ``NodeT`` is the language's node base class (its Expr)."""
 
     __slots__ = ()
 
-    def children(self) -> Tuple["Node", ...]:
+    def children(self) -> Tuple[NodeT, ...]:
         return ()
 
-    def walk(self) -> Iterator["Node"]:
+    def walk(self) -> Iterator[NodeT]:
         """This node and every node below it, depth first, in source order."""
         stack = [self]
         while stack:
@@ -44,9 +49,6 @@ class Node:
             yield node
             stack.extend(reversed(node.children()))
 
-
-NodeT = TypeVar("NodeT", bound=Node)
-MatcherT = TypeVar("MatcherT")
 
 # The forms of ``enforce``, given the language's Matcher.
 Enforce = Union[

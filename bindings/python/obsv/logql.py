@@ -108,7 +108,7 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Expr(_query.Node):
+class Expr(_query.Node["Expr"]):
     """The base of every node; ``start``/``end`` its byte range in the query."""
 
     start: int

@@ -98,7 +98,7 @@ class Matcher:
 
 
 @dataclass(frozen=True)
-class Expr(_query.Node):
+class Expr(_query.Node["Expr"]):
     """The base of every node. ``type`` is what the node evaluates to
     ("scalar", "vector", "matrix", "string"); ``start``/``end`` its byte range
     in the query."""
