@@ -128,17 +128,13 @@ def format_from_content_type(content_type: str) -> Literal["text", "openmetrics"
 def content_type(format: _Format = "text") -> str: ...
 def version() -> str: ...
 
-# The C++ half of obsv.promql (see obsv/promql.py for the public API).
-class _PromqlCore:
+# The C++ halves of obsv.promql and obsv.logql (see obsv/promql.py and
+# obsv/logql.py for the public API).
+class _QueryCore:
     def __getattr__(self, name: str) -> object: ...
 
-promql: _PromqlCore
-
-# The C++ half of obsv.logql (see obsv/logql.py for the public API).
-class _LogqlCore:
-    def __getattr__(self, name: str) -> object: ...
-
-logql: _LogqlCore
+promql: _QueryCore
+logql: _QueryCore
 
 # The C++ half of obsv.registry (obsv/registry.py re-exports it and adds
 # time(), track_inprogress(), count_exceptions(), Registry.counter(), ...).

@@ -47,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence, Tuple, Union
 
+from . import _query
 from ._errors import LogQLError
 from ._errors import LogQLScopeError as ScopeError
 from ._obsv import logql as _core
@@ -82,19 +83,6 @@ __all__ = [
 
 # ---- The syntax tree: read-only objects -------------------------------------
 
-def _quote(value: str) -> str:
-    out = ['"']
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 @dataclass(frozen=True)
 class Matcher:
     """``name op "value"``; value unquoted and unescaped."""
@@ -104,7 +92,7 @@ class Matcher:
     value: str
 
     def __str__(self) -> str:
-        return f"{self.name}{self.op}{_quote(self.value)}"
+        return f"{self.name}{self.op}{_query.quote(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -120,22 +108,11 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Expr:
+class Expr(_query.Node["Expr"]):
     """The base of every node; ``start``/``end`` its byte range in the query."""
 
     start: int
     end: int
-
-    def children(self) -> Tuple["Expr", ...]:
-        return ()
-
-    def walk(self) -> Iterator["Expr"]:
-        """This node and every node below it, depth first, in source order."""
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children()))
 
 
 @dataclass(frozen=True)
@@ -281,44 +258,14 @@ def _make(node, get) -> Expr:
     raise AssertionError(f"unknown node kind {kind}")
 
 
-def _build(raw) -> Optional[Expr]:
-    """The C++ core's nested tuples as node objects (iteratively: trees may be
-    as deep as the parser's max_depth)."""
-    if raw is None:
-        return None
-    built = {}
-    stack = [(raw, False)]
-    while stack:
-        node, ready = stack.pop()
-        if node is None or id(node) in built:
-            continue
-        if not ready:
-            stack.append((node, True))
-            stack.extend((k, False) for k in _raw_children(node) if k is not None)
-            continue
-        built[id(node)] = _make(node, lambda r: None if r is None else built[id(r)])
-    return built[id(raw)]
-
-
-class Query:
+class Query(_query.Query[Expr]):
     """A parsed query: its text, its tree (``root``, built on first use) and
     its printed forms. Immutable."""
 
-    __slots__ = ("_core", "_root")
+    __slots__ = ()
 
-    def __init__(self, core) -> None:
-        self._core = core
-        self._root = None
-
-    @property
-    def text(self) -> str:
-        return self._core.text
-
-    @property
-    def root(self) -> Expr:
-        if self._root is None:
-            self._root = _build(self._core.raw())
-        return self._root
+    def _build(self, raw) -> Expr:
+        return _query.build_tree(raw, _raw_children, _make)
 
     def format(self) -> str:
         """Loki's canonical String() form."""
@@ -334,21 +281,11 @@ class Query:
             if isinstance(node, LogQuery):
                 yield node
 
-    def __str__(self) -> str:
-        return self.format()
-
-    def __repr__(self) -> str:
-        return f"Query({self.format()!r})"
-
 
 # ---- Functions ----------------------------------------------------------------
 
-_Text = Union[str, bytes]
-_Enforce = Union[
-    Mapping[str, Union[str, Sequence[str]]],
-    str,
-    Sequence[Union[str, Matcher, Tuple[str, str, str]]],
-]
+_Text = _query.Text
+_Enforce = _query.Enforce[Matcher]
 
 
 def parse(query: _Text, **limits: Optional[int]) -> Query:
@@ -386,30 +323,7 @@ def matcher_for_values(label: str, values: Sequence[str]) -> Matcher:
     return Matcher(*_core.matcher_for_values(label, list(values)))
 
 
-def _enforced(enforce: _Enforce):
-    if isinstance(enforce, Mapping):
-        out = []
-        for name, value in enforce.items():
-            if isinstance(value, str):
-                out.append((name, "=", value))
-            else:
-                out.append(_core.matcher_for_values(name, list(value)))
-        return out
-    if isinstance(enforce, str):
-        return [_matcher_text(enforce)]
-    out = []
-    for item in enforce:
-        if isinstance(item, str):
-            out.append(_matcher_text(item))
-        elif isinstance(item, Matcher):
-            out.append((item.name, item.op, item.value))
-        else:
-            name, op, value = item
-            out.append((name, op, value))
-    return out
-
-
-class Injector:
+class Injector(_query.Injector[Matcher]):
     """Enforced matchers, validated once; thread-safe.
 
     ``Injector(enforce, policy="error", refuse_enforced_label_writes=False)``.
@@ -417,19 +331,13 @@ class Injector:
     identifier, a regex RE2 refuses, every matcher matching "").
     """
 
-    __slots__ = ("_core",)
+    __slots__ = ()
+    _matcher = Matcher
 
     def __init__(self, enforce: _Enforce, policy: str = "error", *,
                  refuse_enforced_label_writes: bool = False) -> None:
-        self._core = _core.Injector(_enforced(enforce), policy, refuse_enforced_label_writes)
-
-    @property
-    def enforced(self) -> Tuple[Matcher, ...]:
-        return tuple(Matcher(*m) for m in self._core.enforced)
-
-    @property
-    def policy(self) -> str:
-        return self._core.policy
+        enforced = _query.enforced_tuples(enforce, Matcher, _matcher_text, _core.matcher_for_values)
+        self._core = _core.Injector(enforced, policy, refuse_enforced_label_writes)
 
     @property
     def refuse_enforced_label_writes(self) -> bool:
@@ -452,9 +360,7 @@ class Injector:
     def inject_selectors(self, match: Sequence[str], **limits: Optional[int]) -> list:
         """The match[] selectors of /loki/api/v1/series, scoped; an empty list
         gives the enforced selector alone."""
-        if isinstance(match, str):
-            match = [match]
-        return self._core.inject_selectors(list(match), **limits)
+        return self._core.inject_selectors(_query.selector_list(match), **limits)
 
     def __repr__(self) -> str:
         return (f"Injector({[str(m) for m in self.enforced]!r}, policy={self.policy!r}, "
@@ -485,4 +391,4 @@ def expand_template(template: _Text, values: Mapping[str, str], **limits: Option
     place it lands (string, regex, pattern, duration, label name, token), and
     checks that the result parses. LogQLError, positioned at the
     placeholder, for a missing value or one unfit for its place."""
-    return _core.expand_template(template, [(str(k), str(v)) for k, v in values.items()], **limits)
+    return _core.expand_template(template, _query.template_values(values), **limits)

@@ -51,6 +51,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Sequence, Tuple, Union
 
+from . import _query
 from ._errors import PromQLError, ScopeError
 from ._obsv import promql as _core
 
@@ -93,11 +94,11 @@ class Matcher:
     value: str
 
     def __str__(self) -> str:
-        return f"{_quote_name(self.name)}{self.op}{_quote(self.value)}"
+        return f"{_quote_name(self.name)}{self.op}{_query.quote(self.value)}"
 
 
 @dataclass(frozen=True)
-class Expr:
+class Expr(_query.Node["Expr"]):
     """The base of every node. ``type`` is what the node evaluates to
     ("scalar", "vector", "matrix", "string"); ``start``/``end`` its byte range
     in the query."""
@@ -105,17 +106,6 @@ class Expr:
     type: str
     start: int
     end: int
-
-    def children(self) -> Tuple["Expr", ...]:
-        return ()
-
-    def walk(self) -> Iterator["Expr"]:
-        """This node and every node below it, depth first, in source order."""
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children()))
 
 
 @dataclass(frozen=True)
@@ -216,27 +206,6 @@ class Paren(Expr):
         return (self.expr,)
 
 
-def _build(raw) -> Optional[Expr]:
-    """Turns the C++ core's nested tuples into node objects (iteratively:
-    trees may be as deep as the parser's max_depth)."""
-    if raw is None:
-        return None
-    # Post-order over the raw tuples: children are built before parents.
-    built = {}
-    stack = [(raw, False)]
-    while stack:
-        node, ready = stack.pop()
-        if node is None or id(node) in built:
-            continue
-        kids = _raw_children(node)
-        if not ready:
-            stack.append((node, True))
-            stack.extend((k, False) for k in kids if k is not None)
-            continue
-        built[id(node)] = _make(node, lambda r: None if r is None else built[id(r)])
-    return built[id(raw)]
-
-
 def _raw_children(node):
     kind = node[0]
     f = node[4:]
@@ -284,26 +253,14 @@ def _make(node, get) -> Expr:
     raise AssertionError(f"unknown node kind {kind}")
 
 
-class Query:
+class Query(_query.Query[Expr]):
     """A parsed query: its text, its tree (``root``, built on first use) and
     its printed forms. Immutable."""
 
-    __slots__ = ("_core", "_root")
+    __slots__ = ()
 
-    def __init__(self, core) -> None:
-        self._core = core
-        self._root = None
-
-    @property
-    def text(self) -> str:
-        """The query as given."""
-        return self._core.text
-
-    @property
-    def root(self) -> Expr:
-        if self._root is None:
-            self._root = _build(self._core.raw())
-        return self._root
+    def _build(self, raw) -> Expr:
+        return _query.build_tree(raw, _raw_children, _make)
 
     def format(self) -> str:
         """Prometheus's canonical String() form."""
@@ -319,21 +276,11 @@ class Query:
             if isinstance(node, VectorSelector):
                 yield node
 
-    def __str__(self) -> str:
-        return self.format()
-
-    def __repr__(self) -> str:
-        return f"Query({self.format()!r})"
-
 
 # ---- Functions ----------------------------------------------------------------
 
-_Text = Union[str, bytes]
-_Enforce = Union[
-    Mapping[str, Union[str, Sequence[str]]],
-    str,
-    Sequence[Union[str, Matcher, Tuple[str, str, str]]],
-]
+_Text = _query.Text
+_Enforce = _query.Enforce[Matcher]
 
 
 def parse(query: _Text, *, experimental_functions: bool = False, **limits: Optional[int]) -> Query:
@@ -356,24 +303,11 @@ def prettify(query: Union[_Text, Query], **options) -> str:
     return parse(query, **options).pretty()
 
 
-def _quote(value: str) -> str:
-    out = ['"']
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
 def _quote_name(name: str) -> str:
     if name and (name[0].isalpha() or name[0] == "_") and all(c.isalnum() or c == "_" for c in name) \
             and name.isascii():
         return name
-    return _quote(name)
+    return _query.quote(name)
 
 
 def _matcher_text(text: str) -> Tuple[str, str, str]:
@@ -392,30 +326,7 @@ def matcher_for_values(label: str, values: Sequence[str]) -> Matcher:
     return Matcher(*_core.matcher_for_values(label, list(values)))
 
 
-def _enforced(enforce: _Enforce):
-    if isinstance(enforce, Mapping):
-        out = []
-        for name, value in enforce.items():
-            if isinstance(value, str):
-                out.append((name, "=", value))
-            else:
-                out.append(_core.matcher_for_values(name, list(value)))
-        return out
-    if isinstance(enforce, str):
-        return [_matcher_text(enforce)]
-    out = []
-    for item in enforce:
-        if isinstance(item, str):
-            out.append(_matcher_text(item))
-        elif isinstance(item, Matcher):
-            out.append((item.name, item.op, item.value))
-        else:
-            name, op, value = item
-            out.append((name, op, value))
-    return out
-
-
-class Injector:
+class Injector(_query.Injector[Matcher]):
     """Enforced matchers, validated and compiled once; thread-safe.
 
     ``Injector(enforce, policy="error")``: see the module docstring for the
@@ -423,18 +334,12 @@ class Injector:
     matcher, ``__name__``, a regex RE2 refuses, ...).
     """
 
-    __slots__ = ("_core",)
+    __slots__ = ()
+    _matcher = Matcher
 
     def __init__(self, enforce: _Enforce, policy: str = "error") -> None:
-        self._core = _core.Injector(_enforced(enforce), policy)
-
-    @property
-    def enforced(self) -> Tuple[Matcher, ...]:
-        return tuple(Matcher(*m) for m in self._core.enforced)
-
-    @property
-    def policy(self) -> str:
-        return self._core.policy
+        enforced = _query.enforced_tuples(enforce, Matcher, _matcher_text, _core.matcher_for_values)
+        self._core = _core.Injector(enforced, policy)
 
     def inject(self, query: Union[_Text, Query], *, experimental_functions: bool = False,
                **limits: Optional[int]) -> str:
@@ -449,9 +354,8 @@ class Injector:
         """The match[] series selectors of /api/v1/series, /labels,
         /label/<name>/values or /federate, scoped; an empty list (match[]
         absent) gives the enforced set alone."""
-        if isinstance(match, str):
-            match = [match]
-        return self._core.inject_selectors(list(match), experimental_functions=experimental_functions, **limits)
+        return self._core.inject_selectors(_query.selector_list(match),
+                                           experimental_functions=experimental_functions, **limits)
 
     def __repr__(self) -> str:
         return f"Injector({[str(m) for m in self.enforced]!r}, policy={self.policy!r})"
@@ -473,5 +377,5 @@ def expand_template(template: _Text, values: Mapping[str, str], *, experimental_
     place it lands (string, regex, duration, number), and checks that the
     result parses. PromQLError, positioned at the placeholder, for a missing
     value or one unfit for its place."""
-    return _core.expand_template(template, [(str(k), str(v)) for k, v in values.items()],
+    return _core.expand_template(template, _query.template_values(values),
                                  experimental_functions=experimental_functions, **limits)

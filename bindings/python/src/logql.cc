@@ -10,13 +10,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "obsv/logql.h"
 #include "obsv/logql_scope.h"
 #include "obsv/logql_template.h"
+#include "query_common.h"
 
 namespace obsv_py {
 namespace {
@@ -24,49 +24,26 @@ namespace {
 namespace py = pybind11;
 namespace logql = obsv::logql;
 
-struct Query {
-  std::string text;
-  std::shared_ptr<const logql::Expr> root;
-};
+using Query = ParsedQuery<logql::Expr>;
 
-std::string TextArg(py::handle value, const char* what) {
-  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::isinstance<py::bytes>(value)) return std::string(value.cast<py::bytes>());
-  throw py::type_error(std::string(what) + " must be str or bytes");
-}
+constexpr LimitField<logql::ParserOptions> kLimits[] = {
+    {"max_query_bytes", &logql::ParserOptions::max_query_bytes},
+    {"max_depth", &logql::ParserOptions::max_depth},
+    {"max_nodes", &logql::ParserOptions::max_nodes},
+    {"max_selectors", &logql::ParserOptions::max_selectors},
+    {"max_pipeline_stages", &logql::ParserOptions::max_pipeline_stages},
+};
 
 logql::ParserOptions OptionsArg(const py::kwargs& limits) {
   logql::ParserOptions options;
   for (auto item : limits) {
-    std::string key = py::str(item.first);
     if (item.second.is_none()) continue;
-    long long v = item.second.cast<long long>();
-    if (v <= 0 || v > 0xFFFFFFFFLL) throw py::value_error(key + " must be between 1 and 2**32-1");
-    auto value = static_cast<uint32_t>(v);
-    if (key == "max_query_bytes") {
-      options.max_query_bytes = value;
-    } else if (key == "max_depth") {
-      options.max_depth = value;
-    } else if (key == "max_nodes") {
-      options.max_nodes = value;
-    } else if (key == "max_selectors") {
-      options.max_selectors = value;
-    } else if (key == "max_pipeline_stages") {
-      options.max_pipeline_stages = value;
-    } else {
-      throw py::type_error("unexpected keyword argument '" + key + "'");
-    }
+    SetLimit(py::str(item.first), item.second, kLimits, &options);
   }
   return options;
 }
 
-[[noreturn]] void Raise(const char* cls, const std::string& message, const char* code,
-                        uint32_t line, uint32_t column, uint64_t offset) {
-  py::object type = py::module_::import("obsv._errors").attr(cls);
-  py::object error = type(message, code, line, column, offset);
-  PyErr_SetObject(type.ptr(), error.ptr());
-  throw py::error_already_set();
-}
+constexpr ErrorClasses kErrors = {"LogQLError", "LogQLScopeError"};
 
 // Loki's message ("parse error at line 1, col 7: ..."), the structured
 // error's code and byte position.
@@ -74,69 +51,26 @@ logql::ParserOptions OptionsArg(const py::kwargs& limits) {
                                   const logql::ParserOptions& options) {
   absl::StatusOr<logql::ExprPtr> again = logql::Parse(text, options);
   std::string message = again.ok() ? e.message : std::string(again.status().message());
-  Raise("LogQLError", message, std::string(obsv::ParseErrorCodeName(e.code)).c_str(), e.line,
-        e.column, e.offset);
+  RaiseParseErrorAs(kErrors.error, message, e);
 }
 
+// An error of the scoping or template functions, positioned in `source`;
+// without one (the Injector's own errors), only the offset.
 [[noreturn]] void RaiseStatus(const absl::Status& status, std::string_view source) {
-  const char* cls = "LogQLError";
-  const char* code = "invalid_argument";
-  if (absl::IsPermissionDenied(status)) {
-    cls = "LogQLScopeError";
-    code = "permission_denied";
-  } else if (absl::IsResourceExhausted(status)) {
-    code = "limit_exceeded";
-  }
-  uint32_t line = 0, column = 0;
-  uint64_t offset = 0;
+  ErrorPosition at;
   if (std::optional<logql::Span> span = logql::ErrorSpan(status)) {
-    offset = span->start;
-    if (!source.empty()) {
-      // Lines and byte columns, as the parser reports them.
-      line = 1;
-      column = 1;
-      for (size_t i = 0; i < span->start && i < source.size(); ++i) {
-        if (source[i] == '\n') {
-          ++line;
-          column = 1;
-        } else {
-          ++column;
-        }
-      }
-    }
+    at = source.empty() ? ErrorPosition{0, 0, span->start} : PositionIn(source, span->start);
   }
-  Raise(cls, std::string(status.message()), code, line, column, offset);
+  RaiseStatusAs(kErrors, status, at);
 }
 
 Query ParseQuery(std::string text, const logql::ParserOptions& options) {
   logql::ExprPtr expr;
-  obsv::ParseError error;
-  {
-    py::gil_scoped_release release;
-    error = logql::Parse(text, options, &expr);
-  }
+  obsv::ParseError error = WithoutGil([&] { return logql::Parse(text, options, &expr); });
   if (!error.ok()) RaiseParseError(error, text, options);
   // The tree lives in its ExprPtr's arena: the shared pointer owns that.
   auto owner = std::make_shared<logql::ExprPtr>(std::move(expr));
   return Query{std::move(text), std::shared_ptr<const logql::Expr>(owner, owner->get())};
-}
-
-const char* MatchOpText(logql::MatchOp op) {
-  switch (op) {
-    case logql::MatchOp::kEqual: return "=";
-    case logql::MatchOp::kNotEqual: return "!=";
-    case logql::MatchOp::kRegexMatch: return "=~";
-    case logql::MatchOp::kRegexNoMatch: return "!~";
-  }
-  return "=";
-}
-
-logql::MatchOp MatchOpArg(const std::string& op) {
-  if (op == "=") return logql::MatchOp::kEqual;
-  if (op == "!=") return logql::MatchOp::kNotEqual;
-  if (op == "=~") return logql::MatchOp::kRegexMatch;
-  if (op == "!~") return logql::MatchOp::kRegexNoMatch;
-  throw py::value_error("match operator must be =, !=, =~ or !~, got " + op);
 }
 
 const char* StageKindText(logql::StageKind k) {
@@ -167,31 +101,13 @@ const char* ConversionText(logql::UnwrapConversion c) {
   return "";
 }
 
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
-
-template <typename Strs>
-py::tuple Strings(const Strs& v) {
-  py::tuple out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = py::str(v[i]);
-  return out;
-}
-
-py::tuple Matchers(const logql::List<logql::LabelMatcher>& matchers) {
-  py::tuple out(matchers.size());
-  for (size_t i = 0; i < matchers.size(); ++i) {
-    const logql::LabelMatcher& m = matchers[i];
-    out[i] = py::make_tuple(m.name, MatchOpText(m.op), m.value);
-  }
-  return out;
-}
-
 py::tuple LogRaw(const logql::LogSelectorExpr& log) {
   py::tuple stages(log.pipeline.size());
   for (size_t i = 0; i < log.pipeline.size(); ++i) {
     const logql::Stage& s = log.pipeline[i];
     stages[i] = py::make_tuple(StageKindText(s.kind), logql::Format(s), s.span.start, s.span.end);
   }
-  return py::make_tuple("log", log.span.start, log.span.end, Matchers(log.selector.matchers),
+  return py::make_tuple("log", log.span.start, log.span.end, MatchersRaw(log.selector.matchers),
                         stages);
 }
 
@@ -265,28 +181,12 @@ py::object Raw(const logql::Expr* e) {
   return py::none();
 }
 
-logql::Injector MakeInjector(
-    const std::vector<std::tuple<std::string, std::string, std::string>>& enforced,
-    const std::string& policy, bool refuse_writes) {
+logql::Injector MakeInjector(const std::vector<MatcherTuple>& enforced,
+                             const std::string& policy, bool refuse_writes) {
   logql::InjectOptions options;
-  if (policy == "error") {
-    options.policy = logql::ConflictPolicy::kError;
-  } else if (policy == "replace") {
-    options.policy = logql::ConflictPolicy::kReplace;
-  } else if (policy == "intersect") {
-    options.policy = logql::ConflictPolicy::kIntersect;
-  } else {
-    throw py::value_error("policy must be \"error\", \"replace\" or \"intersect\", got \"" +
-                          policy + "\"");
-  }
+  options.policy = PolicyArg(policy);
   options.refuse_enforced_label_writes = refuse_writes;
-  for (const auto& [name, op, value] : enforced) {
-    logql::EnforcedMatcher m;
-    m.name = name;
-    m.op = MatchOpArg(op);
-    m.value = value;
-    options.enforced.push_back(std::move(m));
-  }
+  options.enforced = MatchersArg<logql::EnforcedMatcher>(enforced);
   absl::StatusOr<logql::Injector> injector = logql::Injector::Create(std::move(options));
   if (!injector.ok()) RaiseStatus(injector.status(), {});
   return *std::move(injector);
@@ -319,15 +219,9 @@ void RegisterLogql(py::module_& parent) {
   py::class_<Query>(m, "Query")
       .def_property_readonly("text", [](const Query& q) { return q.text; })
       .def("format",
-           [](const Query& q) {
-             py::gil_scoped_release release;
-             return logql::Format(*q.root);
-           })
+           [](const Query& q) { return WithoutGil([&] { return logql::Format(*q.root); }); })
       .def("pretty",
-           [](const Query& q) {
-             py::gil_scoped_release release;
-             return logql::Pretty(*q.root);
-           })
+           [](const Query& q) { return WithoutGil([&] { return logql::Pretty(*q.root); }); })
       .def("raw", [](const Query& q) { return Raw(q.root.get()); });
 
   m.def(
@@ -352,11 +246,8 @@ void RegisterLogql(py::module_& parent) {
              const py::kwargs& limits) {
             std::string text = query.is_none() ? std::string() : TextArg(query, "query");
             logql::ParserOptions options = OptionsArg(limits);
-            absl::StatusOr<std::string> scoped;
-            {
-              py::gil_scoped_release release;
-              scoped = injector.InjectSelector(text, allow_pipeline, options);
-            }
+            absl::StatusOr<std::string> scoped =
+                WithoutGil([&] { return injector.InjectSelector(text, allow_pipeline, options); });
             if (!scoped.ok()) RaiseStatus(scoped.status(), text);
             return *std::move(scoped);
           },
@@ -366,32 +257,20 @@ void RegisterLogql(py::module_& parent) {
           [](const logql::Injector& injector, const std::vector<std::string>& match,
              const py::kwargs& limits) {
             logql::ParserOptions options = OptionsArg(limits);
-            absl::StatusOr<std::vector<std::string>> scoped;
-            {
-              py::gil_scoped_release release;
-              scoped = injector.InjectSelectors(match, options);
-            }
+            absl::StatusOr<std::vector<std::string>> scoped =
+                WithoutGil([&] { return injector.InjectSelectors(match, options); });
             if (!scoped.ok()) RaiseStatus(scoped.status(), {});
             return *std::move(scoped);
           },
           py::arg("match"))
       .def_property_readonly("enforced",
                              [](const logql::Injector& injector) {
-                               std::vector<std::tuple<std::string, std::string, std::string>> out;
-                               for (const logql::EnforcedMatcher& mt : injector.enforced()) {
-                                 out.emplace_back(mt.name, MatchOpText(mt.op), mt.value);
-                               }
-                               return out;
+                               return MatcherTuples(injector.enforced());
                              })
       .def_property_readonly("refuse_enforced_label_writes",
                              &logql::Injector::refuse_enforced_label_writes)
       .def_property_readonly("policy", [](const logql::Injector& injector) {
-        switch (injector.policy()) {
-          case logql::ConflictPolicy::kError: return "error";
-          case logql::ConflictPolicy::kReplace: return "replace";
-          case logql::ConflictPolicy::kIntersect: return "intersect";
-        }
-        return "error";
+        return PolicyText(injector.policy());
       });
 
   m.def(
@@ -399,7 +278,7 @@ void RegisterLogql(py::module_& parent) {
       [](const std::string& label, const std::vector<std::string>& values) {
         absl::StatusOr<logql::EnforcedMatcher> mt = logql::MatcherForValues(label, values);
         if (!mt.ok()) RaiseStatus(mt.status(), {});
-        return std::make_tuple(mt->name, std::string(MatchOpText(mt->op)), mt->value);
+        return MatcherTupleOf(*mt);
       },
       py::arg("label"), py::arg("values"));
 
@@ -411,11 +290,8 @@ void RegisterLogql(py::module_& parent) {
         logql::ParserOptions options = OptionsArg(limits);
         std::vector<logql::TemplateValue> given;
         for (const auto& [name, value] : values) given.push_back(logql::TemplateValue{name, value});
-        absl::StatusOr<std::string> expanded;
-        {
-          py::gil_scoped_release release;
-          expanded = logql::ExpandTemplate(text, given, options);
-        }
+        absl::StatusOr<std::string> expanded =
+            WithoutGil([&] { return logql::ExpandTemplate(text, given, options); });
         if (!expanded.ok()) RaiseStatus(expanded.status(), text);
         return *std::move(expanded);
       },

@@ -16,6 +16,7 @@
 #include "obsv/promql.h"
 #include "obsv/promql_scope.h"
 #include "obsv/promql_template.h"
+#include "query_common.h"
 
 namespace obsv_py {
 namespace {
@@ -23,18 +24,15 @@ namespace {
 namespace py = pybind11;
 namespace promql = obsv::promql;
 
-// A parsed query, immutable once made: the tree is shared by the Python
-// objects that show it.
-struct Query {
-  std::string text;
-  std::shared_ptr<const promql::Expr> root;
-};
+using Query = ParsedQuery<promql::Expr>;
 
-std::string TextArg(py::handle value, const char* what) {
-  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::isinstance<py::bytes>(value)) return std::string(value.cast<py::bytes>());
-  throw py::type_error(std::string(what) + " must be str or bytes");
-}
+constexpr LimitField<promql::ParserOptions> kLimits[] = {
+    {"max_query_bytes", &promql::ParserOptions::max_query_bytes},
+    {"max_depth", &promql::ParserOptions::max_depth},
+    {"max_nodes", &promql::ParserOptions::max_nodes},
+    {"max_selectors", &promql::ParserOptions::max_selectors},
+    {"max_matchers_per_selector", &promql::ParserOptions::max_matchers_per_selector},
+};
 
 promql::ParserOptions OptionsArg(bool experimental, const py::kwargs& limits) {
   promql::ParserOptions options;
@@ -51,90 +49,31 @@ promql::ParserOptions OptionsArg(bool experimental, const py::kwargs& limits) {
       options.enable_extended_range_selectors = PyObject_IsTrue(item.second.ptr()) == 1;
       continue;
     }
-    long long v = item.second.cast<long long>();
-    if (v <= 0 || v > 0xFFFFFFFFLL) throw py::value_error(key + " must be between 1 and 2**32-1");
-    auto value = static_cast<uint32_t>(v);
-    if (key == "max_query_bytes") {
-      options.max_query_bytes = value;
-    } else if (key == "max_depth") {
-      options.max_depth = value;
-    } else if (key == "max_nodes") {
-      options.max_nodes = value;
-    } else if (key == "max_selectors") {
-      options.max_selectors = value;
-    } else if (key == "max_matchers_per_selector") {
-      options.max_matchers_per_selector = value;
-
-    } else {
-      throw py::type_error("unexpected keyword argument '" + key + "'");
-    }
+    SetLimit(key, item.second, kLimits, &options);
   }
   return options;
 }
 
-// Raises obsv.promql's error class `cls` ("PromQLError" or "ScopeError").
-[[noreturn]] void Raise(const char* cls, const std::string& message, const char* code, uint32_t line,
-                        uint32_t column, uint64_t offset) {
-  py::object type = py::module_::import("obsv._errors").attr(cls);
-  py::object error = type(message, code, line, column, offset);
-  PyErr_SetObject(type.ptr(), error.ptr());
-  throw py::error_already_set();
-}
+constexpr ErrorClasses kErrors = {"PromQLError", "ScopeError"};
 
 [[noreturn]] void RaiseParseError(const obsv::ParseError& e) {
   std::string message = std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message;
-  Raise("PromQLError", message, std::string(obsv::ParseErrorCodeName(e.code)).c_str(), e.line, e.column,
-        e.offset);
+  RaiseParseErrorAs(kErrors.error, message, e);
 }
 
-// An error of the scoping or template functions, positioned in `source`.
+// An error of the scoping or template functions, positioned in `source`
+// (line 1, column 1 when there is none).
 [[noreturn]] void RaiseStatus(const absl::Status& status, std::string_view source) {
-  const char* cls = "PromQLError";
-  const char* code = "invalid_argument";
-  if (absl::IsPermissionDenied(status)) {
-    cls = "ScopeError";
-    code = "permission_denied";
-  } else if (absl::IsResourceExhausted(status)) {
-    code = "limit_exceeded";
-  }
-  uint32_t line = 0, column = 0;
-  uint64_t offset = 0;
-  if (std::optional<promql::Span> span = promql::ErrorSpan(status)) {
-    offset = span->start;
-    promql::LineColumn at = promql::LineColumnAt(source, span->start);
-    line = at.line;
-    column = at.column;
-  }
-  Raise(cls, std::string(status.message()), code, line, column, offset);
+  ErrorPosition at;
+  if (std::optional<promql::Span> span = promql::ErrorSpan(status)) at = PositionIn(source, span->start);
+  RaiseStatusAs(kErrors, status, at);
 }
 
 Query ParseQuery(std::string text, const promql::ParserOptions& options) {
   promql::ExprPtr expr;
-  obsv::ParseError error;
-  {
-    py::gil_scoped_release release;
-    error = promql::Parse(text, options, &expr);
-  }
+  obsv::ParseError error = WithoutGil([&] { return promql::Parse(text, options, &expr); });
   if (!error.ok()) RaiseParseError(error);
   return Query{std::move(text), std::shared_ptr<const promql::Expr>(std::move(expr))};
-}
-
-const char* MatchOpText(promql::MatchOp op) {
-  switch (op) {
-    case promql::MatchOp::kEqual: return "=";
-    case promql::MatchOp::kNotEqual: return "!=";
-    case promql::MatchOp::kRegexMatch: return "=~";
-    case promql::MatchOp::kRegexNoMatch: return "!~";
-  }
-  return "=";
-}
-
-promql::MatchOp MatchOpArg(const std::string& op) {
-  if (op == "=") return promql::MatchOp::kEqual;
-  if (op == "!=") return promql::MatchOp::kNotEqual;
-  if (op == "=~") return promql::MatchOp::kRegexMatch;
-  if (op == "!~") return promql::MatchOp::kRegexNoMatch;
-  throw py::value_error("match operator must be =, !=, =~ or !~, got " + op);
 }
 
 const char* TypeText(promql::ValueType t) {
@@ -158,23 +97,6 @@ py::object AtOf(const promql::TimeModifiers& m) {
   return py::none();
 }
 
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
-
-py::tuple Matchers(const std::vector<promql::LabelMatcher>& matchers) {
-  py::tuple out(matchers.size());
-  for (size_t i = 0; i < matchers.size(); ++i) {
-    const promql::LabelMatcher& m = matchers[i];
-    out[i] = py::make_tuple(m.name, MatchOpText(m.op), m.value);
-  }
-  return out;
-}
-
-py::tuple Strings(const std::vector<std::string>& v) {
-  py::tuple out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = py::str(v[i]);
-  return out;
-}
-
 // The tree as nested tuples, (kind, type, start, end, fields...), which
 // obsv/promql.py turns into its node classes. Depth is bounded by the
 // parser's max_depth.
@@ -192,7 +114,7 @@ py::object Raw(const promql::Expr* e) {
     case promql::NodeKind::kVectorSelector: {
       const auto& s = e->As<promql::VectorSelector>();
       return head("vector_selector") +
-             py::make_tuple(s.name, Matchers(s.matchers), Seconds(s.modifiers.offset_ns), AtOf(s.modifiers));
+             py::make_tuple(s.name, MatchersRaw(s.matchers), Seconds(s.modifiers.offset_ns), AtOf(s.modifiers));
     }
     case promql::NodeKind::kMatrixSelector: {
       const auto& m = e->As<promql::MatrixSelector>();
@@ -243,30 +165,13 @@ py::object Raw(const promql::Expr* e) {
 }
 
 std::string Print(const Query& q, bool pretty) {
-  py::gil_scoped_release release;
-  return pretty ? promql::Pretty(*q.root) : promql::Format(*q.root);
+  return WithoutGil([&] { return pretty ? promql::Pretty(*q.root) : promql::Format(*q.root); });
 }
 
-// Enforced matchers: a list of (name, op, value).
-promql::Injector MakeInjector(const std::vector<std::tuple<std::string, std::string, std::string>>& enforced,
-                              const std::string& policy) {
+promql::Injector MakeInjector(const std::vector<MatcherTuple>& enforced, const std::string& policy) {
   promql::InjectOptions options;
-  if (policy == "error") {
-    options.policy = promql::ConflictPolicy::kError;
-  } else if (policy == "replace") {
-    options.policy = promql::ConflictPolicy::kReplace;
-  } else if (policy == "intersect") {
-    options.policy = promql::ConflictPolicy::kIntersect;
-  } else {
-    throw py::value_error("policy must be \"error\", \"replace\" or \"intersect\", got \"" + policy + "\"");
-  }
-  for (const auto& [name, op, value] : enforced) {
-    promql::LabelMatcher m;
-    m.name = name;
-    m.op = MatchOpArg(op);
-    m.value = value;
-    options.enforced.push_back(std::move(m));
-  }
+  options.policy = PolicyArg(policy);
+  options.enforced = MatchersArg<promql::LabelMatcher>(enforced);
   absl::StatusOr<promql::Injector> injector = promql::Injector::Create(std::move(options));
   if (!injector.ok()) RaiseStatus(injector.status(), {});
   return *std::move(injector);
@@ -321,38 +226,23 @@ void RegisterPromql(py::module_& parent) {
           [](const promql::Injector& injector, const std::vector<std::string>& match, bool experimental,
              const py::kwargs& limits) {
             promql::ParserOptions options = OptionsArg(experimental, limits);
-            absl::StatusOr<std::vector<std::string>> scoped;
-            {
-              py::gil_scoped_release release;
-              scoped = injector.InjectSelectors(match, options);
-            }
+            absl::StatusOr<std::vector<std::string>> scoped =
+                WithoutGil([&] { return injector.InjectSelectors(match, options); });
             if (!scoped.ok()) RaiseStatus(scoped.status(), {});
             return *std::move(scoped);
           },
           py::arg("match"), py::kw_only(), py::arg("experimental_functions") = false)
       .def_property_readonly("enforced",
-                             [](const promql::Injector& injector) {
-                               std::vector<std::tuple<std::string, std::string, std::string>> out;
-                               for (const promql::LabelMatcher& mt : injector.enforced()) {
-                                 out.emplace_back(mt.name, MatchOpText(mt.op), mt.value);
-                               }
-                               return out;
-                             })
-      .def_property_readonly("policy", [](const promql::Injector& injector) {
-        switch (injector.policy()) {
-          case promql::ConflictPolicy::kError: return "error";
-          case promql::ConflictPolicy::kReplace: return "replace";
-          case promql::ConflictPolicy::kIntersect: return "intersect";
-        }
-        return "error";
-      });
+                             [](const promql::Injector& injector) { return MatcherTuples(injector.enforced()); })
+      .def_property_readonly("policy",
+                             [](const promql::Injector& injector) { return PolicyText(injector.policy()); });
 
   m.def(
       "matcher_for_values",
       [](const std::string& label, const std::vector<std::string>& values) {
         absl::StatusOr<promql::LabelMatcher> mt = promql::MatcherForValues(label, values);
         if (!mt.ok()) RaiseStatus(mt.status(), {});
-        return std::make_tuple(mt->name, std::string(MatchOpText(mt->op)), mt->value);
+        return MatcherTupleOf(*mt);
       },
       py::arg("label"), py::arg("values"));
 
@@ -364,11 +254,8 @@ void RegisterPromql(py::module_& parent) {
         promql::ParserOptions options = OptionsArg(experimental, limits);
         std::vector<promql::TemplateValue> given;
         for (const auto& [name, value] : values) given.push_back(promql::TemplateValue{name, value});
-        absl::StatusOr<std::string> expanded;
-        {
-          py::gil_scoped_release release;
-          expanded = promql::ExpandTemplate(text, given, options);
-        }
+        absl::StatusOr<std::string> expanded =
+            WithoutGil([&] { return promql::ExpandTemplate(text, given, options); });
         if (!expanded.ok()) RaiseStatus(expanded.status(), text);
         return *std::move(expanded);
       },
