@@ -182,6 +182,34 @@ def test_collect_carries_native_buckets():
     assert pickle.loads(pickle.dumps(plain)).native is None
 
 
+def test_collector_passes_native_buckets_on():
+    # A registry that re-exposes another's collect() (a merging /metrics)
+    # keeps its native buckets in the protobuf format.
+    inner = Registry()
+    h = Histogram("rpc_seconds", "RPC latency.", ["m"], registry=inner, native_histogram_bucket_factor=2.0)
+    for v in (1.0, 1.5, 2.0, 3.0, 0.0, -1.0):
+        h.labels("Get").observe(v)
+    outer = Registry()
+    outer.register_collector(inner.collect)
+    (want,) = decode(inner.expose(format="protobuf")[0])
+    (got,) = decode(outer.expose(format="protobuf")[0])
+    assert got["metrics"][0]["positive_spans"] == want["metrics"][0]["positive_spans"] == [(0, 3)]
+    assert got["metrics"][0]["positive_deltas"] == want["metrics"][0]["positive_deltas"]
+    assert got["metrics"][0]["zero_count"] == want["metrics"][0]["zero_count"] == 1
+    # A hand-made native dict that the protobuf writer could not write is refused.
+    (count,) = [s for f in inner.collect() for s in f.samples if s.name == "rpc_seconds_count"]
+    state = count.__reduce__()
+    for bad in ({**count.native, "schema": 9}, {**count.native, "positive": [(1, 1), (0, 1)]},
+                {**count.native, "negative": [(0, 0)]}, {"schema": 0}):
+        forged = state[0](*state[1])
+        forged.__setstate__(state[2][:-1] + (bad,))
+        fam = obsv.Family("rpc_seconds", "histogram", "RPC latency.", samples=[forged])
+        broken = Registry()
+        broken.register_collector(lambda fam=fam: [fam])
+        with pytest.raises(ValueError, match="Sample.native"):
+            broken.expose(format="protobuf")
+
+
 def test_native_histogram_text_has_classic_buckets_only():
     r = Registry()
     h = Histogram("h", registry=r, native_histogram_bucket_factor=1.1, buckets=[1.0])

@@ -3,10 +3,13 @@
 // objects back to obsv::MetricFamily, and the shared helpers.
 #include "objects.h"
 
+#include <pybind11/stl.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "objects_internal.h"
@@ -99,6 +102,33 @@ void ExemplarToModel(PyObject* obj, obsv::Exemplar* out) {
   if (e->has_ts) out->timestamp = obsv::Timestamp{e->ts_ms, e->ts_nanos};
 }
 
+// Sample.native (as Registry.collect() makes it, or as unpickled) into the
+// model, checked as the protobuf writer needs it: schema -4..8, a zero
+// threshold >= 0, buckets (index, count > 0) by ascending index.
+void NativeToModel(PyObject* obj, obsv::NativeHistogramData* out) {
+  py::dict d = py::reinterpret_borrow<py::dict>(obj);
+  auto field = [&](const char* key) -> py::object {
+    if (!d.contains(key)) throw py::value_error(std::string("Sample.native has no \"") + key + "\"");
+    return d[key];
+  };
+  out->schema = field("schema").cast<int32_t>();
+  out->zero_threshold = field("zero_threshold").cast<double>();
+  out->zero_count = field("zero_count").cast<uint64_t>();
+  if (out->schema < -4 || out->schema > 8) throw py::value_error("Sample.native: schema must be -4..8");
+  if (!(out->zero_threshold >= 0)) throw py::value_error("Sample.native: zero_threshold must be >= 0");
+  for (auto [key, buckets] : {std::pair{"positive", &out->positive}, std::pair{"negative", &out->negative}}) {
+    buckets->clear();
+    for (py::handle item : field(key)) {
+      auto [index, count] = item.cast<std::pair<int32_t, uint64_t>>();
+      if (count == 0 || (!buckets->empty() && index <= buckets->back().index)) {
+        throw py::value_error(std::string("Sample.native: ") + key +
+                              " buckets must be (index, count > 0) by ascending index");
+      }
+      buckets->push_back({index, count});
+    }
+  }
+}
+
 // Which part of family (name, type) a sample named `sample` is. Only for
 // samples built in Python; parsed ones keep the parser's classification.
 obsv::SampleSuffix ClassifySuffix(std::string_view family, obsv::MetricType type,
@@ -156,6 +186,8 @@ void SampleToModel(PyObject* obj, const obsv::MetricFamily& family, obsv::Sample
   out->exemplar.reset();
   if (s->exemplar != Py_None) ExemplarToModel(s->exemplar, &out->exemplar.emplace());
   out->suffix = ClassifySuffix(family.name, family.type, out->name);
+  out->native.reset();
+  if (s->native != nullptr) NativeToModel(s->native, &out->native.emplace());
 }
 
 // ---- Building samples from a body (the hot path) ---------------------------------

@@ -397,7 +397,8 @@ PyGetSetDef g_sample_getset[] = {
     OBSV_GETSET("native", SampleGetNative, nullptr,
                 "dict | None: a native histogram's buckets, on the _count sample of each of its series in "
                 "Registry.collect(): schema, zero_threshold, zero_count, positive and negative as "
-                "[(bucket index, count)] ascending. None otherwise (parsed bodies have none)."),
+                "[(bucket index, count)] ascending. None otherwise (parsed bodies have none). Kept by "
+                "pickling, and written in the protobuf format when a collector yields the sample."),
     OBSV_GETSET("suffix", SampleGetSuffix, nullptr,
                 "str: which part of its family the parser classified the sample as: \"\", "
                 "\"_total\", \"_created\", \"_bucket\", \"_count\", \"_sum\", \"_gcount\", "
