@@ -245,6 +245,38 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
   return WordsMayNeedEscape(w0, w1);
 }
 
+#if defined(__SSE2__)
+// The SSE2 test of 16 bytes for name characters: [a-zA-Z0-9_], plus ':'
+// when `metric` (the characters of Prometheus's legacy metric and label
+// names). Made once before a scanning loop, so that its constants stay in
+// registers.
+class NameBlock {
+ public:
+  explicit NameBlock(bool metric)
+      // Digits, and for metric names ':' (0x3A, right after '9'): one range.
+      : digit_limit_(_mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)))) {}
+
+  // Bit i set when byte i of v is a name character.
+  uint32_t NameBits(__m128i v) const {
+    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower_), letter_bias_), letter_limit_);
+    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias_), digit_limit_);
+    return static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore_))));
+  }
+  uint32_t NameBitsAt(const char* p) const {
+    return NameBits(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+
+ private:
+  const __m128i to_lower_ = _mm_set1_epi8(0x20);
+  const __m128i letter_bias_ = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
+  const __m128i letter_limit_ = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i digit_bias_ = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
+  const __m128i digit_limit_;
+  const __m128i underscore_ = _mm_set1_epi8('_');
+};
+#endif
+
 // Returns the end of the run of name characters starting at p, 16 bytes at
 // a time where SSE2 exists: [a-zA-Z0-9_], plus ':' when `metric` (the
 // characters of Prometheus's legacy metric and label names). `begin`, when
@@ -252,20 +284,8 @@ inline bool CopyShortMayNeedEscape(char* p, const char* s, size_t n) {
 // as the 16 bytes ending at `end` when they lie within it.
 inline const char* ScanNameChars(const char* p, const char* end, bool metric, const char* begin = nullptr) {
 #if defined(__SSE2__)
-  const __m128i to_lower = _mm_set1_epi8(0x20);
-  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
-  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
-  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-  // Digits, and for metric names ':' (0x3A, right after '9'): one range.
-  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)));
-  const __m128i underscore = _mm_set1_epi8('_');
-  auto not_name = [&](const char* at) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
-    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore));
-    return ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
-  };
+  const NameBlock names(metric);
+  auto not_name = [&](const char* at) { return ~names.NameBitsAt(at) & 0xFFFFu; };
   while (end - p >= 16) {
     unsigned bad = not_name(p);
     if (bad != 0) return p + __builtin_ctz(bad);

@@ -87,22 +87,12 @@ constexpr uint64_t Word8(const char (&s)[9]) {
 inline const char* ScanNameTo(const char* p, const char* end, const char* limit, bool metric, const char* begin) {
 #if defined(__SSE2__)
   if (limit - p >= 16) {
-    const __m128i to_lower = _mm_set1_epi8(0x20);
-    const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
-    const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
-    const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-    // Digits, and for metric names ':' (0x3A, right after '9'): one range.
-    const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + (metric ? 11 : 10)));
-    const __m128i underscore = _mm_set1_epi8('_');
+    const NameBlock names(metric);
     // Blocks may start up to `last`; past the line's end only when the
     // buffer holds 16 more bytes (then one test per block).
     const char* last = limit - 16;
     while (true) {
-      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
-      __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-      uint32_t ok = static_cast<uint32_t>(
-          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore))));
+      uint32_t ok = names.NameBitsAt(p);
       if (ok != 0xFFFF) {
         const char* q = p + __builtin_ctz(~ok);
         return q < end ? q : end;
@@ -466,12 +456,7 @@ inline size_t FastLabels(const char*& pp, const char* end, const char* limit, La
                          size_t max_name, size_t max_value, uint64_t* seen, bool* dup, bool* closed) {
   size_t count = 0;
 #if defined(__SSE2__)
-  const __m128i to_lower = _mm_set1_epi8(0x20);
-  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
-  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
-  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
-  const __m128i underscore = _mm_set1_epi8('_');
+  const NameBlock names(/*metric=*/false);
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i zero = _mm_setzero_si128();
@@ -479,11 +464,7 @@ inline size_t FastLabels(const char*& pp, const char* end, const char* limit, La
   uint64_t seen_bits = *seen;
   bool dup_any = false;
   while (count < room && limit - p >= 64) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
-    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-    uint32_t name_chars = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letters, digits), _mm_cmpeq_epi8(v, underscore))));
+    uint32_t name_chars = names.NameBitsAt(p);
     size_t n = static_cast<size_t>(__builtin_ctz(~name_chars));  // the name's length
     if (n - 1 >= 15 || static_cast<size_t>(end - p) <= n + 2 || static_cast<unsigned char>(*p - '0') < 10 ||
         p[n] != '=' || p[n + 1] != '"' || n > max_name) {

@@ -147,22 +147,13 @@ constexpr NameCharTable kNameChars;
 // *colon if the run holds a ':'. 16 bytes at a time where SSE2 exists.
 inline const char* ScanName(const char* p, const char* end, bool metric, bool* colon) {
 #if defined(__SSE2__)
-  const __m128i to_lower = _mm_set1_epi8(0x20);
-  const __m128i letter_bias = _mm_set1_epi8(static_cast<char>(0x80 - 'a'));
-  const __m128i letter_limit = _mm_set1_epi8(static_cast<char>(-128 + 26));
-  const __m128i digit_bias = _mm_set1_epi8(static_cast<char>(0x80 - '0'));
-  const __m128i digit_limit = _mm_set1_epi8(static_cast<char>(-128 + 10));
-  const __m128i underscore = _mm_set1_epi8('_');
-  const __m128i colon_v = _mm_set1_epi8(metric ? ':' : '_');
+  // Label-name characters, plus the colons looked for anyway (*colon).
+  const obsv::internal::NameBlock names(/*metric=*/false);
+  const __m128i colon_v = _mm_set1_epi8(':');
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, to_lower), letter_bias), letter_limit);
-    __m128i digits = _mm_cmplt_epi8(_mm_add_epi8(v, digit_bias), digit_limit);
-    __m128i colons = _mm_cmpeq_epi8(v, colon_v);
-    __m128i ok = _mm_or_si128(_mm_or_si128(letters, digits),
-                              _mm_or_si128(_mm_cmpeq_epi8(v, underscore), colons));
-    unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
-    unsigned c = metric ? static_cast<unsigned>(_mm_movemask_epi8(colons)) : 0;
+    unsigned c = metric ? static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon_v))) : 0;
+    unsigned bad = ~(names.NameBits(v) | c) & 0xFFFFu;
     if (bad != 0) {
       if ((c & ((1u << __builtin_ctz(bad)) - 1)) != 0) *colon = true;
       return p + __builtin_ctz(bad);

@@ -112,6 +112,16 @@ std::string ExposeText(const PyRegistry& r, obsv::ExpositionFormat format) {
   return out;
 }
 
+// Native histogram buckets as Python sees them (Histogram.native(),
+// Sample.native): [(bucket index, count)], ascending. Either bucket type
+// (the registry's snapshot or the model's).
+template <typename Buckets>
+py::list BucketList(const Buckets& buckets) {
+  py::list out;
+  for (const auto& b : buckets) out.append(py::make_tuple(b.index, b.count));
+  return out;
+}
+
 // The registry as OpenMetrics text and its native histograms' buckets, from
 // one Registry::Collect() (so the `_count` samples and the buckets agree):
 // (body, {(count sample name, ((label, value), ...)): native dict}).
@@ -135,17 +145,12 @@ py::tuple CollectOpenMetrics(const PyRegistry& r) {
     for (const obsv::Sample& s : f.samples) {
       if (!s.native.has_value()) continue;
       const obsv::NativeHistogramData& n = *s.native;
-      auto buckets = [](const std::vector<obsv::NativeHistogramData::Bucket>& b) {
-        py::list l;
-        for (const auto& x : b) l.append(py::make_tuple(x.index, x.count));
-        return l;
-      };
       py::dict d;
       d["schema"] = n.schema;
       d["zero_threshold"] = n.zero_threshold;
       d["zero_count"] = n.zero_count;
-      d["positive"] = buckets(n.positive);
-      d["negative"] = buckets(n.negative);
+      d["positive"] = BucketList(n.positive);
+      d["negative"] = BucketList(n.negative);
       py::tuple labels(s.labels.size());
       for (size_t i = 0; i < s.labels.size(); ++i) labels[i] = py::make_tuple(s.labels[i].name, s.labels[i].value);
       natives[py::make_tuple(s.name, labels)] = d;
@@ -563,19 +568,14 @@ void AddHistogram(py::module_& m) {
           [](const Metric<obsv::Histogram>& self) -> py::object {
             obsv::Histogram::Snapshot s = self.Bound("native").Read();
             if (!s.native) return py::none();
-            auto buckets = [](const std::vector<obsv::Histogram::NativeBucket>& b) {
-              py::list out;
-              for (const auto& x : b) out.append(py::make_tuple(x.index, x.count));
-              return out;
-            };
             py::dict d;
             d["schema"] = s.schema;
             d["zero_threshold"] = s.zero_threshold;
             d["zero_count"] = s.zero_count;
             d["count"] = s.count;
             d["sum"] = s.sum;
-            d["positive"] = buckets(s.positive);
-            d["negative"] = buckets(s.negative);
+            d["positive"] = BucketList(s.positive);
+            d["negative"] = BucketList(s.negative);
             return d;
           },
           "native() -> dict | None\n\nA native histogram's state: schema, zero_threshold, zero_count, count, "
