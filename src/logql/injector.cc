@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "common/go_strconv.h"
 #include "common/scope_core.h"
 #include "common/str_cat.h"
@@ -87,7 +88,7 @@ class Scoper {
   Scoper(const Injector::State& st, Arena& arena, std::string_view source, bool borrow)
       : st_(st), arena_(arena), source_(source) {
     if (borrow) {
-      enforced_ = {st.views.data(), st.views.data() + st.views.size()};
+      enforced_ = st.views;
       return;
     }
     auto* copies = static_cast<LabelMatcher*>(
@@ -97,7 +98,7 @@ class Scoper {
       copies[i].name = arena_.Copy(st.views[i].name);
       copies[i].value = arena_.Copy(st.views[i].value);
     }
-    enforced_ = {copies, copies + st.views.size()};
+    enforced_ = absl::MakeConstSpan(copies, st.views.size());
   }
 
   absl::Status Selector(StreamSelector& sel) const {
@@ -199,17 +200,9 @@ class Scoper {
     return Malformed("unknown stage");
   }
 
-  struct Matchers {
-    const LabelMatcher* first = nullptr;
-    const LabelMatcher* last = nullptr;
-    const LabelMatcher* begin() const { return first; }
-    const LabelMatcher* end() const { return last; }
-    size_t size() const { return static_cast<size_t>(last - first); }
-  };
-
   const Injector::State& st_;
   Arena& arena_;
-  Matchers enforced_;
+  absl::Span<const LabelMatcher> enforced_;
   std::string_view source_;
 };
 
